@@ -1,0 +1,54 @@
+"""Errors a person can see, defined once, each with a message key in the locale catalogues.
+
+The message says what went wrong and what to do next; `str(error)` renders it in the current
+language so the command line and the screens show the same words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class FieldVisitError(Exception):
+    """Base of every error meant for a person rather than a traceback."""
+
+    message_key = "error.generic"
+
+    def __init__(self, message_key: str | None = None, **params: Any):
+        self.message_key = message_key or self.message_key
+        self.params = params
+        super().__init__(self.message_key)
+
+    def __str__(self) -> str:
+        from fieldvisit.i18n import t
+
+        return t(self.message_key, **self.params)
+
+
+class InputError(FieldVisitError):
+    """A form value that cannot be accepted; `field` says which input to fix."""
+
+    def __init__(self, field: str, message_key: str, **params: Any):
+        self.field = field
+        super().__init__(message_key, **params)
+
+    def __str__(self) -> str:
+        from fieldvisit.i18n import field_label
+
+        return f"{field_label(self.field)}: {super().__str__()}"
+
+
+class StoreLockedError(FieldVisitError):
+    message_key = "error.store_locked"
+
+
+class StoreCorruptError(FieldVisitError):
+    message_key = "error.store_corrupt"
+
+
+class NotFoundError(FieldVisitError):
+    message_key = "error.not_found"
+
+
+class DemoRefusedError(FieldVisitError):
+    message_key = "error.demo_refused"

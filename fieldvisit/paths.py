@@ -1,0 +1,31 @@
+"""The one place that knows where fieldvisit keeps files on disk."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+APP_NAME = "fieldvisit"
+DATA_ENV = "FIELDVISIT_DATA"
+
+
+def data_dir(override: str | os.PathLike | None = None) -> Path:
+    """`--data-dir`, else `$FIELDVISIT_DATA`, else the platform's per-user data directory."""
+    if override:
+        return Path(override).expanduser()
+    from_env = os.environ.get(DATA_ENV)
+    if from_env:
+        return Path(from_env).expanduser()
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def field_store_dir(base: Path) -> Path:
+    """The field laptop's own store lives in `<data dir>/field`."""
+    return base / "field"
+
+
+def demo_dir(seed: int) -> Path:
+    """Where `fieldvisit demo` keeps its sample store when no data dir is given."""
+    return user_data_path(APP_NAME, appauthor=False) / "demo" / f"seed-{seed}"

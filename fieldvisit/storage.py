@@ -1,0 +1,157 @@
+"""A TinyDB storage that never leaves a half-written file, and a lock that keeps out a second writer.
+
+TinyDB's stock `JSONStorage` truncates and rewrites the file in place, so a crash or power cut
+mid-write leaves broken JSON. `AtomicJSONStorage` writes a temporary file in the same directory,
+flushes and fsyncs it, renames it over the store with `os.replace` (atomic on POSIX and Windows)
+and fsyncs the directory so the rename itself survives a power cut. A reader therefore sees
+either the old file or the new one, whole.
+
+Because the lock guarantees this process is the only writer, the last data read or written is
+kept in memory and `read()` costs nothing after the first call.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb.storages import Storage
+
+from fieldvisit.errors import StoreCorruptError, StoreLockedError
+
+TEMP_SUFFIX = ".tmp"
+
+
+class StoreLock:
+    """An exclusive, non-blocking lock on `<store>.lock`; the OS releases it if the process dies."""
+
+    def __init__(self, store_path: Path):
+        self.path = store_path.with_name(store_path.name + ".lock")
+        self._handle = None
+
+    def acquire(self) -> None:
+        handle = open(self.path, "a+")
+        try:
+            _lock_file(handle)
+        except OSError:
+            holder = _read_holder(handle)
+            handle.close()
+            raise StoreLockedError(path=str(self.path.with_suffix("")), holder=holder) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            _unlock_file(self._handle)
+            self._handle.close()
+            self._handle = None
+
+
+def _read_holder(handle) -> str:
+    """The pid the current holder wrote into the lock file, for the message."""
+    try:
+        handle.seek(0)
+        return handle.read().strip() or "?"
+    except OSError:
+        return "?"
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: atomic replace on every write, one in-memory copy, plain JSON on disk."""
+
+    def __init__(self, path: str | os.PathLike, lock: bool = True, **_ignored: Any):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = StoreLock(self.path) if lock else None
+        if self._lock:
+            self._lock.acquire()
+        self._remove_stale_temp_files()
+        self._cache: dict[str, Any] | None = None
+
+    def read(self) -> dict[str, Any] | None:
+        if self._cache is None:
+            self._cache = load_json_file(self.path)
+        return self._cache
+
+    def write(self, data: dict[str, Any]) -> None:
+        try:
+            write_atomically(self.path, orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
+        except BaseException:
+            self._cache = None  # the caller may have changed the cached dict; trust the disk again
+            raise
+        self._cache = data
+
+    def close(self) -> None:
+        if self._lock:
+            self._lock.release()
+
+    def _remove_stale_temp_files(self) -> None:
+        """A crash between writing and renaming leaves a temp file; it was never the store."""
+        for stale in self.path.parent.glob(f".{self.path.name}.*{TEMP_SUFFIX}"):
+            stale.unlink(missing_ok=True)
+
+
+def load_json_file(path: Path) -> dict[str, Any] | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    if not raw.strip():
+        return None
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise StoreCorruptError(path=str(path), reason=str(error)) from None
+    if not isinstance(data, dict):
+        raise StoreCorruptError(path=str(path), reason="top level is not an object")
+    return data
+
+
+def write_atomically(path: Path, payload: bytes) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+    try:
+        with open(temp, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    if os.name != "posix":
+        return  # Windows cannot open a directory for fsync; NTFS journals the rename itself
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+if os.name == "posix":
+    import fcntl
+
+    def _lock_file(handle) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock_file(handle) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+else:  # pragma: no cover - exercised on Windows laptops
+    import msvcrt
+
+    def _lock_file(handle) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+
+    def _unlock_file(handle) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)

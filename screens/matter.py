@@ -1,0 +1,112 @@
+"""One matter in full: edit every field, withdraw or restore it, see what happened to it."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from fieldvisit import model
+from fieldvisit.errors import InputError
+from fieldvisit.i18n import label, t
+from fieldvisit.records import entries, values
+from fieldvisit.screens.reason import ReasonScreen
+from fieldvisit.screens.widgets.matter_form import MatterForm
+
+
+class MatterScreen(Screen):
+    CSS_PATH = "matter.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", t("action.save")),
+        Binding("ctrl+r", "withdraw_or_restore", t("action.withdraw_restore")),
+        Binding("escape", "back", t("action.back")),
+    ]
+
+    def __init__(self, issue_id: str):
+        super().__init__()
+        self.issue_id = issue_id
+        self._leave_unsaved = False
+
+    def _record(self) -> dict:
+        return self.app.store.get("issues", self.issue_id)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="matter-heading")
+        with Vertical(id="matter-body"):
+            yield MatterForm(values(self._record()), id="matter-form")
+            yield Static(id="matter-history")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = t("app.field_title")
+        self.refresh_view()
+        self.query_one(MatterForm).focus_first()
+
+    def refresh_view(self) -> None:
+        record = self._record()
+        issue = values(record)
+        status = label("status", issue.get("status"))
+        heading = f"{issue.get('ref', '')} · {status} · {t('matter.raised_at')} {issue.get('raised_at', '')[:16]}"
+        self.query_one("#matter-heading", Static).update(heading)
+        self.set_class(issue.get("status") == "withdrawn", "-withdrawn")
+        lines = [t("matter.history")]
+        for entry in entries(record, "transitions"):
+            line = f"  {entry['at'][:16]}  {label('status', entry['from']) or '—'} → {label('status', entry['to'])}"
+            if entry.get("by"):
+                line += f"  {entry['by']}"
+            if entry.get("reason"):
+                line += f"  「{entry['reason']}」"
+            lines.append(line)
+        self.query_one("#matter-history", Static).update("\n".join(lines))
+
+    def action_save(self) -> None:
+        self.query_one(MatterForm).submit()
+
+    @on(MatterForm.Submitted)
+    def _save(self, event: MatterForm.Submitted) -> None:
+        try:
+            changed = self.app.editor.update_issue(self.issue_id, event.values)
+        except InputError as error:
+            event.form.show_error(error.field, str(error))
+            return
+        self.notify(t("matter.saved", count=len(changed)) if changed else t("matter.unchanged"))
+        self._leave_unsaved = False
+        self.refresh_view()
+
+    def action_withdraw_or_restore(self) -> None:
+        if values(self._record()).get("status") == "withdrawn":
+            self.app.editor.restore_issue(self.issue_id)
+            self.notify(t("matter.restored"))
+            self.refresh_view()
+        else:
+            self.app.push_screen(ReasonScreen(t("matter.withdraw_prompt")), self._withdraw)
+
+    def _withdraw(self, reason: str | None) -> None:
+        if reason:
+            self.app.editor.withdraw_issue(self.issue_id, reason)
+            self.notify(t("matter.withdrawn"))
+            self.refresh_view()
+
+    def action_back(self) -> None:
+        if self._has_unsaved_changes() and not self._leave_unsaved:
+            self._leave_unsaved = True
+            self.notify(t("matter.unsaved"), severity="warning")
+            return
+        self.app.pop_screen()
+
+    def _has_unsaved_changes(self) -> bool:
+        try:
+            typed = model.normalise_issue(self.query_one(MatterForm).read())
+        except InputError:
+            return True
+        stored = values(self._record())
+        return any(stored.get(name, _empty(value)) != value for name, value in typed.items())
+
+
+def _empty(value: object) -> object:
+    """What a field never written counts as, so an untouched form is not 'changed'."""
+    return {bool: False, int: 1, str: ""}.get(type(value), None)

@@ -1,0 +1,169 @@
+"""One visit: its matters on the left, the quick-capture form on the right.
+
+Below 100 columns the two share the screen in turns: the list shows until the recorder starts
+a new matter (Ctrl+N), then the form takes the whole width until the matter is saved or Esc.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from fieldvisit import model
+from fieldvisit.errors import FieldVisitError, InputError
+from fieldvisit.i18n import label, t
+from fieldvisit.records import values
+from fieldvisit.views import visit_issues
+from fieldvisit.screens.matter import MatterScreen
+from fieldvisit.screens.widgets.matter_form import MatterForm
+
+NARROW_WIDTH = 100
+COLUMNS = ("ref", "title", "petitioner", "category", "urgency", "status")
+
+
+class VisitScreen(Screen):
+    CSS_PATH = "visit.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save_matter", t("action.save_matter")),
+        Binding("ctrl+n", "new_matter", t("action.new_matter")),
+        Binding("ctrl+f", "search", t("action.search")),
+        Binding("escape", "back", t("action.back")),
+    ]
+
+    def __init__(self, visit_id: str):
+        super().__init__()
+        self.visit_id = visit_id
+
+    @property
+    def visit(self) -> dict:
+        return values(self.app.store.get("visits", self.visit_id))
+
+    def compose(self) -> ComposeResult:
+        visit = self.visit
+        leaders = visit.get("leaders") or []
+        defaults = {"first_owner": leaders[0]["name"] if leaders else ""}
+        yield Header()
+        yield Static(id="visit-heading")
+        with Horizontal(id="visit-body"):
+            with Vertical(id="matters-pane"):
+                yield Input(placeholder=t("visit.search_placeholder"), id="matter-search", compact=True)
+                yield DataTable(id="matters", cursor_type="row", zebra_stripes=True)
+                yield Static(id="matters-count")
+            yield MatterForm(defaults, id="capture")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = t("app.field_title")
+        table = self.query_one("#matters", DataTable)
+        for key in COLUMNS:
+            table.add_column(t(f"matters.col.{key}"), key=key)
+        self.refresh_heading()
+        self.refresh_matters()
+        if self.visit.get("status") == "open" and not self.query_one("#matters", DataTable).row_count:
+            self.action_new_matter()
+        else:
+            self.query_one("#matters", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_heading()
+        self.refresh_matters()
+
+    def on_resize(self, event: Resize) -> None:
+        self.query_one("#visit-body").set_class(event.size.width < NARROW_WIDTH, "-narrow")
+
+    def refresh_heading(self) -> None:
+        visit = self.visit
+        closed = visit.get("status") == "closed"
+        self.query_one("#visit-body").set_class(closed, "-closed")
+        parts = [visit.get("date") or "", visit.get("site", ""), visit.get("title", ""), model.leaders_text(visit.get("leaders"))]
+        if closed:
+            parts.append(t("visit.closed_hint"))
+        self.query_one("#visit-heading", Static).update(" · ".join(part for part in parts if part))
+
+    def refresh_matters(self, select: str | None = None) -> None:
+        search = self.query_one("#matter-search", Input).value
+        issues = visit_issues(self.app.store, self.visit_id, search)
+        table = self.query_one("#matters", DataTable)
+        table.clear()
+        for issue in issues:
+            table.add_row(*_cells(issue), key=issue["id"])
+        if select and table.row_count:
+            table.move_cursor(row=table.get_row_index(select))
+        total = len(visit_issues(self.app.store, self.visit_id)) if search else len(issues)
+        self.query_one("#matters-count", Static).update(t("visit.count", shown=len(issues), total=total))
+
+    # -- capture --------------------------------------------------------------------------
+
+    def action_new_matter(self) -> None:
+        if self.visit.get("status") == "closed":
+            self.notify(t("visit.closed_hint"), severity="warning")
+            return
+        self.query_one("#visit-body").add_class("-capturing")
+        self.query_one(MatterForm).reset()
+
+    def action_save_matter(self) -> None:
+        form = self.query_one(MatterForm)
+        if form.display:
+            form.submit()
+
+    @on(MatterForm.Submitted, "#capture")
+    def _save(self, event: MatterForm.Submitted) -> None:
+        try:
+            issue = self.app.editor.record_issue(self.visit_id, event.values)
+        except InputError as error:
+            event.form.show_error(error.field, str(error))
+            return
+        except FieldVisitError as error:
+            self.notify(str(error), severity="error")
+            return
+        ref = issue["fields"]["ref"]["value"]
+        self.notify(t("visit.saved", ref=ref), title=t("visit.saved_title"), timeout=8)
+        self.refresh_matters(select=issue["id"])
+        event.form.reset()
+
+    # -- list -----------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self.query_one("#visit-body").remove_class("-capturing")
+        self.query_one("#matter-search", Input).focus()
+
+    @on(Input.Changed, "#matter-search")
+    def _filter(self) -> None:
+        self.refresh_matters()
+
+    @on(Input.Submitted, "#matter-search")
+    def _to_list(self) -> None:
+        self.query_one("#matters", DataTable).focus()
+
+    @on(DataTable.RowSelected, "#matters")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(MatterScreen(event.row_key.value))
+
+    def action_back(self) -> None:
+        body = self.query_one("#visit-body")
+        if body.has_class("-capturing") or self.query_one(MatterForm).has_focus_within:
+            body.remove_class("-capturing")
+            self.query_one("#matters", DataTable).focus()
+        else:
+            self.app.pop_screen()
+
+
+def _cells(issue: dict) -> tuple[str, ...]:
+    who = t("matter.anonymous") if issue.get("anonymous") else issue.get("petitioner_name") or "—"
+    people = issue.get("people") or 1
+    if people > 1:
+        who += f" ×{people}"
+    status = label("status", issue.get("status"))
+    return (
+        issue.get("ref", ""),
+        issue.get("title", ""),
+        who,
+        label("category", issue.get("category")),
+        label("urgency", issue.get("urgency")),
+        status,
+    )

@@ -1,0 +1,111 @@
+"""The field app's first screen: every visit on this laptop, newest first."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from fieldvisit.i18n import label, t
+from fieldvisit.views import VisitRow, visit_rows
+from fieldvisit.screens.visit import VisitScreen
+from fieldvisit.screens.visit_form import VisitFormScreen
+
+
+class VisitsScreen(Screen):
+    CSS_PATH = "visits.tcss"
+    BINDINGS = [
+        Binding("n", "new_visit", t("action.new_visit")),
+        Binding("o", "open_visit", t("action.open_visit")),
+        Binding("e", "edit_visit", t("action.edit_visit")),
+        Binding("c", "toggle_closed", t("action.close_reopen")),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="visits-summary")
+        yield DataTable(id="visits", cursor_type="row", zebra_stripes=True)
+        yield Static(t("visits.empty"), id="visits-empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = t("app.field_title")
+        table = self.query_one("#visits", DataTable)
+        for key in ("date", "site", "site_kind", "title", "matters", "status"):
+            table.add_column(t(f"visits.col.{key}"), key=key)
+        self.refresh_rows()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_rows()
+
+    def refresh_rows(self, select: str | None = None) -> None:
+        table = self.query_one("#visits", DataTable)
+        current = select or self._selected_id()
+        rows = visit_rows(self.app.store)
+        table.clear()
+        for row in rows:
+            table.add_row(*self._cells(row), key=row.id)
+        open_count = sum(row.status == "open" for row in rows)
+        matters = sum(row.matters for row in rows)
+        self.query_one("#visits-summary", Static).update(
+            t("visits.summary", visits=len(rows), open=open_count, matters=matters, device=self.app.device_label)
+        )
+        self.query_one("#visits-empty").display = not rows
+        if current and current in {row.id for row in rows}:
+            table.move_cursor(row=table.get_row_index(current))
+        table.focus()
+
+    @staticmethod
+    def _cells(row: VisitRow) -> tuple[str, ...]:
+        count = str(row.matters) + (f" (+{row.withdrawn})" if row.withdrawn else "")
+        return (row.date, row.site, label("site_kind", row.site_kind), row.title, count, label("visit_status", row.status))
+
+    def _selected_id(self) -> str | None:
+        table = self.query_one("#visits", DataTable)
+        if table.row_count == 0:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    # -- actions --------------------------------------------------------------------------
+
+    def action_new_visit(self) -> None:
+        self.app.push_screen(VisitFormScreen(), self._create_visit)
+
+    def _create_visit(self, values: dict | None) -> None:
+        if values:
+            visit = self.app.editor.create_visit(values)
+            self.notify(t("visits.created", title=values["title"]))
+            self.refresh_rows(select=visit["id"])
+            self.app.push_screen(VisitScreen(visit["id"]))
+
+    def action_edit_visit(self) -> None:
+        visit_id = self._selected_id()
+        if visit_id:
+            record = self.app.store.get("visits", visit_id)
+            self.app.push_screen(VisitFormScreen(record), lambda values: self._update_visit(visit_id, values))
+
+    def _update_visit(self, visit_id: str, values: dict | None) -> None:
+        if values:
+            self.app.editor.update_visit(visit_id, values)
+            self.refresh_rows(select=visit_id)
+
+    def action_open_visit(self) -> None:
+        visit_id = self._selected_id()
+        if visit_id:
+            self.app.push_screen(VisitScreen(visit_id))
+
+    @on(DataTable.RowSelected, "#visits")
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(VisitScreen(event.row_key.value))
+
+    def action_toggle_closed(self) -> None:
+        visit_id = self._selected_id()
+        if not visit_id:
+            return
+        status = self.app.store.get("visits", visit_id)["fields"]["status"]["value"]
+        new_status = "open" if status == "closed" else "closed"
+        self.app.editor.set_visit_status(visit_id, new_status)
+        self.notify(t(f"visits.now_{new_status}"))
+        self.refresh_rows(select=visit_id)

@@ -1,0 +1,61 @@
+"""Shared fixtures. The UI language is fixed to zh-CN before any screen is imported."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["FIELDVISIT_LANG"] = "zh-CN"
+
+from fieldvisit.i18n import set_language  # noqa: E402
+
+set_language("zh-CN")
+
+import datetime as dt  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from fieldvisit.editor import Editor  # noqa: E402
+from fieldvisit.store import TinyDBStore  # noqa: E402
+
+ANCHOR = dt.date(2026, 11, 20)
+
+
+class FakeWall:
+    """A wall clock the test moves by hand, including backwards."""
+
+    def __init__(self, ms: int = 1_790_000_000_000):
+        self.ms = ms
+
+    def __call__(self) -> int:
+        return self.ms
+
+
+@pytest.fixture
+def wall() -> FakeWall:
+    return FakeWall()
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with TinyDBStore.in_directory(tmp_path / "field") as opened:
+        yield opened
+
+
+@pytest.fixture
+def editor(store, wall) -> Editor:
+    return Editor(store, actor="赵敏", wall=wall, device_name="测试笔记本")
+
+
+@pytest.fixture
+def visit(editor) -> dict:
+    return editor.create_visit(
+        {
+            "title": "矿领导深入三采区接访",
+            "site": "东风煤矿三采区",
+            "site_kind": "mine_district",
+            "date": "2026-11-20",
+            "leaders": "王志刚（矿长）、刘海燕（工会主席）",
+            "recorder": "赵敏",
+        }
+    )
