@@ -23,7 +23,9 @@ from fieldvisit.screens.matter import MatterScreen
 from fieldvisit.screens.widgets.matter_form import MatterForm
 
 NARROW_WIDTH = 100
-COLUMNS = ("ref", "title", "petitioner", "category", "urgency", "status")
+COLUMNS = {"ref": None, "title": 24, "petitioner": None, "status": None, "category": None}
+"""Column key → fixed width (None: fit the content). The title is cut so the rest stays in view."""
+URGENCY_MARKS = {"urgent": "！", "critical": "！！"}
 
 
 class VisitScreen(Screen):
@@ -60,8 +62,8 @@ class VisitScreen(Screen):
     def on_mount(self) -> None:
         self.title = t("app.field_title")
         table = self.query_one("#matters", DataTable)
-        for key in COLUMNS:
-            table.add_column(t(f"matters.col.{key}"), key=key)
+        for key, width in COLUMNS.items():
+            table.add_column(t(f"matters.col.{key}"), key=key, width=width)
         self.refresh_heading()
         self.refresh_matters()
         if self.visit.get("status") == "open" and not self.query_one("#matters", DataTable).row_count:
@@ -158,12 +160,5 @@ def _cells(issue: dict) -> tuple[str, ...]:
     people = issue.get("people") or 1
     if people > 1:
         who += f" ×{people}"
-    status = label("status", issue.get("status"))
-    return (
-        issue.get("ref", ""),
-        issue.get("title", ""),
-        who,
-        label("category", issue.get("category")),
-        label("urgency", issue.get("urgency")),
-        status,
-    )
+    title = URGENCY_MARKS.get(issue.get("urgency"), "") + issue.get("title", "")
+    return (issue.get("ref", ""), title, who, label("status", issue.get("status")), label("category", issue.get("category")))

@@ -12,7 +12,7 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Grid, VerticalScroll
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, Select, TextArea
 
@@ -66,19 +66,16 @@ class MatterForm(VerticalScroll):
         padding: 0 1;
         scrollbar-size-vertical: 1;
     }
-    MatterForm .form-grid {
-        grid-size: 2;
-        grid-columns: 14 1fr;
-        grid-rows: auto;
-        grid-gutter: 0 1;
+    MatterForm .form-row {
         height: auto;
     }
     MatterForm .form-label {
-        width: 100%;
+        width: 14;
+        margin-right: 1;
         text-align: right;
         color: $text-muted;
     }
-    MatterForm .form-area {
+    MatterForm TextArea.form-area {
         height: 4;
         border: none;
         padding: 0;
@@ -110,8 +107,8 @@ class MatterForm(VerticalScroll):
         self._defaults = dict(defaults or {})
 
     def compose(self) -> ComposeResult:
-        with Grid(classes="form-grid"):
-            for name in LAYOUT:
+        for name in LAYOUT:
+            with Horizontal(classes="form-row"):
                 yield Label(t(f"field.{name}"), classes="form-label")
                 yield self._make_input(name)
         with Grid(classes="flag-grid"):
