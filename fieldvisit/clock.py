@@ -7,6 +7,7 @@ stamp lower than one it handed out or saw before, even when the laptop's clock j
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from dataclasses import dataclass
@@ -18,6 +19,16 @@ MAX_COUNTER = 0xFFFF
 
 def wall_clock_ms() -> int:
     return int(time.time() * 1000)
+
+
+def today() -> dt.date:
+    """The local date: the default for a new visit. One function, so tests can fix it."""
+    return dt.date.today()
+
+
+def local_minute(iso: str) -> str:
+    """`2026-11-15T08:59:12+08:00` → `2026-11-15 08:59`, how a person reads a time."""
+    return iso[:16].replace("T", " ")
 
 
 @dataclass(frozen=True, order=True)

@@ -38,8 +38,9 @@ class FieldApp(App):
     def device_label(self) -> str:
         return f"{self.editor.device_name} ({device_short(self.editor.device_id)})"
 
-    def on_mount(self) -> None:
-        self.push_screen(VisitsScreen())
+    def get_default_screen(self) -> VisitsScreen:
+        """The visits list is the base screen: nothing is drawn before it."""
+        return VisitsScreen()
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from fieldvisit import clock
 from fieldvisit.errors import InputError
 
 VISIT = "visit"
@@ -133,7 +134,7 @@ def normalise_visit(raw: dict[str, Any]) -> dict[str, Any]:
             raise InputError("site_kind", "error.bad_choice", value=kind)
         fields["site_kind"] = kind
     if "date" in raw:
-        fields["date"] = parse_date(raw.get("date"), "date") or dt.date.today().isoformat()
+        fields["date"] = parse_date(raw.get("date"), "date") or clock.today().isoformat()
     if "leaders" in raw:
         leaders = raw["leaders"]
         fields["leaders"] = parse_leaders(leaders) if isinstance(leaders, str) else list(leaders or [])

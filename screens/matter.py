@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from fieldvisit import model
+from fieldvisit.clock import local_minute
 from fieldvisit.errors import InputError
 from fieldvisit.i18n import label, t
 from fieldvisit.records import entries, values
@@ -50,12 +51,12 @@ class MatterScreen(Screen):
         record = self._record()
         issue = values(record)
         status = label("status", issue.get("status"))
-        heading = f"{issue.get('ref', '')} · {status} · {t('matter.raised_at')} {issue.get('raised_at', '')[:16]}"
+        heading = f"{issue.get('ref', '')} · {status} · {t('matter.raised_at')} {local_minute(issue.get('raised_at', ''))}"
         self.query_one("#matter-heading", Static).update(heading)
         self.set_class(issue.get("status") == "withdrawn", "-withdrawn")
         lines = [t("matter.history")]
         for entry in entries(record, "transitions"):
-            line = f"  {entry['at'][:16]}  {label('status', entry['from']) or '—'} → {label('status', entry['to'])}"
+            line = f"  {local_minute(entry['at'])}  {label('status', entry['from']) or '—'} → {label('status', entry['to'])}"
             if entry.get("by"):
                 line += f"  {entry['by']}"
             if entry.get("reason"):

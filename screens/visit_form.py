@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from textual import on
@@ -12,7 +11,7 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from fieldvisit import model
+from fieldvisit import clock, model
 from fieldvisit.errors import InputError
 from fieldvisit.i18n import label, t
 from fieldvisit.records import Record, values
@@ -31,7 +30,7 @@ class VisitFormScreen(ModalScreen[dict[str, Any] | None]):
 
     def __init__(self, visit: Record | None = None):
         super().__init__()
-        self._initial = values(visit) if visit else {"date": dt.date.today().isoformat(), "site_kind": "mine_district"}
+        self._initial = values(visit) if visit else {"date": clock.today().isoformat(), "site_kind": "mine_district"}
 
     def compose(self) -> ComposeResult:
         heading = "visit_form.edit" if "id" in self._initial else "visit_form.new"

@@ -10,7 +10,6 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from fieldvisit.i18n import label, t
 from fieldvisit.views import VisitRow, visit_rows
-from fieldvisit.screens.visit import VisitScreen
 from fieldvisit.screens.visit_form import VisitFormScreen
 
 
@@ -33,7 +32,7 @@ class VisitsScreen(Screen):
     def on_mount(self) -> None:
         self.title = t("app.field_title")
         table = self.query_one("#visits", DataTable)
-        for key in ("date", "site", "site_kind", "title", "matters", "status"):
+        for key in ("date", "matters", "status", "site", "site_kind", "title"):
             table.add_column(t(f"visits.col.{key}"), key=key)
         self.refresh_rows()
 
@@ -60,7 +59,7 @@ class VisitsScreen(Screen):
     @staticmethod
     def _cells(row: VisitRow) -> tuple[str, ...]:
         count = str(row.matters) + (f" (+{row.withdrawn})" if row.withdrawn else "")
-        return (row.date, row.site, label("site_kind", row.site_kind), row.title, count, label("visit_status", row.status))
+        return (row.date, count, label("visit_status", row.status), row.site, label("site_kind", row.site_kind), row.title)
 
     def _selected_id(self) -> str | None:
         table = self.query_one("#visits", DataTable)
@@ -70,6 +69,12 @@ class VisitsScreen(Screen):
 
     # -- actions --------------------------------------------------------------------------
 
+    def _open(self, visit_id: str) -> None:
+        """Import the visit screen when first needed: its form widgets cost start-up time."""
+        from fieldvisit.screens.visit import VisitScreen
+
+        self.app.push_screen(VisitScreen(visit_id))
+
     def action_new_visit(self) -> None:
         self.app.push_screen(VisitFormScreen(), self._create_visit)
 
@@ -78,7 +83,7 @@ class VisitsScreen(Screen):
             visit = self.app.editor.create_visit(values)
             self.notify(t("visits.created", title=values["title"]))
             self.refresh_rows(select=visit["id"])
-            self.app.push_screen(VisitScreen(visit["id"]))
+            self._open(visit["id"])
 
     def action_edit_visit(self) -> None:
         visit_id = self._selected_id()
@@ -94,11 +99,11 @@ class VisitsScreen(Screen):
     def action_open_visit(self) -> None:
         visit_id = self._selected_id()
         if visit_id:
-            self.app.push_screen(VisitScreen(visit_id))
+            self._open(visit_id)
 
     @on(DataTable.RowSelected, "#visits")
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
-        self.app.push_screen(VisitScreen(event.row_key.value))
+        self._open(event.row_key.value)
 
     def action_toggle_closed(self) -> None:
         visit_id = self._selected_id()
