@@ -137,3 +137,47 @@ async def test_command_palette_lists_screen_actions(store, editor):
         await pilot.pause()
         names = [command.title for command in app.get_system_commands(app.screen)]
         assert "新建下访" in names and "退出" in names
+
+
+async def test_close_and_reopen_a_visit_from_the_list(store, editor, visit):
+    app = FieldApp(store, editor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        assert values(store.get(VISITS, visit["id"]))["status"] == "closed"
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("ctrl+n")  # a closed visit takes no new matters
+        await pilot.press("ctrl+s")
+        assert store.all(ISSUES) == []
+        await pilot.press("escape", "c")
+        assert values(store.get(VISITS, visit["id"]))["status"] == "open"
+
+
+async def test_theme_switches_between_light_and_dark(store, editor):
+    app = FieldApp(store, editor)
+    async with app.run_test() as pilot:
+        before = app.theme
+        await pilot.press("ctrl+t")
+        assert app.theme != before
+        await pilot.press("ctrl+t")
+        assert app.theme == before
+
+
+async def test_narrow_screen_takes_turns_between_list_and_form(store, editor, visit):
+    editor.record_issue(visit["id"], {"title": "井下津贴少发"})
+    app = FieldApp(store, editor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        form = app.screen.query_one("#capture")
+        assert not form.display
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert form.display and not app.screen.query_one("#matters-pane").display
+        await type_text(pilot, "澡堂热水不足")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert len(store.all(ISSUES)) == 2
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query_one("#matters-pane").display
