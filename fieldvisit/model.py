@@ -66,6 +66,8 @@ ISSUE_TEXT_FIELDS = (
     "department",
     "assignee",
 )
+IDENTITY_FIELDS = ("petitioner_name", "employee_no", "phone")
+"""What an anonymous petitioner does not give, and what `--redact` and masking hide."""
 ISSUE_EDITABLE_FIELDS = (
     *ISSUE_TEXT_FIELDS,
     "anonymous",
@@ -129,10 +131,7 @@ def normalise_visit(raw: dict[str, Any]) -> dict[str, Any]:
     """Clean a visit form's values; the title and site are required."""
     fields: dict[str, Any] = {name: str(raw.get(name) or "").strip() for name in VISIT_TEXT_FIELDS if name in raw}
     if "site_kind" in raw:
-        kind = raw.get("site_kind") or "other"
-        if kind not in SITE_KINDS:
-            raise InputError("site_kind", "error.bad_choice", value=kind)
-        fields["site_kind"] = kind
+        fields["site_kind"] = _choice(raw, "site_kind", SITE_KINDS, "other")
     if "date" in raw:
         fields["date"] = parse_date(raw.get("date"), "date") or clock.today().isoformat()
     if "leaders" in raw:
@@ -148,7 +147,8 @@ def normalise_issue(raw: dict[str, Any], categories: tuple[str, ...] = DEFAULT_C
     """Clean a matter form's values and apply the rules a recorder expects.
 
     Only a title or a demand is required; a missing title is taken from the demand's first
-    words. Five or more people make it a collective visit. Anonymous clears the name.
+    words. Five or more people make it a collective visit. Anonymous clears name, employee
+    number and phone.
     """
     fields: dict[str, Any] = {}
     for name in ISSUE_TEXT_FIELDS:
@@ -157,21 +157,15 @@ def normalise_issue(raw: dict[str, Any], categories: tuple[str, ...] = DEFAULT_C
     if "anonymous" in raw:
         fields["anonymous"] = bool(raw["anonymous"])
         if fields["anonymous"]:
-            fields["petitioner_name"] = ""
+            fields.update(dict.fromkeys(IDENTITY_FIELDS, ""))
     if "people" in raw:
         fields["people"] = _parse_people(raw["people"])
         if fields["people"] >= COLLECTIVE_SIZE:
             fields["collective"] = True
     if "category" in raw:
-        category = raw.get("category") or "other"
-        if category not in categories:
-            raise InputError("category", "error.bad_choice", value=category)
-        fields["category"] = category
+        fields["category"] = _choice(raw, "category", categories, "other")
     if "urgency" in raw:
-        urgency = raw.get("urgency") or "normal"
-        if urgency not in URGENCIES:
-            raise InputError("urgency", "error.bad_choice", value=urgency)
-        fields["urgency"] = urgency
+        fields["urgency"] = _choice(raw, "urgency", URGENCIES, "normal")
     if "promised_date" in raw:
         fields["promised_date"] = parse_date(raw.get("promised_date"), "promised_date")
     for flag in FLAGS:
@@ -184,6 +178,13 @@ def normalise_issue(raw: dict[str, Any], categories: tuple[str, ...] = DEFAULT_C
                 raise InputError("title", "error.title_or_demand")
             fields["title"] = _title_from(demand)
     return fields
+
+
+def _choice(raw: dict[str, Any], field: str, allowed: tuple[str, ...], default: str) -> str:
+    value = raw.get(field) or default
+    if value not in allowed:
+        raise InputError(field, "error.bad_choice", value=value)
+    return value
 
 
 def _parse_people(value: Any) -> int:

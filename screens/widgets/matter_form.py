@@ -189,7 +189,7 @@ class MatterForm(VerticalScroll):
 
     @on(Checkbox.Changed, "#f-anonymous")
     def _anonymous_clears_identity(self, event: Checkbox.Changed) -> None:
-        for name in ("petitioner_name", "employee_no", "phone"):
+        for name in model.IDENTITY_FIELDS:
             field = self.query_one(f"#f-{name}", Input)
             field.disabled = event.value
             if event.value:
