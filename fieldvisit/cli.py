@@ -104,6 +104,91 @@ def visits(ctx: click.Context, data_dir: Path | None, lang: str | None, as_json:
     _run(show)
 
 
+@main.command("export")
+@common_options
+@click.option("--visit", "visit_ids", multiple=True, help="A visit id to export (repeat for several).")
+@click.option("--all", "export_all", is_flag=True, help="Export every visit in the store.")
+@click.option("--office", is_flag=True, help="Export from the office store instead of the field store.")
+@click.option("--device", "device_id", default=None, help="Only visits recorded on this device (office exports for one laptop).")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="A folder (e.g. a USB stick) or a file name ending .fvb or .json.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def export_command(ctx, data_dir, lang, visit_ids, export_all, office, device_id, out, as_json) -> None:
+    """Write visits and their matters as a bundle to hand over by USB stick."""
+    base, _ = _settings(ctx, data_dir, lang)
+
+    def export() -> None:
+        from fieldvisit.store import TinyDBStore
+        from fieldvisit.sync.exporter import export_bundle, write_bundle
+
+        if not visit_ids and not export_all and not device_id:
+            raise click.UsageError(t("cli.export_what"))
+        store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
+        with TinyDBStore.in_directory(store_dir) as store:
+            bundle = export_bundle(store, list(visit_ids) or None, device_id)
+        target = write_bundle(bundle, out)
+        summary = {"path": str(target), "bundle_id": bundle["bundle_id"], "visits": len(bundle["visits"]), "issues": len(bundle["issues"])}
+        if as_json:
+            click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        else:
+            click.echo(t("cli.exported", **summary))
+
+    _run(export)
+
+
+@main.command("import")
+@common_options
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--field", is_flag=True, help="Import into the field store (an office export) instead of the office store.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per bundle.")
+@click.pass_context
+def import_command(ctx, data_dir, lang, sources, field, as_json) -> None:
+    """Merge bundles (files, folders of .fvb files, or - for stdin) into the store.
+
+    Each bundle is checked completely before anything is written; a bad one is reported with
+    its reason and changes nothing. Exit code 1 when any bundle was rejected.
+    """
+    base, _ = _settings(ctx, data_dir, lang)
+
+    def run_import() -> None:
+        from fieldvisit.editor import Editor
+        from fieldvisit.store import TinyDBStore
+        from fieldvisit.sync.importer import REJECTED, import_bundles
+        from fieldvisit.sync.sources import read_sources
+
+        payloads = read_sources(sources, stdin=sys.stdin.buffer)
+        store_dir = paths.field_store_dir(base) if field else paths.office_store_dir(base)
+        with TinyDBStore.in_directory(store_dir) as store:
+            Editor(store)  # an office store gets its own device identity on first use
+            reports = import_bundles(store, payloads)
+        for report in reports:
+            if as_json:
+                click.echo(json.dumps(report.as_json(), ensure_ascii=False))
+            else:
+                click.echo(report.describe(), err=report.status == REJECTED)
+        if any(report.status == REJECTED for report in reports):
+            sys.exit(1)
+
+    _run(run_import)
+
+
+@main.command()
+@common_options
+@click.pass_context
+def office(ctx: click.Context, data_dir: Path | None, lang: str | None) -> None:
+    """Open the office app on the central store: import bundles and see the import log."""
+    base, _ = _settings(ctx, data_dir, lang)
+
+    def open_office() -> None:
+        from fieldvisit.office_app import OfficeApp
+        from fieldvisit.store import TinyDBStore
+
+        with TinyDBStore.in_directory(paths.office_store_dir(base)) as store:
+            OfficeApp(store).run()
+
+    _run(open_office)
+
+
 def _open_field_app(store_dir: Path) -> None:
     from fieldvisit.field_app import FieldApp
     from fieldvisit.store import TinyDBStore

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-STAMP_PATTERN = re.compile(r"^(\d{13})-([0-9a-f]{4})-([0-9A-HJKMNP-TV-Z]{26})$")
+STAMP_PATTERN = re.compile(r"^([0-9]{13})-([0-9a-f]{4})-([0-9A-HJKMNP-TV-Z]{26})$")
 MAX_COUNTER = 0xFFFF
 
 
@@ -42,14 +42,14 @@ class Stamp:
 
     @classmethod
     def parse(cls, text: str) -> "Stamp":
-        match = STAMP_PATTERN.match(text) if isinstance(text, str) else None
+        match = STAMP_PATTERN.fullmatch(text) if isinstance(text, str) else None
         if match is None:
             raise ValueError(f"not a stamp: {text!r}")
         return cls(int(match[1]), int(match[2], 16), match[3])
 
 
 def is_stamp(text: object) -> bool:
-    return isinstance(text, str) and STAMP_PATTERN.match(text) is not None
+    return isinstance(text, str) and STAMP_PATTERN.fullmatch(text) is not None
 
 
 class HybridClock:

@@ -18,7 +18,7 @@ from fieldvisit import model
 from fieldvisit.clock import HybridClock, Stamp, wall_clock_ms
 from fieldvisit.errors import InputError, NotFoundError
 from fieldvisit.ids import new_id
-from fieldvisit.records import Record, add_entry, entries, get_value, new_record, set_fields
+from fieldvisit.records import Record, add_entry, entries, get_value, heads, new_record, registers, set_fields
 from fieldvisit.references import issue_reference
 from fieldvisit.store import ISSUES, VISITS, Store
 
@@ -79,7 +79,7 @@ class Editor:
     def record_issue(self, visit_id: str, raw: dict[str, Any], categories=model.DEFAULT_CATEGORIES) -> Record:
         """Save a new matter raised on a visit, with its readable reference and first owner."""
         visit = self._load(VISITS, visit_id)
-        defaults = {"category": "other", "urgency": "normal", "people": 1, "anonymous": False}
+        defaults = {"title": "", "category": "other", "urgency": "normal", "people": 1, "anonymous": False}
         fields = model.normalise_issue({**defaults, **raw}, categories)
         visit_date = get_value(visit, "date")
         seq_key = f"{visit_date}-{self.device_id}"
@@ -122,6 +122,13 @@ class Editor:
         transition = {"from": "withdrawn", "to": back_to, "by": self.actor, "reason": reason.strip()}
         self._write(ISSUES, issue, {"status": back_to}, entries={TRANSITIONS: transition})
 
+    def resolve_conflict(self, table: str, record_id: str, field: str, value: Any) -> None:
+        """Settle a field's concurrent edits with `value`: a normal stamped write that names
+        every head it replaces, so the conflict disappears wherever this write is merged."""
+        record = self._load(table, record_id)
+        settled = [head["stamp"] for head in heads(registers(record, field))]
+        self._write(table, record, {field: value}, resolves={field: settled})
+
     # -- the single stamping write --------------------------------------------------------
 
     def _write(
@@ -131,9 +138,10 @@ class Editor:
         changes: dict[str, Any],
         entries: dict[str, dict[str, Any]] | None = None,
         meta: dict[str, Any] | None = None,
+        resolves: dict[str, list[str]] | None = None,
     ) -> list[str]:
         stamp = self.clock.now()
-        written = set_fields(record, changes, stamp)
+        written = set_fields(record, changes, stamp, resolves)
         for map_name, value in (entries or {}).items():
             when = Stamp.parse(stamp).wall_ms
             add_entry(record, map_name, self._new_id(when), {**value, "at": _iso_from_ms(when)}, stamp)

@@ -52,3 +52,9 @@ class NotFoundError(FieldVisitError):
 
 class DemoRefusedError(FieldVisitError):
     message_key = "error.demo_refused"
+
+
+class BundleError(FieldVisitError):
+    """A bundle or QR payload that is refused; nothing was written."""
+
+    message_key = "error.bundle.not_bundle"

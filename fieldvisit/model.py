@@ -171,12 +171,10 @@ def normalise_issue(raw: dict[str, Any], categories: tuple[str, ...] = DEFAULT_C
     for flag in FLAGS:
         if flag in raw:
             fields[flag] = bool(raw[flag]) or fields.get(flag, False)
-    if "title" in fields or "demand" in fields:
-        if not fields.get("title"):
-            demand = fields.get("demand", "")
-            if not demand:
-                raise InputError("title", "error.title_or_demand")
-            fields["title"] = _title_from(demand)
+    if "title" in fields and not fields["title"]:
+        if not fields.get("demand"):
+            raise InputError("title", "error.title_or_demand")
+        fields["title"] = _title_from(fields["demand"])
     return fields
 
 

@@ -26,6 +26,11 @@ def field_store_dir(base: Path) -> Path:
     return base / "field"
 
 
+def office_store_dir(base: Path) -> Path:
+    """The petition office's central store lives in `<data dir>/office`."""
+    return base / "office"
+
+
 def demo_dir(seed: int) -> Path:
     """Where `fieldvisit demo` keeps its sample store when no data dir is given."""
     return user_data_path(APP_NAME, appauthor=False) / "demo" / f"seed-{seed}"

@@ -20,6 +20,7 @@ from fieldvisit.storage import AtomicJSONStorage
 
 VISITS = "visits"
 ISSUES = "issues"
+IMPORTS = "imports"
 META = "meta"
 META_KEY = "store"
 

@@ -34,6 +34,7 @@ class VisitScreen(Screen):
         Binding("ctrl+s", "save_matter", t("action.save_matter")),
         Binding("ctrl+n", "new_matter", t("action.new_matter")),
         Binding("ctrl+f", "search", t("action.search")),
+        Binding("ctrl+e", "handover", t("action.handover")),
         Binding("escape", "back", t("action.back")),
     ]
 
@@ -145,6 +146,11 @@ class VisitScreen(Screen):
     @on(DataTable.RowSelected, "#matters")
     def _open(self, event: DataTable.RowSelected) -> None:
         self.app.push_screen(MatterScreen(event.row_key.value))
+
+    def action_handover(self) -> None:
+        from fieldvisit.screens.handover import HandoverScreen
+
+        self.app.push_screen(HandoverScreen(self.visit_id))
 
     def action_back(self) -> None:
         body = self.query_one("#visit-body")

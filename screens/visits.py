@@ -20,6 +20,7 @@ class VisitsScreen(Screen):
         Binding("o", "open_visit", t("action.open_visit")),
         Binding("e", "edit_visit", t("action.edit_visit")),
         Binding("c", "toggle_closed", t("action.close_reopen")),
+        Binding("x", "handover", t("action.handover")),
     ]
 
     def compose(self) -> ComposeResult:
@@ -104,6 +105,13 @@ class VisitsScreen(Screen):
     @on(DataTable.RowSelected, "#visits")
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
         self._open(event.row_key.value)
+
+    def action_handover(self) -> None:
+        visit_id = self._selected_id()
+        if visit_id:
+            from fieldvisit.screens.handover import HandoverScreen
+
+            self.app.push_screen(HandoverScreen(visit_id))
 
     def action_toggle_closed(self) -> None:
         visit_id = self._selected_id()

@@ -1,0 +1,67 @@
+"""Hand a visit over to the office: write it as a bundle file onto a USB stick or into a folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from fieldvisit.errors import FieldVisitError
+from fieldvisit.i18n import t
+from fieldvisit.records import values
+from fieldvisit.screens.widgets.folder_picker import FolderPicker
+from fieldvisit.sync.exporter import export_bundle, write_bundle
+
+
+class HandoverScreen(Screen):
+    CSS_PATH = "handover.tcss"
+    BINDINGS = [Binding("escape", "back", t("action.back"))]
+
+    def __init__(self, visit_id: str):
+        super().__init__()
+        self.visit_id = visit_id
+
+    def compose(self) -> ComposeResult:
+        visit = values(self.app.store.get("visits", self.visit_id))
+        yield Header()
+        with Vertical(id="handover"):
+            yield Static(t("handover.heading", title=visit.get("title", ""), site=visit.get("site", "")), id="handover-heading")
+            yield Static(t("handover.explain"), id="handover-explain")
+            yield FolderPicker(t("handover.placeholder"), fallback=Path.home(), id="handover-picker")
+            yield Static(id="handover-result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = t("app.field_title")
+        self.query_one(FolderPicker).focus_path()
+
+    @on(FolderPicker.Chosen)
+    def _write(self, event: FolderPicker.Chosen) -> None:
+        self.export_to(event.path)
+
+    @work(exclusive=True, thread=True)
+    def export_to(self, folder: Path) -> None:
+        """Writing to a slow USB stick must not freeze the screen."""
+        try:
+            bundle = export_bundle(self.app.store, [self.visit_id])
+            target = write_bundle(bundle, folder)
+        except (FieldVisitError, OSError) as error:
+            self.app.call_from_thread(self._show, t("handover.failed", reason=str(error)), False)
+            return
+        size = target.stat().st_size
+        message = t("handover.done", path=str(target), issues=len(bundle["issues"]), kb=f"{size / 1024:.1f}")
+        self.app.call_from_thread(self._show, message, True)
+
+    def _show(self, message: str, ok: bool) -> None:
+        result = self.query_one("#handover-result", Static)
+        result.update(message)
+        result.set_class(not ok, "-failed")
+        self.notify(message, severity="information" if ok else "error", timeout=10)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,88 @@
+"""The office's import screen: take bundles from USB sticks or folders, and see every import so far."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from fieldvisit.errors import FieldVisitError
+from fieldvisit.i18n import t
+from fieldvisit.screens.widgets.folder_picker import FolderPicker
+from fieldvisit.store import IMPORTS, ISSUES, VISITS
+from fieldvisit.sync.importer import REJECTED, import_bundles
+from fieldvisit.sync.sources import read_sources
+
+LOG_COLUMNS = ("imported_at", "device", "source", "new", "updated", "conflicts", "status")
+
+
+class ImportsScreen(Screen):
+    CSS_PATH = "imports.tcss"
+    BINDINGS = [Binding("ctrl+o", "choose", t("action.import"))]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="imports-summary")
+        with Vertical(id="imports-top"):
+            yield FolderPicker(t("imports.placeholder"), id="imports-picker")
+            yield Static(id="imports-result")
+        yield DataTable(id="imports-log", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = t("app.office_title")
+        table = self.query_one("#imports-log", DataTable)
+        for key in LOG_COLUMNS:
+            table.add_column(t(f"imports.col.{key}"), key=key)
+        self.refresh_log()
+        self.query_one(FolderPicker).focus_path()
+
+    def refresh_log(self) -> None:
+        store = self.app.store
+        devices = {entry.get("device_id") for entry in store.all(IMPORTS)}
+        self.query_one("#imports-summary", Static).update(
+            t("imports.summary", visits=len(store.all(VISITS)), issues=len(store.all(ISSUES)), devices=len(devices))
+        )
+        table = self.query_one("#imports-log", DataTable)
+        table.clear()
+        for entry in sorted(store.all(IMPORTS), key=lambda entry: entry["id"], reverse=True):
+            counts = entry.get("counts", {})
+            table.add_row(
+                entry.get("imported_at", "")[:16].replace("T", " "),
+                entry.get("device_name", ""),
+                Path(entry.get("source", "")).name,
+                str(counts.get("issues_new", 0)),
+                str(counts.get("issues_updated", 0)),
+                str(counts.get("conflicts", 0)),
+                t(f"imports.status.{entry.get('status', 'imported')}"),
+            )
+
+    def action_choose(self) -> None:
+        self.query_one(FolderPicker).focus_path()
+
+    @on(FolderPicker.Chosen)
+    def _import(self, event: FolderPicker.Chosen) -> None:
+        self.import_from(event.path)
+
+    @work(exclusive=True, thread=True)
+    def import_from(self, path: Path) -> None:
+        """Reading a stack of USB sticks can take a moment: keep the screen alive."""
+        try:
+            payloads = read_sources([str(path)], stdin=None)
+            reports = import_bundles(self.app.store, payloads) if payloads else []
+        except (FieldVisitError, OSError) as error:
+            self.app.call_from_thread(self._show, [str(error)], False)
+            return
+        lines = [report.describe() for report in reports] or [t("imports.nothing", path=str(path))]
+        self.app.call_from_thread(self._show, lines, all(report.status != REJECTED for report in reports))
+
+    def _show(self, lines: list[str], ok: bool) -> None:
+        result = self.query_one("#imports-result", Static)
+        result.update("\n".join(lines))
+        result.set_class(not ok, "-failed")
+        self.refresh_log()

@@ -1,0 +1,63 @@
+"""Exporting from a store: a visit, several, or everything, as one bundle (DESIGN §6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from fieldvisit.errors import NotFoundError
+from fieldvisit.ids import new_id
+from fieldvisit.records import Record, get_value
+from fieldvisit.storage import write_atomically
+from fieldvisit.store import ISSUES, VISITS, Store
+from fieldvisit.sync import bundle as fmt
+from fieldvisit.sync.canonical import canonical_bytes
+
+
+def select_records(store: Store, visit_ids: list[str] | None = None, device_id: str | None = None) -> dict[str, list[Record]]:
+    """The visits asked for (all when None; only those recorded on `device_id` if given) and their matters."""
+    visits = store.all(VISITS)
+    if visit_ids is not None:
+        known = {visit["id"] for visit in visits}
+        missing = [visit_id for visit_id in visit_ids if visit_id not in known]
+        if missing:
+            raise NotFoundError(record_id=missing[0])
+        visits = [visit for visit in visits if visit["id"] in set(visit_ids)]
+    if device_id:
+        visits = [visit for visit in visits if get_value(visit, "device") == device_id]
+    chosen = {visit["id"] for visit in visits}
+    issues = [issue for issue in store.all(ISSUES) if get_value(issue, "visit_id") in chosen]
+    return {VISITS: visits, ISSUES: issues}
+
+
+def export_bundle(store: Store, visit_ids: list[str] | None = None, device_id: str | None = None) -> dict[str, Any]:
+    meta = store.meta()
+    return fmt.build_bundle(
+        select_records(store, visit_ids, device_id),
+        device_id=meta["device_id"],
+        device_name=meta.get("device_name", ""),
+        bundle_id=new_id(),
+        created_at=dt.datetime.now(dt.timezone.utc),
+    )
+
+
+def suggested_name(bundle: dict[str, Any]) -> str:
+    """Named after the site and date of a one-visit bundle, else after the device."""
+    visits = [fmt.expand_record(visit) for visit in bundle["visits"]]
+    if len(visits) == 1:
+        label, date = get_value(visits[0], "site", ""), get_value(visits[0], "date", "") or ""
+    else:
+        label, date = f"{bundle['device']['name']}-all", bundle["created_at"][:10]
+    return fmt.file_name(label, date, bundle["bundle_id"])
+
+
+def write_bundle(bundle: dict[str, Any], out: Path) -> Path:
+    """Write into the folder `out` (a USB stick) under the suggested name, or to the file `out`
+    when it names one: `*.fvb` is gzip, `*.json` plain canonical JSON for people and scripts."""
+    is_file = out.suffix.lower() in (fmt.SUFFIX, ".json") and not out.is_dir()
+    target = out if is_file else out / suggested_name(bundle)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    payload = canonical_bytes(bundle) if target.suffix.lower() == ".json" else fmt.encode(bundle)
+    write_atomically(target, payload)
+    return target
