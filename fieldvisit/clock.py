@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-STAMP_PATTERN = re.compile(r"^([0-9]{13})-([0-9a-f]{4})-([0-9A-HJKMNP-TV-Z]{26})$")
+STAMP_PATTERN = re.compile(r"^([0-9]{13})-([0-9a-f]{4})-([0-7][0-9A-HJKMNP-TV-Z]{25})$")
 MAX_COUNTER = 0xFFFF
 
 

@@ -150,7 +150,10 @@ class Editor:
         return written
 
     def _new_id(self, ms: int | None = None) -> str:
-        return new_id(self._rng, ms if ms is not None else self._wall()) if self._rng else new_id()
+        """A ULID whose time part is `ms` (a stamp's wall time) so map keys sort like their stamps."""
+        if self._rng is None and ms is None:
+            return new_id()
+        return new_id(self._rng, ms if ms is not None else self._wall())
 
     def _load(self, table: str, record_id: str) -> Record:
         record = self.store.get(table, record_id)

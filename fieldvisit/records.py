@@ -130,9 +130,10 @@ def add_entry(record: Record, map_name: str, entry_id: str, value: Any, stamp: s
 
 
 def entries(record: Record, map_name: str) -> list[dict[str, Any]]:
-    """A map's entries in creation order (their ULID keys sort by time), each with its `id`."""
+    """A map's entries in the order they were written (by stamp), each with its `id`."""
     found = record["maps"].get(map_name, {})
-    return [{"id": key, "stamp": found[key]["stamp"], **found[key]["value"]} for key in sorted(found)]
+    ordered = sorted(found, key=lambda key: (found[key]["stamp"], key))
+    return [{"id": key, "stamp": found[key]["stamp"], **found[key]["value"]} for key in ordered]
 
 
 def last_stamp(record: Record) -> str:

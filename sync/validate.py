@@ -55,6 +55,7 @@ def read_bundle(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES, now_ms: int | No
         raise BundleError("error.bundle.schema", detail=_schema_message(error)) from None
     if version != fmt.VERSION:
         raise BundleError("error.bundle.newer", version=version, supported=fmt.VERSION)
+    _reject_floats(data)
     if fmt.digest_of(data) != data["digest"]:
         raise BundleError("error.bundle.digest")
     _check_ids(data)
@@ -90,7 +91,24 @@ def _looks_cut_short(text: bytes) -> bool:
 
 
 def _schema_message(error: fastjsonschema.JsonSchemaValueException) -> str:
-    return error.message.replace("data.", "", 1)[:200]
+    message = error.message
+    for prefix in ("data.", "data "):
+        if message.startswith(prefix):
+            message = message[len(prefix):]
+    return message[:200]
+
+
+def _reject_floats(value: Any) -> None:
+    """The format has integers only; JSON Schema's "integer" also admits 2.0, so look."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float):
+            raise BundleError("error.bundle.schema", detail=f"number {item!r} is not a whole number in canonical form")
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _check_ids(data: dict[str, Any]) -> None:

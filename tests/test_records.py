@@ -19,5 +19,5 @@ def test_grow_only_maps_never_overwrite():
     add_entry(record, "transitions", "01JD0000000000000000000001", {"to": "withdrawn"}, "s2")
     with pytest.raises(ValueError):
         add_entry(record, "transitions", "01JD0000000000000000000001", {"to": "closed"}, "s3")
-    assert [entry["to"] for entry in entries(record, "transitions")] == ["withdrawn", "recorded"]
+    assert [entry["to"] for entry in entries(record, "transitions")] == ["recorded", "withdrawn"]  # by stamp
     assert last_stamp(record) == "s2"
