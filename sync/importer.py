@@ -66,11 +66,11 @@ def import_bundles(
         except BundleError as error:
             report.reason = str(error)
             continue
+        report.counts = _counts(store, pending, changes, data)
         for table, records in changes.items():
             pending[table].update(records)
         latest = max([latest, *_stamps_of(changes)])
         report.bundle_id, report.device_id, report.device_name = data["bundle_id"], data["device"]["id"], data["device"]["name"]
-        report.counts = _counts(store, changes, data)
         report.status = ALREADY if data["bundle_id"] in known_bundles and not _changed(report.counts) else IMPORTED
         if report.status == IMPORTED:  # a pure replay writes nothing, not even a log line
             known_bundles.add(data["bundle_id"])
@@ -98,10 +98,11 @@ def _merge_bundle(store: Store, pending: dict[str, dict[str, Record]], data: dic
     return changes
 
 
-def _counts(store: Store, changes: dict[str, dict[str, Record]], data: dict[str, Any]) -> dict[str, int]:
+def _counts(store: Store, pending: dict[str, dict[str, Record]], changes: dict[str, dict[str, Record]], data: dict[str, Any]) -> dict[str, int]:
+    """New means neither in the store nor brought by an earlier bundle of the same batch."""
     counts: dict[str, int] = {}
     for table in fmt.TABLES:
-        new = sum(store.get(table, record_id) is None for record_id in changes[table])
+        new = sum(store.get(table, rid) is None and rid not in pending[table] for rid in changes[table])
         counts[f"{table}_new"] = new
         counts[f"{table}_updated"] = len(changes[table]) - new
         counts[f"{table}_unchanged"] = len(data[table]) - len(changes[table])

@@ -41,7 +41,7 @@ def read_bundle(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES, now_ms: int | No
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError as error:
-        key = "error.bundle.truncated" if _looks_cut_short(text) else "error.bundle.not_json"
+        key = "error.bundle.truncated" if _looks_cut_short(text, error) else "error.bundle.not_json"
         raise BundleError(key, detail=str(error)) from None
     if not isinstance(data, dict) or data.get("format") != fmt.FORMAT:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
@@ -85,9 +85,15 @@ def _decompress(raw: bytes, max_bytes: int) -> bytes:
     return text
 
 
-def _looks_cut_short(text: bytes) -> bool:
-    """A bundle is one JSON object: text that starts one but does not close it was cut off."""
-    return text.lstrip().startswith(b"{") and not text.rstrip().endswith(b"}")
+def _looks_cut_short(text: bytes, error: orjson.JSONDecodeError) -> bool:
+    """The parser ran out of text, or the text ends inside a UTF-8 character: it was cut off."""
+    if error.msg.startswith("unexpected end of data"):
+        return True
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return bad.reason == "unexpected end of data"
+    return False
 
 
 def _schema_message(error: fastjsonschema.JsonSchemaValueException) -> str:

@@ -110,3 +110,15 @@ def test_compact_form_round_trips_exactly():
     record = laptop.issue()
     assert canonical_bytes(settle(fmt.expand_record(fmt.compact_record(record)))) == canonical_bytes(record)
     assert merge_records(record, record) == settle(record)
+
+
+def test_counts_in_one_batch_follow_the_bundles_before_them():
+    laptop, _ = laptop_and_office()
+    first = fmt.encode(export_bundle(laptop.store))
+    laptop.ms += 1000
+    laptop.editor.update_issue(laptop.issue()["id"], {"department": "财务部"})
+    second = fmt.encode(export_bundle(laptop.store))
+    central = Device("central", 1_790_000_100_000)
+    one, two = import_bundles(central.store, [("first", first), ("second", second)])
+    assert one.counts["issues_new"] == 1
+    assert (two.counts["issues_new"], two.counts["issues_updated"]) == (0, 1)

@@ -1,0 +1,172 @@
+"""Power-cut safety of an import: a process importing a batch of bundles is SIGKILLed at random.
+
+The batch is seven bundles (~360 records: laptop 1's second hand-over, which updates matters the
+office has, and six other laptops' first ones). The importer promises one atomic store write for
+the whole batch, so after every kill the store file must be valid JSON and hold exactly the
+state before the import or exactly the state after it: never some bundles, some records or a
+half-advanced clock.
+
+Most kill moments are uniform over the whole run (fork, open, validate, merge, write); the rest
+aim at the measured window of the store write itself, where a non-atomic write would tear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from fieldvisit import storage
+from fieldvisit.demo import build_demo
+from fieldvisit.editor import Editor
+from fieldvisit.store import IMPORTS, ISSUES, VISITS, TinyDBStore
+from fieldvisit.sync import bundle as fmt
+from fieldvisit.sync.canonical import canonical_bytes
+from fieldvisit.sync.exporter import export_bundle
+from fieldvisit.sync.importer import import_bundles
+
+ANCHOR = dt.date(2026, 11, 20)
+NOW = dt.datetime(2026, 11, 25, tzinfo=dt.timezone.utc)
+UNIFORM_KILLS = 70
+AIMED_KILLS = 40
+EXIT_OK, EXIT_ERROR, EXIT_NOT_IMPORTED = 0, 2, 3
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork() to start importers quickly")
+
+
+def build_batch() -> tuple[bytes, list[tuple[str, bytes]]]:
+    """Laptop 1's first bundle (already in the office) and the batch to import on top of it."""
+    laptop = build_demo(1, ANCHOR)
+    first = fmt.encode(export_bundle(laptop))
+    later = int(dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.timezone.utc).timestamp() * 1000)
+    editor = Editor(laptop, actor="唐芳", wall=lambda: later, rng=random.Random(7))
+    issues = sorted(laptop.all(ISSUES), key=lambda record: record["id"])
+    for issue in issues[:6]:
+        editor.withdraw_issue(issue["id"], "信访人表示问题已解决")
+    batch = [("laptop01-second.fvb", fmt.encode(export_bundle(laptop)))]
+    batch += [(f"laptop{seed:02d}.fvb", fmt.encode(export_bundle(build_demo(seed, ANCHOR)))) for seed in range(2, 8)]
+    return first, batch
+
+
+def state_of(path: Path) -> bytes:
+    """Everything an import writes, comparable across runs (import-log ids are random)."""
+    with TinyDBStore(path) as store:
+        log = sorted(({k: v for k, v in entry.items() if k != "id"} for entry in store.all(IMPORTS)), key=canonical_bytes)
+        return canonical_bytes(
+            {
+                VISITS: sorted(store.all(VISITS), key=lambda record: record["id"]),
+                ISSUES: sorted(store.all(ISSUES), key=lambda record: record["id"]),
+                IMPORTS: log,
+                "meta": store.meta(),
+            }
+        )
+
+
+def _importer(path: Path, batch: list[tuple[str, bytes]], timing_fd: int | None = None) -> None:
+    """The child: one `fieldvisit import` run. With `timing_fd`, it reports when the store write ran."""
+    code = EXIT_ERROR
+    try:
+        if timing_fd is not None:
+            original = storage.write_atomically
+
+            def timed(target, payload):
+                started = time.monotonic()
+                original(target, payload)
+                os.write(timing_fd, f"{started} {time.monotonic()}\n".encode())
+
+            storage.write_atomically = timed
+        with TinyDBStore(path) as store:
+            reports = import_bundles(store, batch, now=NOW)
+        code = EXIT_OK if all(report.status == "imported" for report in reports) else EXIT_NOT_IMPORTED
+    finally:
+        os._exit(code)
+
+
+def run_to_completion(path: Path, batch: list[tuple[str, bytes]]) -> tuple[float, float, float]:
+    """Run a child importer undisturbed: (whole run, first write start, last write end), seconds from fork."""
+    read_fd, write_fd = os.pipe()
+    forked = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        _importer(path, batch, write_fd)
+    os.close(write_fd)
+    _, status = os.waitpid(pid, 0)
+    took = time.monotonic() - forked
+    with os.fdopen(read_fd, "rb") as timing:
+        writes = [tuple(map(float, line.split())) for line in timing.read().splitlines()]
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == EXIT_OK, f"the importer failed: status {status}"
+    assert writes, "the importer never wrote the store"
+    return took, writes[0][0] - forked, writes[-1][1] - forked
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> tuple[Path, list[tuple[str, bytes]]]:
+    first, batch = build_batch()
+    path = tmp_path / "office.json"
+    with TinyDBStore(path) as store:
+        Editor(store, actor="信访办", device_name="信访办台式机")
+        assert import_bundles(store, [("laptop01.fvb", first)], now=NOW)[0].status == "imported"
+    return path, batch
+
+
+def test_sigkill_during_import_leaves_the_store_before_or_after_never_between(office):
+    path, batch = office
+    before_bytes = path.read_bytes()
+    before = state_of(path)
+
+    # The after-state, from an undisturbed import into a copy; then timings from real child runs.
+    twin = path.with_name("twin.json")
+    twin.write_bytes(before_bytes)
+    with TinyDBStore(twin) as store:
+        reports = import_bundles(store, batch, now=NOW)
+    assert [report.status for report in reports] == ["imported"] * len(batch)
+    after = state_of(twin)
+    assert after != before
+    runs = []
+    for _ in range(3):
+        path.write_bytes(before_bytes)
+        runs.append(run_to_completion(path, batch))
+        assert state_of(path) == after, "a child's import differs from the reference import"
+    whole = max(run[0] for run in runs)
+    window = (min(run[1] for run in runs), max(run[2] for run in runs))
+    print(f"child import run {whole * 1000:.0f} ms; store write {window[0] * 1000:.0f}–{window[1] * 1000:.0f} ms")
+
+    rng = random.Random(20261125)
+    margin = 0.5 * (window[1] - window[0]) + 0.002
+    delays = [rng.uniform(0, 1.2 * whole) for _ in range(UNIFORM_KILLS)]
+    delays += [rng.uniform(window[0] - margin, window[1] + margin) for _ in range(AIMED_KILLS)]
+    seen = {"before": 0, "after": 0, "torn_write": 0}
+    temp_glob = f".{path.name}.*{storage.TEMP_SUFFIX}"
+    for number, delay in enumerate(delays):
+        path.write_bytes(before_bytes)
+        pid = os.fork()
+        if pid == 0:
+            _importer(path, batch)
+        time.sleep(max(delay, 0.0))
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFSIGNALED(status) or os.WEXITSTATUS(status) == EXIT_OK, f"kill {number}: the importer failed ({status})"
+
+        seen["torn_write"] += bool(list(path.parent.glob(temp_glob)))  # killed between temp file and rename
+        data = orjson.loads(path.read_bytes())  # valid JSON, whole
+        assert isinstance(data, dict)
+        state = state_of(path)  # opens: lock released by the dead child, stale temp file removed
+        assert not list(path.parent.glob(temp_glob)), "a stale temp file survived reopening the store"
+        if state == before:
+            seen["before"] += 1
+        elif state == after:
+            seen["after"] += 1
+        else:
+            pytest.fail(f"kill {number} after {delay * 1000:.1f} ms left a state that is neither before nor after the import")
+
+    print(f"{len(delays)} kills: {seen}")
+    assert seen["before"] + seen["after"] == len(delays)
+    assert seen["before"] >= 10 and seen["after"] >= 5, f"kills missed the import: the test proves little ({seen})"
