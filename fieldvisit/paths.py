@@ -34,3 +34,8 @@ def office_store_dir(base: Path) -> Path:
 def demo_dir(seed: int) -> Path:
     """Where `fieldvisit demo` keeps its sample store when no data dir is given."""
     return user_data_path(APP_NAME, appauthor=False) / "demo" / f"seed-{seed}"
+
+
+def qr_pending_file(store_path: Path | None) -> Path | None:
+    """Frames scanned so far, beside the office store, so a restart loses none."""
+    return None if store_path is None else Path(store_path).with_name("qr-pending.txt")

@@ -20,7 +20,10 @@ from fieldvisit.sync.exporter import export_bundle, write_bundle
 
 class HandoverScreen(Screen):
     CSS_PATH = "handover.tcss"
-    BINDINGS = [Binding("escape", "back", t("action.back"))]
+    BINDINGS = [
+        Binding("ctrl+g", "qr", t("action.qr")),
+        Binding("escape", "back", t("action.back")),
+    ]
 
     def __init__(self, visit_id: str):
         super().__init__()
@@ -32,6 +35,7 @@ class HandoverScreen(Screen):
         with Vertical(id="handover"):
             yield Static(t("handover.heading", title=visit.get("title", ""), site=visit.get("site", "")), id="handover-heading")
             yield Static(t("handover.explain"), id="handover-explain")
+            yield Static(t("handover.qr_hint"), id="handover-qr-hint")
             yield FolderPicker(t("handover.placeholder"), fallback=Path.home(), id="handover-picker")
             yield Static(id="handover-result")
         yield Footer()
@@ -62,6 +66,11 @@ class HandoverScreen(Screen):
         result.update(message)
         result.set_class(not ok, "-failed")
         self.notify(message, severity="information" if ok else "error", timeout=10)
+
+    def action_qr(self) -> None:
+        from fieldvisit.screens.qr_display import QrScreen
+
+        self.app.push_screen(QrScreen(export_bundle(self.app.store, [self.visit_id])))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -23,7 +23,10 @@ LOG_COLUMNS = ("imported_at", "device", "source", "new", "updated", "conflicts",
 
 class ImportsScreen(Screen):
     CSS_PATH = "imports.tcss"
-    BINDINGS = [Binding("ctrl+o", "choose", t("action.import"))]
+    BINDINGS = [
+        Binding("ctrl+o", "choose", t("action.import")),
+        Binding("ctrl+g", "scan", t("action.scan")),
+    ]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -61,6 +64,15 @@ class ImportsScreen(Screen):
                 str(counts.get("conflicts", 0)),
                 t(f"imports.status.{entry.get('status', 'imported')}"),
             )
+
+    def on_screen_resume(self) -> None:
+        self.refresh_log()
+
+    def action_scan(self) -> None:
+        from fieldvisit.paths import qr_pending_file
+        from fieldvisit.screens.scan import ScanScreen
+
+        self.app.push_screen(ScanScreen(qr_pending_file(getattr(self.app.store, "path", None))))
 
     def action_choose(self) -> None:
         self.query_one(FolderPicker).focus_path()
