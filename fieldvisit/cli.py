@@ -155,6 +155,7 @@ def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, as_j
 
     def run_import() -> None:
         from fieldvisit.editor import Editor
+        from fieldvisit.splice_store import SplicingJSONStore
         from fieldvisit.store import TinyDBStore
         from fieldvisit.sync.importer import REJECTED, import_bundles
 
@@ -164,7 +165,8 @@ def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, as_j
         if not payloads:
             sys.exit(1)
         store_dir = paths.field_store_dir(base) if field else paths.office_store_dir(base)
-        with TinyDBStore.in_directory(store_dir) as store:
+        # the same file as TinyDBStore, but indexed instead of parsed: a fraction of the memory
+        with SplicingJSONStore(store_dir / TinyDBStore.FILE_NAME) as store:
             Editor(store)  # an office store gets its own device identity on first use
             reports = import_bundles(store, payloads)
         for report in reports:

@@ -88,12 +88,13 @@ class Editor:
             visit_id=visit_id,
             ref=issue_reference(visit_date, self.device_id, seq),
             raised_at=_iso_from_ms(self._wall()),
+            recorded_by=self.actor,
             status="recorded",
         )
         issue = new_record(model.ISSUE, self._new_id())
-        transition = {"from": None, "to": "recorded", "by": self.actor, "reason": ""}
         seqs = {**self.store.meta().get("seq", {}), seq_key: seq}
-        self._write(ISSUES, issue, fields, entries={TRANSITIONS: transition}, meta={"seq": seqs})
+        # Recording is not a transition: raised_at, recorded_by and the stamp (device) say it.
+        self._write(ISSUES, issue, fields, meta={"seq": seqs})
         return issue
 
     def update_issue(self, issue_id: str, raw: dict[str, Any], categories=model.DEFAULT_CATEGORIES) -> list[str]:

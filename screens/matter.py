@@ -55,6 +55,8 @@ class MatterScreen(Screen):
         self.query_one("#matter-heading", Static).update(heading)
         self.set_class(issue.get("status") == "withdrawn", "-withdrawn")
         lines = [t("matter.history")]
+        recorded = t("matter.recorded_line", at=local_minute(issue.get("raised_at", "")), by=issue.get("recorded_by", ""))
+        lines.append(f"  {recorded}")
         for entry in entries(record, "transitions"):
             line = f"  {local_minute(entry['at'])}  {label('status', entry['from']) or '—'} → {label('status', entry['to'])}"
             if entry.get("by"):

@@ -313,7 +313,9 @@ FUTURE_PLACES = {
     "register": lambda b, stamp: b["issues"][4]["fields"]["status"].__setitem__("s", stamp),
     "record_stamp": lambda b, stamp: b["issues"][4].__setitem__("stamp", stamp),
     "history": lambda b, stamp: _closed_visit(b)["history"]["status"].__setitem__(stamp, {"v": "open"}),
-    "map_entry": lambda b, stamp: next(iter(b["issues"][4]["maps"]["transitions"].values())).__setitem__("s", stamp),
+    "map_entry": lambda b, stamp: next(
+        iter(next(issue for issue in b["issues"] if "maps" in issue)["maps"]["transitions"].values())
+    ).__setitem__("s", stamp),
     "resolves": lambda b, stamp: b["issues"][4]["fields"]["title"].__setitem__("r", [stamp]),
 }
 

@@ -49,7 +49,8 @@ def second_handover() -> tuple[dict[str, Any], dict[str, Any]]:
     later = int(dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.timezone.utc).timestamp() * 1000)
     editor = Editor(laptop, actor="唐芳", wall=lambda: later, rng=random.Random(SEED))
     issues = sorted(laptop.all(ISSUES), key=lambda record: record["id"])
-    for issue in issues[3:5]:
+    open_issues = [issue for issue in issues if issue["fields"]["status"]["value"] != "withdrawn"]
+    for issue in open_issues[3:5]:
         editor.withdraw_issue(issue["id"], "信访人表示问题已解决")
     visit_id = issues[0]["fields"]["visit_id"]["value"]
     for number in range(3):
