@@ -76,8 +76,7 @@ class QrScreen(Screen):
         if not self.frames:
             return
         frame = self._current()
-        code = Text("\n".join(half_block_lines(matrix(frame.text(), self.ec))), style="#000000 on #ffffff", no_wrap=True)
-        self.query_one("#qr-code", Static).update(code)
+        self.query_one("#qr-code", Static).update(_drawing(half_block_lines(matrix(frame.text(), self.ec))))
         key = "qr.caption_extra" if frame.is_fountain else "qr.caption"
         cycling = t("qr.cycling", seconds=SPEEDS[self.speed]) if self._timer else t("qr.paused")
         caption = t(key, index=frame.index, count=frame.count, bundle=self.bundle["bundle_id"][-6:], state=cycling)
@@ -117,3 +116,29 @@ class QrScreen(Screen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+DARK, LIGHT = "#000000 on #ffffff", "#ffffff on #ffffff"
+
+
+def _drawing(lines: list[str]) -> Text:
+    """Black on white, with light cells drawn as white blocks rather than spaces: a terminal or a
+    layout that trims or recolours blank space would otherwise eat the quiet zone."""
+    text = Text(no_wrap=True, end="")
+    for number, line in enumerate(lines):
+        if number:
+            text.append("\n")
+        for run in _runs(line):
+            text.append("█" * len(run) if run[0] == " " else run, LIGHT if run[0] == " " else DARK)
+    return text
+
+
+def _runs(line: str) -> list[str]:
+    """Split a line into runs of blanks and runs of block characters."""
+    runs: list[str] = []
+    for char in line:
+        if runs and (runs[-1][0] == " ") == (char == " "):
+            runs[-1] += char
+        else:
+            runs.append(char)
+    return runs

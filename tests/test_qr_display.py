@@ -47,6 +47,8 @@ async def test_frames_fit_the_window_and_page_by_key():
         assert count >= 2
         code_lines = str(screen.query_one("#qr-code").render()).splitlines()
         assert len(code_lines) <= 38 and max(map(len, code_lines)) <= 120
+        assert screen.query_one("#qr-code").size.height >= len(code_lines)  # really laid out
+        assert not any(" " in line for line in code_lines)  # the quiet zone is drawn, not blank
         assert "第 1 / " in str(screen.query_one("#qr-caption").render())
         await pilot.press("right")
         assert "第 2 / " in str(screen.query_one("#qr-caption").render())
@@ -69,3 +71,18 @@ async def test_a_bigger_window_needs_fewer_frames():
     async with large.run_test(size=(160, 60)) as pilot:
         await pilot.pause()
         assert 0 < len(large.screen.frames) < small_count
+
+
+async def test_the_hand_over_screen_shows_the_visit_as_codes(store, editor, visit):
+    from fieldvisit.field_app import FieldApp
+
+    editor.record_issue(visit["id"], {"title": "井下津贴少发", "demand": "补发九月津贴"})
+    app = FieldApp(store, editor)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert isinstance(app.screen, QrScreen)
+        code = app.screen.query_one("#qr-code")
+        assert code.size.height > 20 and "█" in str(code.render())
