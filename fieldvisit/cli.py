@@ -255,17 +255,31 @@ def _write_frames(bundle: dict, out: Path, svg: bool, max_version: int, ec: str)
 
 @main.command()
 @common_options
+@click.option("--demo", is_flag=True, help="Open a demo central store merged from several sample laptops (kept apart from real data).")
+@click.option("--anchor", type=click.DateTime(["%Y-%m-%d"]), default=None, help="With --demo: the demo's 'today' (default: today).")
+@click.option("--no-open", is_flag=True, help="With --demo: write the demo store and exit.")
 @click.pass_context
-def office(ctx: click.Context, data_dir: Path | None, lang: str | None) -> None:
-    """Open the office app on the central store: import bundles and see the import log."""
+def office(ctx: click.Context, data_dir: Path | None, lang: str | None, demo: bool, anchor, no_open: bool) -> None:
+    """Open the office app on the central store: register, deadlines, feedback, statistics, imports."""
+    given = data_dir or ctx.find_root().params.get("data_dir")
     base, _ = _settings(ctx, data_dir, lang)
 
     def open_office() -> None:
-        from fieldvisit.office_app import OfficeApp
+        from fieldvisit.policy import load_policy
         from fieldvisit.store import TinyDBStore
 
-        with TinyDBStore.in_directory(paths.office_store_dir(base)) as store:
-            OfficeApp(store).run()
+        store_dir = paths.office_store_dir(base) if (given or not demo) else paths.demo_dir(0) / "office"
+        if demo:
+            from fieldvisit.office_demo import write_office_demo
+
+            summary = write_office_demo(store_dir, (anchor or dt.datetime.now()).date())
+            click.echo(t("cli.office_demo_written", path=str(store_dir), **summary))
+            if no_open:
+                return
+        from fieldvisit.office_app import OfficeApp
+
+        with TinyDBStore.in_directory(store_dir) as store:
+            OfficeApp(store, policy=load_policy(paths.policy_file(store.path))).run()
 
     _run(open_office)
 

@@ -83,3 +83,8 @@ class HybridClock:
         if counter > MAX_COUNTER:
             return Stamp(wall_ms + 1, 0, self.device)
         return Stamp(wall_ms, counter, self.device)
+
+
+def stamp_time(stamp: str) -> str:
+    """When a stamp was made, in local time to the minute: how the audit trail shows it."""
+    return dt.datetime.fromtimestamp(Stamp.parse(stamp).wall_ms / 1000).strftime("%Y-%m-%d %H:%M")

@@ -130,6 +130,10 @@ class Editor:
         settled = [head["stamp"] for head in heads(registers(record, field))]
         self._write(table, record, {field: value}, resolves={field: settled})
 
+    def change(self, table: str, record_id: str, changes: dict[str, Any], entries: dict[str, dict[str, Any]] | None = None) -> list[str]:
+        """A stamped write of already-checked values and map entries (the office workflow's door)."""
+        return self._write(table, self._load(table, record_id), changes, entries=entries)
+
     # -- the single stamping write --------------------------------------------------------
 
     def _write(
@@ -141,6 +145,9 @@ class Editor:
         meta: dict[str, Any] | None = None,
         resolves: dict[str, list[str]] | None = None,
     ) -> list[str]:
+        persisted = self.store.meta().get("clock")
+        if persisted:  # an import may have moved the store's clock past what this editor has seen
+            self.clock.observe(persisted)
         stamp = self.clock.now()
         written = set_fields(record, changes, stamp, resolves)
         for map_name, value in (entries or {}).items():
@@ -155,6 +162,10 @@ class Editor:
         if self._rng is None and ms is None:
             return new_id()
         return new_id(self._rng, ms if ms is not None else self._wall())
+
+    def load(self, table: str, record_id: str) -> Record:
+        """A private copy of a record, safe to read while other writes happen."""
+        return self._load(table, record_id)
 
     def _load(self, table: str, record_id: str) -> Record:
         record = self.store.get(table, record_id)

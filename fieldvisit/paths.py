@@ -39,3 +39,8 @@ def demo_dir(seed: int) -> Path:
 def qr_pending_file(store_path: Path | None) -> Path | None:
     """Frames scanned so far, beside the office store, so a restart loses none."""
     return None if store_path is None else Path(store_path).with_name("qr-pending.txt")
+
+
+def policy_file(store_path: Path | None) -> Path | None:
+    """The office's deadline policy, `policy.toml` beside its store (defaults when absent)."""
+    return None if store_path is None else Path(store_path).with_name("policy.toml")

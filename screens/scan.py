@@ -81,6 +81,8 @@ class ScanScreen(Screen):
             self.query_one("#scan-message").add_class("-bad")
             return t("scan.refused", reason=str(error))
         [report] = import_bundles(self.app.store, [(f"QR …{progress.bundle_id[-6:]}", payload)])
+        if hasattr(self.app, "reindex"):
+            self.app.reindex()
         self.query_one("#scan-message").set_class(report.status == REJECTED, "-bad")
         return report.describe()
 

@@ -45,6 +45,8 @@ async def test_field_handover_writes_a_bundle_the_office_screen_imports(store, e
     with TinyDBStore(tmp_path / "office" / "fieldvisit.json") as office:
         office_app = OfficeApp(office)
         async with office_app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("f5")  # the imports mode
+            await pilot.pause()
             path = office_app.screen.query_one("#picker-path", Input)
             path.value = str(stick)
             await pilot.press("enter")

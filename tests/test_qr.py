@@ -152,7 +152,7 @@ async def test_scanner_input_in_any_order_with_repeats_noise_and_two_bundles(tmp
     app = OfficeApp(office)
     pending = tmp_path / "qr-pending.txt"
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("ctrl+g")
+        await pilot.press("f5", "ctrl+g")
         await pilot.pause()
         assert isinstance(app.screen, ScanScreen)
         app.screen.pending_file = pending

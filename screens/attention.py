@@ -1,0 +1,110 @@
+"""What needs action today: overdue, due soon, unassigned, conflicts, dissatisfied, critical and
+safety matters, and likely repeat visits. Enter opens a matter; `l` links a suggested repeat."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from fieldvisit.errors import FieldVisitError
+from fieldvisit.i18n import t
+from fieldvisit.records import values
+from fieldvisit.register import SAVED_FILTERS, RegisterFilter, RegisterRow
+from fieldvisit.repeats import suggest_repeats
+from fieldvisit.store import ISSUES
+
+SECTIONS = (
+    ("overdue", SAVED_FILTERS["overdue"]),
+    ("due_soon", RegisterFilter(due_within=3)),
+    ("unassigned", SAVED_FILTERS["unassigned"]),
+    ("needs_review", SAVED_FILTERS["needs_review"]),
+    ("dissatisfied", SAVED_FILTERS["dissatisfied"]),
+    ("safety", RegisterFilter(flags=("safety_hazard",))),
+)
+PER_SECTION = 8
+
+
+class AttentionScreen(Screen):
+    CSS_PATH = "attention.tcss"
+    BINDINGS = [
+        Binding("l", "link_repeat", t("attention.link")),
+        Binding("f5", "reload", t("attention.reload")),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="attention-summary")
+        yield OptionList(id="attention")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = t("app.office_title")
+        self.refresh_view()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_view()
+
+    def action_reload(self) -> None:
+        self.refresh_view()
+
+    def refresh_view(self) -> None:
+        index = self.app.register_index
+        options = self.query_one(OptionList)
+        options.clear_options()
+        counts = []
+        for name, chosen in SECTIONS:
+            rows = sorted(index.select(chosen), key=lambda row: (row.days_left if row.days_left is not None else 9999, row.ref))
+            rows = [row for row in rows if row.status not in ("closed", "withdrawn")] if name != "dissatisfied" else rows
+            counts.append(t("attention.count", name=t(f"attention.{name}"), count=len(rows)))
+            options.add_option(Option(f"{t(f'attention.{name}')} ({len(rows)})", disabled=True))
+            for row in rows[:PER_SECTION]:
+                options.add_option(Option(f"  {_describe(row)}", id=f"open|{row.id}"))
+            if len(rows) > PER_SECTION:
+                options.add_option(Option(f"  … {t('attention.more', count=len(rows) - PER_SECTION)}", disabled=True))
+        issues = [values(record) for record in self.app.store.all(ISSUES)]
+        suggestions = suggest_repeats(issues, limit=PER_SECTION)
+        options.add_option(Option(f"{t('attention.repeats')} ({len(suggestions)})", disabled=True))
+        for suggestion in suggestions:
+            row, earlier = index.rows.get(suggestion.issue_id), index.rows.get(suggestion.earlier_id)
+            if row and earlier:
+                reason = t(f"attention.repeat_{suggestion.reason}")
+                options.add_option(Option(f"  {row.ref} {row.title} ≈ {earlier.ref} {earlier.title} ({reason})", id=f"repeat|{row.id}|{earlier.id}"))
+        self.query_one("#attention-summary", Static).update(" · ".join(counts))
+
+    @on(OptionList.OptionSelected)
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        from fieldvisit.screens.office_matter import OfficeMatterScreen
+
+        self.app.push_screen(OfficeMatterScreen(event.option.id.split("|")[1]))
+
+    def action_link_repeat(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return
+        option = options.get_option_at_index(options.highlighted)
+        if not option.id or not option.id.startswith("repeat|"):
+            self.notify(t("attention.link_hint"), severity="warning")
+            return
+        _, issue_id, earlier_id = option.id.split("|")
+        try:
+            self.app.workflow.link_repeat(issue_id, earlier_id)
+        except FieldVisitError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.app.register_index.refresh(issue_id)
+        self.notify(t("attention.linked"))
+        self.refresh_view()
+
+
+def _describe(row: RegisterRow) -> str:
+    if row.days_left is None:
+        due = ""
+    elif row.days_left < 0:
+        due = t("register.overdue_by", days=-row.days_left)
+    else:
+        due = t("register.days_left", days=row.days_left)
+    return f"{row.ref}  {row.title}  {row.site}  {row.owner or '—'}  {due}"

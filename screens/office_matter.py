@@ -1,0 +1,206 @@
+"""One matter in the office: everything about it, its deadlines, and every step of the work.
+
+Each key opens a small form; the step is a stamped write through `Workflow`, so it syncs back to
+the laptop and survives re-importing older bundles. Personal data is shown whole here, and only here.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from fieldvisit import model
+from fieldvisit.clock import local_minute, today
+from fieldvisit.errors import FieldVisitError
+from fieldvisit.i18n import label, t
+from fieldvisit.policy import deadlines, days_left
+from fieldvisit.records import entries, values
+from fieldvisit.screens.form_modal import FormField, FormModal
+from fieldvisit.store import ISSUES, VISITS
+from fieldvisit.workflow import CHANNELS, FEEDBACK, SATISFACTION
+
+DETAIL_FIELDS = (
+    "petitioner_name", "employee_no", "unit", "phone", "people", "representatives", "category", "urgency",
+    "demand", "detail", "onsite_answer", "commitment", "promised_date", "first_owner", "department", "assignee",
+    "transfer_to", "reply", "extension_days", "extension_reason", "satisfaction", "satisfaction_comment",
+)
+
+
+class OfficeMatterScreen(Screen):
+    CSS_PATH = "office_matter.tcss"
+    BINDINGS = [
+        Binding("r", "register", t("office.register")),
+        Binding("a", "accept", t("office.accept")),
+        Binding("n", "not_accept", t("office.not_accept"), show=False),
+        Binding("t", "transfer", t("office.transfer"), show=False),
+        Binding("g", "assign", t("office.assign")),
+        Binding("x", "extend", t("office.extend"), show=False),
+        Binding("f", "feedback", t("office.feedback")),
+        Binding("p", "reply", t("office.reply")),
+        Binding("s", "rate", t("office.rate")),
+        Binding("v", "review", t("office.review"), show=False),
+        Binding("d", "decide_review", t("office.decide_review"), show=False),
+        Binding("c", "close", t("office.close")),
+        Binding("k", "conflicts", t("office.conflicts")),
+        Binding("h", "history", t("office.history")),
+        Binding("escape", "back", t("action.back")),
+    ]
+
+    def __init__(self, issue_id: str):
+        super().__init__()
+        self.issue_id = issue_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="om-heading")
+        with VerticalScroll(id="om-body"):
+            yield Static(id="om-title")
+            yield Static(id="om-deadlines")
+            yield Static(id="om-details")
+            yield Static(id="om-feedback")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = t("app.office_title")
+        self.refresh_view()
+
+    @property
+    def workflow(self):
+        return self.app.workflow
+
+    def refresh_view(self) -> None:
+        record = self.app.store.get(ISSUES, self.issue_id)
+        issue = values(record)
+        visit = values(self.app.store.get(VISITS, issue.get("visit_id", "")) or {"id": "", "fields": {}})
+        heading = f"{issue.get('ref', '')} · {label('status', issue.get('status'))} · {visit.get('site', '')} · {local_minute(issue.get('raised_at', ''))}"
+        if record.get("conflicts"):
+            heading += " · " + t("office.has_conflicts", count=len(record["conflicts"]))
+        self.query_one("#om-heading", Static).update(heading)
+        flags = "  ".join(label("flag", flag) for flag in model.FLAGS if issue.get(flag))
+        self.query_one("#om-title", Static).update(Text.assemble((issue.get("title", ""), "bold"), "  ", (flags, "italic")))
+        self.query_one("#om-deadlines", Static).update(self._deadlines_text(issue))
+        lines = []
+        for name in DETAIL_FIELDS:
+            value = issue.get(name)
+            if value in (None, "", 0, False):
+                continue
+            shown = label(name if name in ("category", "urgency") else "satisfaction", value) if name in ("category", "urgency", "satisfaction") else value
+            name_text = t(f"field.{name}")
+            lines.append(f"{' ' * max(0, 10 - cell_len(name_text))}{name_text}  {shown}")
+        self.query_one("#om-details", Static).update("\n".join(lines))
+        feedback = [
+            t("office.feedback_line", date=entry["date"], by=entry["by"], channel=label("channel", entry["channel"]), content=entry["content"])
+            for entry in entries(record, FEEDBACK)
+        ]
+        self.query_one("#om-feedback", Static).update("\n".join([t("office.feedback_heading"), *feedback]) if feedback else t("office.no_feedback"))
+
+    def _deadlines_text(self, issue: dict) -> str:
+        policy = self.app.workflow.policy
+        parts = []
+        for deadline in deadlines(issue, policy):
+            name = t(f"deadline.{deadline.step}")
+            if deadline.done:
+                state = t("deadline.done_on_time" if deadline.on_time else "deadline.done_late", date=deadline.done.isoformat())
+            else:
+                left = days_left(deadline, today(), policy)
+                state = t("deadline.left", days=left) if left >= 0 else t("deadline.overdue", days=-left)
+            parts.append(f"{name} {deadline.due.isoformat()} {state}")
+        return " · ".join(parts) if parts else t("deadline.none")
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def _step(self, action: Callable[[], object], done_key: str) -> None:
+        try:
+            action()
+        except FieldVisitError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.app.register_index.refresh(self.issue_id)
+        self.notify(t(done_key))
+        self.refresh_view()
+
+    def _ask(self, title_key: str, fields: list[FormField], then: Callable[[dict], object], done_key: str) -> None:
+        def answered(found: dict | None) -> None:
+            if found is not None:
+                self._step(lambda: then(found), done_key)
+
+        self.app.push_screen(FormModal(t(title_key), fields), answered)
+
+    def _reason(self, key: str = "field.reason") -> FormField:
+        return FormField("reason", t(key))
+
+    def action_register(self) -> None:
+        self._step(lambda: self.workflow.register(self.issue_id), "office.done")
+
+    def action_accept(self) -> None:
+        self._step(lambda: self.workflow.accept(self.issue_id), "office.done")
+
+    def action_not_accept(self) -> None:
+        self._ask("office.not_accept", [self._reason()], lambda v: self.workflow.not_accept(self.issue_id, v["reason"]), "office.done")
+
+    def action_transfer(self) -> None:
+        fields = [FormField("target", t("field.transfer_to")), self._reason()]
+        self._ask("office.transfer", fields, lambda v: self.workflow.transfer(self.issue_id, v["target"], v["reason"]), "office.done")
+
+    def action_assign(self) -> None:
+        issue = values(self.app.store.get(ISSUES, self.issue_id))
+        fields = [FormField(name, t(f"field.{name}"), value=issue.get(name, "")) for name in ("first_owner", "department", "assignee")]
+        self._ask("office.assign", fields, lambda v: self.workflow.assign(self.issue_id, **v), "office.done")
+
+    def action_extend(self) -> None:
+        fields = [FormField("days", t("office.extend_days"), value="30"), self._reason()]
+        self._ask("office.extend", fields, lambda v: self.workflow.extend(self.issue_id, _int(v["days"]), v["reason"]), "office.done")
+
+    def action_feedback(self) -> None:
+        fields = [
+            FormField("channel", t("office.channel"), tuple((label("channel", code), code) for code in CHANNELS)),
+            FormField("content", t("office.content")),
+            FormField("when", t("office.when"), value=today().isoformat()),
+        ]
+        self._ask("office.feedback", fields, lambda v: self.workflow.add_feedback(self.issue_id, v["channel"], v["content"], v["when"]), "office.done")
+
+    def action_reply(self) -> None:
+        self._ask("office.reply", [FormField("summary", t("office.reply_summary"))], lambda v: self.workflow.reply(self.issue_id, v["summary"]), "office.done")
+
+    def action_rate(self) -> None:
+        fields = [
+            FormField("level", t("field.satisfaction"), tuple((label("satisfaction", code), code) for code in SATISFACTION)),
+            FormField("comment", t("field.satisfaction_comment")),
+        ]
+        self._ask("office.rate", fields, lambda v: self.workflow.rate(self.issue_id, v["level"], v["comment"]), "office.done")
+
+    def action_review(self) -> None:
+        self._ask("office.review", [self._reason()], lambda v: self.workflow.request_review(self.issue_id, v["reason"]), "office.done")
+
+    def action_decide_review(self) -> None:
+        self._ask("office.decide_review", [self._reason("office.decision")], lambda v: self.workflow.decide_review(self.issue_id, v["reason"]), "office.done")
+
+    def action_close(self) -> None:
+        self._step(lambda: self.workflow.close(self.issue_id), "office.done")
+
+    def action_conflicts(self) -> None:
+        from fieldvisit.screens.conflicts import ConflictsScreen
+
+        self.app.push_screen(ConflictsScreen(self.issue_id), lambda _: self.refresh_view())
+
+    def action_history(self) -> None:
+        from fieldvisit.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.issue_id))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _int(text: str) -> int:
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        return 0

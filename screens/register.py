@@ -1,0 +1,152 @@
+"""The office register: every matter from every visit in one table, filtered, searched and sorted.
+
+Rows come from the app's `RegisterIndex`, so a keystroke in the search box only scans small rows;
+at most `SHOWN` rows are put in the table (the count says how many match), sorted by a column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from fieldvisit.i18n import label, t
+from fieldvisit.model import DEFAULT_CATEGORIES, STATUSES
+from fieldvisit.register import SAVED_FILTERS, RegisterFilter, RegisterRow
+
+SHOWN = 500
+COLUMNS = ("ref", "due", "status", "title", "petitioner", "category", "owner", "site", "date", "flags")
+SORT_KEYS = {
+    "due": lambda row: (row.days_left is None, row.days_left if row.days_left is not None else 0),
+    "date": lambda row: row.date,
+    "ref": lambda row: row.ref,
+    "site": lambda row: row.site,
+    "petitioner": lambda row: row.petitioner,
+    "category": lambda row: DEFAULT_CATEGORIES.index(row.category) if row.category in DEFAULT_CATEGORIES else 99,
+    "title": lambda row: row.title,
+    "status": lambda row: STATUSES.index(row.status) if row.status in STATUSES else 99,
+    "owner": lambda row: row.owner,
+    "flags": lambda row: -len(row.flags),
+}
+
+
+class RegisterScreen(Screen):
+    CSS_PATH = "register.tcss"
+    BINDINGS = [
+        Binding("ctrl+f", "search", t("action.search")),
+        Binding("ctrl+l", "clear_filters", t("action.clear_filters")),
+        Binding("o", "open", t("action.open_visit")),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort_key = "due"
+        self.sort_reverse = False
+        self.saved = "all"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="register-filters"):
+            yield Input(placeholder=t("register.search"), id="register-search", compact=True)
+            yield Select([(t(f"register.saved.{name}"), name) for name in SAVED_FILTERS], value="all", allow_blank=False, id="register-saved", compact=True)
+            yield Select([(label("status", code), code) for code in STATUSES], prompt=t("register.any_status"), id="register-status", compact=True)
+            yield Select([(label("category", code), code) for code in DEFAULT_CATEGORIES], prompt=t("register.any_category"), id="register-category", compact=True)
+        yield DataTable(id="register", cursor_type="row", zebra_stripes=True)
+        yield Static(id="register-count")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = t("app.office_title")
+        table = self.query_one("#register", DataTable)
+        for key in COLUMNS:
+            table.add_column(t(f"register.col.{key}"), key=key, width=24 if key == "title" else None)
+        self.refresh_rows()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_rows()
+
+    def current_filter(self) -> RegisterFilter:
+        status = self.query_one("#register-status", Select).value
+        category = self.query_one("#register-category", Select).value
+        return replace(
+            SAVED_FILTERS[self.saved],
+            text=self.query_one("#register-search", Input).value,
+            status=status if isinstance(status, str) else None,
+            category=category if isinstance(category, str) else None,
+        )
+
+    def refresh_rows(self) -> None:
+        rows = self.app.register_index.select(self.current_filter())
+        rows.sort(key=SORT_KEYS[self.sort_key], reverse=self.sort_reverse)
+        table = self.query_one("#register", DataTable)
+        table.clear()
+        for row in rows[:SHOWN]:
+            table.add_row(*_cells(row), key=row.id)
+        total = len(self.app.register_index.rows)
+        key = "register.count_capped" if len(rows) > SHOWN else "register.count"
+        self.query_one("#register-count", Static).update(t(key, shown=min(len(rows), SHOWN), matching=len(rows), total=total))
+
+    @on(Input.Changed, "#register-search")
+    @on(Select.Changed)
+    def _filter_changed(self, event) -> None:
+        if isinstance(event, Select.Changed) and event.select.id == "register-saved":
+            self.saved = str(event.value)
+        self.refresh_rows()
+
+    @on(Input.Submitted, "#register-search")
+    def _to_table(self) -> None:
+        self.query_one("#register", DataTable).focus()
+
+    @on(DataTable.HeaderSelected, "#register")
+    def _sort(self, event: DataTable.HeaderSelected) -> None:
+        key = str(event.column_key.value)
+        self.sort_reverse = not self.sort_reverse if key == self.sort_key else False
+        self.sort_key = key
+        self.refresh_rows()
+
+    @on(DataTable.RowSelected, "#register")
+    def _open_row(self, event: DataTable.RowSelected) -> None:
+        self._open(event.row_key.value)
+
+    def action_open(self) -> None:
+        table = self.query_one("#register", DataTable)
+        if table.row_count:
+            self._open(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def _open(self, issue_id: str) -> None:
+        from fieldvisit.screens.office_matter import OfficeMatterScreen
+
+        self.app.push_screen(OfficeMatterScreen(issue_id))
+
+    def action_search(self) -> None:
+        self.query_one("#register-search", Input).focus()
+
+    def action_clear_filters(self) -> None:
+        self.query_one("#register-search", Input).value = ""
+        self.query_one("#register-status", Select).clear()
+        self.query_one("#register-category", Select).clear()
+        self.query_one("#register-saved", Select).value = "all"
+        self.saved = "all"
+        self.refresh_rows()
+
+    def show_saved(self, name: str) -> None:
+        """Jump to a saved filter (the attention screen uses it)."""
+        self.query_one("#register-saved", Select).value = name
+
+
+def _cells(row: RegisterRow) -> tuple[str, ...]:
+    if row.days_left is None:
+        due = "—"
+    elif row.days_left < 0:
+        due = t("register.overdue_by", days=-row.days_left)
+    else:
+        due = t("register.days_left", days=row.days_left)
+    flags = "".join(t(f"flag_short.{flag}") for flag in row.flags) + ("⚠" if row.conflicts else "")
+    owner = row.owner or row.department or "—"
+    return (row.ref, due, label("status", row.status), row.title, row.petitioner, label("category", row.category), owner, row.site, row.date, flags)

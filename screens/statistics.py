@@ -1,0 +1,100 @@
+"""Statistics for a period: counts by category, site, status and month, rates, and the categories
+rising against the previous period (the early warning the work asks for), drawn as bars."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.cells import cell_len
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Sparkline, Static
+
+from fieldvisit.clock import today
+from fieldvisit.errors import InputError
+from fieldvisit.i18n import label, t
+from fieldvisit.model import parse_date
+from fieldvisit.records import values
+from fieldvisit.stats import monthly_series, period_stats
+from fieldvisit.store import ISSUES, VISITS
+
+BAR_WIDTH = 30
+
+
+class StatisticsScreen(Screen):
+    CSS_PATH = "statistics.tcss"
+    BINDINGS = [Binding("ctrl+r", "recompute", t("stats.recompute"))]
+
+    def compose(self) -> ComposeResult:
+        end = today()
+        start = end.replace(day=1) - dt.timedelta(days=1)
+        start = start.replace(day=1)
+        yield Header()
+        with Horizontal(id="stats-period"):
+            yield Label(t("stats.from"))
+            yield Input(start.isoformat(), id="stats-from", compact=True)
+            yield Label(t("stats.to"))
+            yield Input(end.isoformat(), id="stats-to", compact=True)
+        with VerticalScroll(id="stats-body"):
+            yield Static(id="stats-summary")
+            yield Sparkline([], id="stats-spark")
+            yield Static(id="stats-tables")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = t("app.office_title")
+        self.action_recompute()
+
+    @on(Input.Submitted)
+    def _period_changed(self) -> None:
+        self.action_recompute()
+
+    def action_recompute(self) -> None:
+        try:
+            start = dt.date.fromisoformat(parse_date(self.query_one("#stats-from", Input).value, "date_from"))
+            end = dt.date.fromisoformat(parse_date(self.query_one("#stats-to", Input).value, "date_to"))
+        except (InputError, TypeError) as error:
+            self.notify(str(error), severity="error")
+            return
+        issues = [values(record) for record in self.app.store.all(ISSUES)]
+        visits = [values(record) for record in self.app.store.all(VISITS)]
+        stats = period_stats(issues, visits, start, end, self.app.workflow.policy, today())
+        self.query_one("#stats-summary", Static).update(_summary(stats))
+        self.query_one("#stats-spark", Sparkline).data = [count for _, count in monthly_series(issues, start, end)] or [0]
+        sections = [
+            _bars(t("stats.by_category"), {label("category", k): v for k, v in stats.by_category.items()}),
+            _bars(t("stats.by_site"), stats.by_site),
+            _bars(t("stats.by_status"), {label("status", k): v for k, v in stats.by_status.items()}),
+            _bars(t("stats.by_month"), stats.by_month),
+        ]
+        rising = [t("stats.rising_line", category=label("category", r.category), now=r.now, before=r.before, change="∞" if r.change is None else f"+{r.change:.0%}") for r in stats.rising]
+        sections.append("\n".join([t("stats.rising"), *rising]) if rising else t("stats.no_rising"))
+        self.query_one("#stats-tables", Static).update("\n\n".join(sections))
+
+
+def _summary(stats) -> str:
+    def rate(value: float | None) -> str:
+        return "—" if value is None else f"{value:.0%}"
+
+    return t(
+        "stats.summary",
+        start=stats.start.isoformat(), end=stats.end.isoformat(), total=stats.total, new=stats.new, closed=stats.closed,
+        on_time=rate(stats.on_time_rate), satisfied=rate(stats.satisfaction_rate), repeat=stats.repeat,
+        collective=stats.collective, skip_level=stats.skip_level, overdue=stats.overdue,
+    )
+
+
+def _bars(title: str, counts: dict[str, int]) -> str:
+    """A heading and one bar per entry: terminal charts that read in any font."""
+    if not counts:
+        return f"{title}\n  —"
+    top = max(counts.values()) or 1
+    width = max(cell_len(name) for name in counts)
+    lines = [title]
+    for name, count in counts.items():
+        bar = "█" * max(1 if count else 0, round(count / top * BAR_WIDTH))
+        lines.append(f"  {name}{' ' * (width - cell_len(name))}  {bar} {count}")
+    return "\n".join(lines)
