@@ -18,7 +18,7 @@ from fieldvisit import model
 from fieldvisit.clock import HybridClock, Stamp, wall_clock_ms
 from fieldvisit.errors import InputError, NotFoundError
 from fieldvisit.ids import new_id
-from fieldvisit.records import Record, add_entry, entries, get_value, heads, new_record, registers, set_fields
+from fieldvisit.records import Record, add_entry, entries, get_value, heads, last_stamp, new_record, registers, set_fields
 from fieldvisit.references import issue_reference
 from fieldvisit.store import ISSUES, VISITS, Store
 
@@ -145,9 +145,11 @@ class Editor:
         meta: dict[str, Any] | None = None,
         resolves: dict[str, list[str]] | None = None,
     ) -> list[str]:
-        persisted = self.store.meta().get("clock")
-        if persisted:  # an import may have moved the store's clock past what this editor has seen
-            self.clock.observe(persisted)
+        # A write must sort after everything it replaces, even when this machine's clock is
+        # behind the device that wrote the record: observe the record and the store's clock.
+        for seen in (self.store.meta().get("clock"), last_stamp(record)):
+            if seen:
+                self.clock.observe(seen)
         stamp = self.clock.now()
         written = set_fields(record, changes, stamp, resolves)
         for map_name, value in (entries or {}).items():

@@ -9,7 +9,7 @@ import pytest
 
 from fieldvisit import model
 from fieldvisit.demo import build_demo
-from fieldvisit.policy import DEFAULT_POLICY, is_overdue
+from fieldvisit.policy import DEFAULT_POLICY, Policy, is_overdue
 from fieldvisit.records import values
 from fieldvisit.stats import PeriodStats, Rising, monthly_series, period_stats, previous_period, rising_categories
 from fieldvisit.store import ISSUES, VISITS
@@ -151,6 +151,12 @@ def test_on_time_rate_counts_handling_deadlines_done_in_the_period():
     stats = nov(issues)
     assert stats.on_time_rate == pytest.approx(2 / 3)
     assert stats.total == 0  # all raised in August
+
+
+def test_on_time_rate_follows_the_policy_given():
+    late = matter("2026-08-28T09:00:00+08:00", status="replied", accepted_at="2026-09-01", replied_at="2026-11-05")
+    assert nov([late]).on_time_rate == 0.0
+    assert nov([late], policy=Policy(handling_days=90)).on_time_rate == 1.0
 
 
 def test_on_time_rate_is_none_without_replies():
