@@ -82,10 +82,13 @@ def _work_on(workflow: Workflow, issue: dict, raised: dt.date, anchor: dt.date, 
 def _concurrent_edit(office: TinyDBStore, editor: Editor, laptop, anchor: dt.date, day: list, clock_ms: list) -> None:
     """The office re-routes a matter while the laptop, not knowing, corrects the same field."""
     laptop_editor = Editor(laptop, wall=lambda: clock_ms[0] + 5000)
-    target = sorted(laptop.all(ISSUES), key=lambda record: record["id"])[0]["id"]
-    laptop_editor.update_issue(target, {"department": "人力资源部"})
+    target_record = sorted(laptop.all(ISSUES), key=lambda record: record["id"])[0]
+    target = target_record["id"]
+    current = values(target_record).get("department")
+    laptop_value, office_value = [name for name in ("人力资源部", "工会", "劳资科") if name != current][:2]
+    laptop_editor.update_issue(target, {"department": laptop_value})
     clock_ms[0] += 2000
-    editor.update_issue(target, {"department": "工会"})
+    editor.update_issue(target, {"department": office_value})
     import_bundles(office, [("laptop-1 (later)", fmt.encode(export_bundle(laptop)))], now=_utc(anchor))
 
 

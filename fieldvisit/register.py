@@ -81,7 +81,7 @@ class RegisterFilter:
             return False
         if self.overdue and not row.overdue:
             return False
-        if self.due_within is not None and (row.days_left is None or row.days_left > self.due_within):
+        if self.due_within is not None and (row.days_left is None or not 0 <= row.days_left <= self.due_within):
             return False
         if self.needs_review and not row.conflicts:
             return False

@@ -62,7 +62,7 @@ class AttentionScreen(Screen):
             counts.append(t("attention.count", name=t(f"attention.{name}"), count=len(rows)))
             options.add_option(Option(f"{t(f'attention.{name}')} ({len(rows)})", disabled=True))
             for row in rows[:PER_SECTION]:
-                options.add_option(Option(f"  {_describe(row)}", id=f"open|{row.id}"))
+                options.add_option(Option(f"  {_describe(row)}", id=f"open|{name}|{row.id}"))
             if len(rows) > PER_SECTION:
                 options.add_option(Option(f"  … {t('attention.more', count=len(rows) - PER_SECTION)}", disabled=True))
         issues = [values(record) for record in self.app.store.all(ISSUES)]
@@ -79,7 +79,8 @@ class AttentionScreen(Screen):
     def _open(self, event: OptionList.OptionSelected) -> None:
         from fieldvisit.screens.office_matter import OfficeMatterScreen
 
-        self.app.push_screen(OfficeMatterScreen(event.option.id.split("|")[1]))
+        kind, first, second = event.option.id.split("|")
+        self.app.push_screen(OfficeMatterScreen(second if kind == "open" else first))
 
     def action_link_repeat(self) -> None:
         options = self.query_one(OptionList)

@@ -17,7 +17,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from fieldvisit import model
-from fieldvisit.clock import local_minute, today
+from fieldvisit import clock
+from fieldvisit.clock import local_minute
 from fieldvisit.errors import FieldVisitError
 from fieldvisit.i18n import label, t
 from fieldvisit.policy import deadlines, days_left
@@ -109,7 +110,7 @@ class OfficeMatterScreen(Screen):
             if deadline.done:
                 state = t("deadline.done_on_time" if deadline.on_time else "deadline.done_late", date=deadline.done.isoformat())
             else:
-                left = days_left(deadline, today(), policy)
+                left = days_left(deadline, clock.today(), policy)
                 state = t("deadline.left", days=left) if left >= 0 else t("deadline.overdue", days=-left)
             parts.append(f"{name} {deadline.due.isoformat()} {state}")
         return " · ".join(parts) if parts else t("deadline.none")
@@ -162,7 +163,7 @@ class OfficeMatterScreen(Screen):
         fields = [
             FormField("channel", t("office.channel"), tuple((label("channel", code), code) for code in CHANNELS)),
             FormField("content", t("office.content")),
-            FormField("when", t("office.when"), value=today().isoformat()),
+            FormField("when", t("office.when"), value=clock.today().isoformat()),
         ]
         self._ask("office.feedback", fields, lambda v: self.workflow.add_feedback(self.issue_id, v["channel"], v["content"], v["when"]), "office.done")
 

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Sparkline, Static
 
-from fieldvisit.clock import today
+from fieldvisit import clock
 from fieldvisit.errors import InputError
 from fieldvisit.i18n import label, t
 from fieldvisit.model import parse_date
@@ -29,7 +29,7 @@ class StatisticsScreen(Screen):
     BINDINGS = [Binding("ctrl+r", "recompute", t("stats.recompute"))]
 
     def compose(self) -> ComposeResult:
-        end = today()
+        end = clock.today()
         start = end.replace(day=1) - dt.timedelta(days=1)
         start = start.replace(day=1)
         yield Header()
@@ -61,7 +61,7 @@ class StatisticsScreen(Screen):
             return
         issues = [values(record) for record in self.app.store.all(ISSUES)]
         visits = [values(record) for record in self.app.store.all(VISITS)]
-        stats = period_stats(issues, visits, start, end, self.app.workflow.policy, today())
+        stats = period_stats(issues, visits, start, end, self.app.workflow.policy, clock.today())
         self.query_one("#stats-summary", Static).update(_summary(stats))
         self.query_one("#stats-spark", Sparkline).data = [count for _, count in monthly_series(issues, start, end)] or [0]
         sections = [

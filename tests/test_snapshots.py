@@ -46,3 +46,33 @@ def test_matter_detail(snap_compare):
 def test_new_visit_form(snap_compare, monkeypatch):
     monkeypatch.setattr("fieldvisit.clock.today", lambda: ANCHOR)
     assert snap_compare(demo_app(), press=["n"], terminal_size=SMALL)
+
+
+@pytest.fixture
+def office_app(tmp_path, monkeypatch):
+    from fieldvisit.office_app import OfficeApp
+    from fieldvisit.office_demo import write_office_demo
+    from fieldvisit.store import TinyDBStore
+
+    monkeypatch.setattr("fieldvisit.clock.today", lambda: ANCHOR)
+    write_office_demo(tmp_path, ANCHOR)
+    store = TinyDBStore(tmp_path / TinyDBStore.FILE_NAME)
+    yield OfficeApp(store, Editor(store, actor="周敏"), today=ANCHOR)
+    store.close()
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x40"])
+def test_office_register(snap_compare, office_app, size):
+    assert snap_compare(office_app, terminal_size=size)
+
+
+def test_office_matter(snap_compare, office_app):
+    assert snap_compare(office_app, press=["enter"], terminal_size=LARGE)
+
+
+def test_office_attention(snap_compare, office_app):
+    assert snap_compare(office_app, press=["f3"], terminal_size=LARGE)
+
+
+def test_office_statistics(snap_compare, office_app):
+    assert snap_compare(office_app, press=["f4"], terminal_size=LARGE)

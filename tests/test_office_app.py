@@ -1,0 +1,166 @@
+"""The officer's workflows driven by keys in the office app, asserting on the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from textual.widgets import DataTable, Input, OptionList, Select
+
+from fieldvisit.editor import Editor
+from fieldvisit.office_app import OfficeApp
+from fieldvisit.office_demo import write_office_demo
+from fieldvisit.records import entries, values
+from fieldvisit.screens.conflicts import ConflictsScreen
+from fieldvisit.screens.form_modal import FormModal
+from fieldvisit.screens.office_matter import OfficeMatterScreen
+from fieldvisit.store import ISSUES, TinyDBStore
+from fieldvisit.workflow import FEEDBACK
+
+ANCHOR = dt.date(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("office")
+    write_office_demo(folder, ANCHOR)
+    return (folder / TinyDBStore.FILE_NAME).read_bytes()
+
+
+@pytest.fixture
+def office(tmp_path, demo_file):
+    path = tmp_path / "office.json"
+    path.write_bytes(demo_file)
+    with TinyDBStore(path) as store:
+        yield store
+
+
+def app_for(store) -> OfficeApp:
+    return OfficeApp(store, Editor(store, actor="周敏"), today=ANCHOR)
+
+
+async def open_first(pilot, app, search: str) -> str:
+    box = app.screen.query_one("#register-search", Input)
+    box.value = search
+    await pilot.pause()
+    table = app.screen.query_one("#register", DataTable)
+    assert table.row_count >= 1
+    table.focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, OfficeMatterScreen)
+    return app.screen.issue_id
+
+
+async def fill(pilot, app, **fields: str) -> None:
+    assert isinstance(app.screen, FormModal)
+    for name, value in fields.items():
+        widget = app.screen.query_one(f"#m-{name}")
+        widget.value = value
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+async def test_register_filters_search_and_counts(office):
+    app = app_for(office)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#register", DataTable)
+        total = table.row_count
+        assert total == len(office.all(ISSUES))
+        app.screen.query_one("#register-saved", Select).value = "overdue"
+        await pilot.pause()
+        overdue = table.row_count
+        assert 0 < overdue < total
+        assert all("超期" in str(table.get_row_at(i)[1]) for i in range(overdue))
+        app.screen.query_one("#register-saved", Select).value = "all"
+        app.screen.query_one("#register-category", Select).value = "wages"
+        await pilot.pause()
+        wages = table.row_count
+        assert 0 < wages < total
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert table.row_count == total
+        assert "共 144 件" in str(app.screen.query_one("#register-count").render())
+
+
+async def test_accept_assign_feedback_reply_rate_close(office):
+    app = app_for(office)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#register-saved", Select).value = "overdue"
+        await pilot.pause()
+        issue_id = await open_first(pilot, app, "")
+        status = values(office.get(ISSUES, issue_id))["status"]
+        if status == "registered":
+            await pilot.press("a")
+        await pilot.press("g")
+        await fill(pilot, app, assignee="李静", department="劳资科")
+        await pilot.press("f")
+        await fill(pilot, app, channel="phone", content="已电话告知正在办理")
+        await pilot.press("p")
+        await fill(pilot, app, summary="已按规定补发")
+        await pilot.press("s")
+        await fill(pilot, app, level="satisfied", comment="")
+        await pilot.press("c")
+        await pilot.pause()
+    record = office.get(ISSUES, issue_id)
+    issue = values(record)
+    assert (issue["status"], issue["assignee"], issue["satisfaction"], issue["reply"]) == ("closed", "李静", "satisfied", "已按规定补发")
+    assert entries(record, FEEDBACK)[-1]["content"] == "已电话告知正在办理"
+
+
+async def test_a_step_out_of_order_says_why_and_changes_nothing(office):
+    app = app_for(office)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#register-status", Select).value = "closed"
+        await pilot.pause()
+        issue_id = await open_first(pilot, app, "")
+        before = office.get(ISSUES, issue_id)
+        await pilot.press("a")  # a closed matter cannot be accepted
+        await pilot.pause()
+        assert office.get(ISSUES, issue_id) == before
+
+
+async def test_conflicts_are_settled_side_by_side(office):
+    app = app_for(office)
+    conflicted = [record for record in office.all(ISSUES) if record["conflicts"]]
+    assert conflicted, "the office demo should hold a conflict"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#register-saved", Select).value = "needs_review"
+        await pilot.pause()
+        issue_id = await open_first(pilot, app, "")
+        await pilot.press("k")
+        await pilot.pause()
+        assert isinstance(app.screen, ConflictsScreen)
+        options = app.screen.query_one(OptionList)
+        conflict = office.get(ISSUES, issue_id)["conflicts"][0]
+        other = conflict["value"]
+        wanted = f"{conflict['field']}|{conflict['stamp']}"
+        take = next(i for i in range(options.option_count) if options.get_option_at_index(i).id == wanted)
+        options.highlighted = take
+        await pilot.press("enter")
+        await pilot.pause()
+    record = office.get(ISSUES, issue_id)
+    assert record["conflicts"] == []
+    assert values(record)[conflict["field"]] == other
+
+
+async def test_attention_and_statistics_modes(office):
+    app = app_for(office)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        summary = str(app.screen.query_one("#attention-summary").render())
+        assert "已超期" in summary and "疑似重复访" not in summary
+        await pilot.press("f4")
+        await pilot.pause()
+        app.screen.query_one("#stats-from", Input).value = "2026-10-01"
+        app.screen.query_one("#stats-to", Input).value = "2026-11-20"
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        text = str(app.screen.query_one("#stats-summary").render())
+        assert "共 144 件" in text or "共 14" in text
+        assert "按类别" in str(app.screen.query_one("#stats-tables").render())
