@@ -66,11 +66,7 @@ class AtomicJSONStorage(Storage):
 
     def __init__(self, path: str | os.PathLike, lock: bool = True, **_ignored: Any):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = StoreLock(self.path) if lock else None
-        if self._lock:
-            self._lock.acquire()
-        self._remove_stale_temp_files()
+        self._lock = open_store_file(self.path, lock)
         self._cache: dict[str, Any] | None = None
 
     def read(self) -> dict[str, Any] | None:
@@ -91,9 +87,24 @@ class AtomicJSONStorage(Storage):
             self._lock.release()
 
     def _remove_stale_temp_files(self) -> None:
-        """A crash between writing and renaming leaves a temp file; it was never the store."""
-        for stale in self.path.parent.glob(f".{self.path.name}.*{TEMP_SUFFIX}"):
-            stale.unlink(missing_ok=True)
+        remove_stale_temp_files(self.path)
+
+
+def open_store_file(path: Path, lock: bool = True) -> StoreLock | None:
+    """What every store back-end on one JSON file does on opening: make its folder, take the
+    lock (StoreLockedError if another process holds it) and remove temp files left by a crash."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store_lock = StoreLock(path) if lock else None
+    if store_lock:
+        store_lock.acquire()
+    remove_stale_temp_files(path)
+    return store_lock
+
+
+def remove_stale_temp_files(path: Path) -> None:
+    """A crash between writing and renaming leaves a temp file; it was never the store."""
+    for stale in path.parent.glob(f".{path.name}.*{TEMP_SUFFIX}"):
+        stale.unlink(missing_ok=True)
 
 
 def load_json_file(path: Path) -> dict[str, Any] | None:
@@ -101,6 +112,11 @@ def load_json_file(path: Path) -> dict[str, Any] | None:
         raw = path.read_bytes()
     except FileNotFoundError:
         return None
+    return parse_json_bytes(raw, path)
+
+
+def parse_json_bytes(raw: bytes, path: Path) -> dict[str, Any] | None:
+    """A store file's bytes as data: None when empty, StoreCorruptError when not a JSON object."""
     if not raw.strip():
         return None
     try:
