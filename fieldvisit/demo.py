@@ -52,17 +52,7 @@ def build_demo(seed: int, anchor: dt.date) -> MemoryStore:
         visit_date = anchor - dt.timedelta(days=days_before + rng.randint(0, 2))
         wall.set(dt.datetime.combine(visit_date, dt.time(8, 30 + rng.randint(0, 20))))
         editor.actor = site.recorder
-        visit = editor.create_visit(
-            {
-                "title": site.title,
-                "site": site.name,
-                "site_kind": site.kind,
-                "date": visit_date.isoformat(),
-                "leaders": [{"name": name, "post": post} for name, post in site.leaders],
-                "recorder": site.recorder,
-                "note": "",
-            }
-        )
+        visit = editor.create_visit(visit_fields(site, visit_date))
         for _ in range(size):
             wall.set(dt.datetime.fromtimestamp(wall.ms / 1000) + dt.timedelta(minutes=rng.randint(3, MINUTES_BETWEEN_MATTERS * 2)))
             category = rng.choice(RETIREES_CATEGORIES) if site.kind == "retirees" else categories.pop()
@@ -85,6 +75,19 @@ def write_demo_store(store_dir: Path, seed: int, anchor: dt.date) -> dict[str, i
     with TinyDBStore(path) as store:
         store.put({VISITS: demo.all(VISITS), ISSUES: demo.all(ISSUES)}, {**demo.meta(), "demo": True, "demo_seed": seed})
     return {"visits": len(demo.all(VISITS)), "issues": len(demo.all(ISSUES))}
+
+
+def visit_fields(site: SiteProfile, day: dt.date) -> dict:
+    """The visit form a recorder fills in for a site profile on a day."""
+    return {
+        "title": site.title,
+        "site": site.name,
+        "site_kind": site.kind,
+        "date": day.isoformat(),
+        "leaders": [{"name": name, "post": post} for name, post in site.leaders],
+        "recorder": site.recorder,
+        "note": "",
+    }
 
 
 def _pick_sites(rng: random.Random) -> list[SiteProfile]:

@@ -8,9 +8,10 @@ small tuples. Personal data is masked in rows (`fieldvisit.privacy`).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
+from fieldvisit.i18n import t
 from fieldvisit.model import FLAGS
 from fieldvisit.policy import DEFAULT_POLICY, Policy, PolicyError, current_deadline, days_left
 from fieldvisit.privacy import mask_name
@@ -135,12 +136,13 @@ class RegisterIndex:
             deadline = None
         left = days_left(deadline, self.today, self.policy) if deadline else None
         name = "匿名" if issue.get("anonymous") else mask_name(issue.get("petitioner_name", ""))
-        haystack = "\n".join(str(issue.get(key) or "") for key in SEARCHED_FIELDS).casefold()
+        site = self.sites.get(issue.get("visit_id", ""), "")
+        haystack = "\n".join([site, *(str(issue.get(key) or "") for key in SEARCHED_FIELDS)]).casefold()
         return RegisterRow(
             id=issue["id"],
             ref=issue.get("ref", ""),
             date=(issue.get("raised_at") or "")[:10],
-            site=self.sites.get(issue.get("visit_id", ""), ""),
+            site=site,
             visit_id=issue.get("visit_id", ""),
             petitioner=name,
             category=issue.get("category", "other"),
@@ -158,5 +160,8 @@ class RegisterIndex:
         )
 
 
-def with_text(chosen: RegisterFilter, text: str) -> RegisterFilter:
-    return replace(chosen, text=text)
+def due_label(days: int | None, none: str = "—") -> str:
+    """"3 d left" / "5 d overdue", as the register and the attention list show time left."""
+    if days is None:
+        return none
+    return t("register.overdue_by", days=-days) if days < 0 else t("register.days_left", days=days)

@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 from fieldvisit.errors import FieldVisitError
 from fieldvisit.i18n import t
 from fieldvisit.records import values
-from fieldvisit.register import SAVED_FILTERS, RegisterFilter, RegisterRow
+from fieldvisit.register import SAVED_FILTERS, RegisterFilter, RegisterRow, due_label
 from fieldvisit.repeats import suggest_repeats
 from fieldvisit.store import ISSUES
 
@@ -102,10 +102,5 @@ class AttentionScreen(Screen):
 
 
 def _describe(row: RegisterRow) -> str:
-    if row.days_left is None:
-        due = ""
-    elif row.days_left < 0:
-        due = t("register.overdue_by", days=-row.days_left)
-    else:
-        due = t("register.days_left", days=row.days_left)
+    due = due_label(row.days_left, none="")
     return f"{row.ref}  {row.title}  {row.site}  {row.owner or '—'}  {due}"

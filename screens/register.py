@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from fieldvisit.i18n import label, t
 from fieldvisit.model import DEFAULT_CATEGORIES, STATUSES
-from fieldvisit.register import SAVED_FILTERS, RegisterFilter, RegisterRow
+from fieldvisit.register import SAVED_FILTERS, RegisterFilter, RegisterRow, due_label
 
 SHOWN = 500
 COLUMNS = ("ref", "due", "status", "title", "petitioner", "category", "owner", "site", "date", "flags")
@@ -135,18 +135,9 @@ class RegisterScreen(Screen):
         self.saved = "all"
         self.refresh_rows()
 
-    def show_saved(self, name: str) -> None:
-        """Jump to a saved filter (the attention screen uses it)."""
-        self.query_one("#register-saved", Select).value = name
-
 
 def _cells(row: RegisterRow) -> tuple[str, ...]:
-    if row.days_left is None:
-        due = "—"
-    elif row.days_left < 0:
-        due = t("register.overdue_by", days=-row.days_left)
-    else:
-        due = t("register.days_left", days=row.days_left)
+    due = due_label(row.days_left)
     flags = "".join(t(f"flag_short.{flag}") for flag in row.flags) + ("⚠" if row.conflicts else "")
     owner = row.owner or row.department or "—"
     return (row.ref, due, label("status", row.status), row.title, row.petitioner, label("category", row.category), owner, row.site, row.date, flags)
