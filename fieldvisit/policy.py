@@ -397,9 +397,15 @@ def _date(issue: dict[str, Any], field: str) -> date | None:
         return value
     text = str(value).strip()
     try:
-        return date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text).date()
+        return _parse_day(text)
     except ValueError:
         raise PolicyError("error.policy.bad_value", field=field, value=text) from None
+
+
+@lru_cache(maxsize=65536)
+def _parse_day(text: str) -> date:
+    """Cached: a register of 100,000 matters holds only a few thousand distinct dates."""
+    return date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text).date()
 
 
 def _extension_days(issue: dict[str, Any]) -> int:

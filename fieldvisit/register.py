@@ -8,6 +8,7 @@ small tuples. Personal data is masked in rows (`fieldvisit.privacy`).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,14 +16,14 @@ from fieldvisit.i18n import t
 from fieldvisit.model import FLAGS
 from fieldvisit.policy import DEFAULT_POLICY, Policy, PolicyError, current_deadline, days_left
 from fieldvisit.privacy import mask_name
-from fieldvisit.records import Record, values
+from fieldvisit.records import Record
 from fieldvisit.store import ISSUES, VISITS, Store
 from fieldvisit.views import SEARCHED_FIELDS
 
 OPEN_STATUSES = ("recorded", "registered", "accepted", "in_progress", "replied", "review", "re_review")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RegisterRow:
     id: str
     ref: str
@@ -104,6 +105,16 @@ SAVED_FILTERS: dict[str, RegisterFilter] = {
 }
 
 
+ROW_FIELDS = (
+    "ref", "raised_at", "visit_id", "petitioner_name", "anonymous", "category", "title", "status",
+    "assignee", "first_owner", "department", "urgency", "satisfaction",
+    "registered_at", "accepted_at", "decided_at", "replied_at", "closed_at", "extension_days",
+    "review_requested_at", "review_decided_at", "re_review_requested_at", "re_review_decided_at",
+    *FLAGS, *SEARCHED_FIELDS,
+)
+"""The fields a row or its deadline needs: read straight from the registers, nothing else."""
+
+
 @dataclass
 class RegisterIndex:
     """Rows for every matter, kept in step with the store by `refresh(ids)` after writes."""
@@ -113,10 +124,21 @@ class RegisterIndex:
     today: dt.date = field(default_factory=dt.date.today)
     rows: dict[str, RegisterRow] = field(default_factory=dict)
     sites: dict[str, str] = field(default_factory=dict)
+    version: int = 0
 
     def build(self) -> "RegisterIndex":
-        self.sites = {visit["id"]: (visit["fields"].get("site") or {}).get("value", "") for visit in self.store.all(VISITS)}
-        self.rows = {record["id"]: self._row(record) for record in self.store.all(ISSUES)}
+        """All rows at once. The garbage collector is held off meanwhile and the result frozen:
+        on 100,000 matters it would otherwise rescan the young objects over and over."""
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self.sites = {visit["id"]: (visit["fields"].get("site") or {}).get("value", "") for visit in self.store.records(VISITS)}
+            self.rows = {record["id"]: self._row(record) for record in self.store.records(ISSUES)}
+        finally:
+            if enabled:
+                gc.enable()
+        gc.freeze()
+        self.version += 1
         return self
 
     def refresh(self, *issue_ids: str) -> None:
@@ -124,27 +146,33 @@ class RegisterIndex:
             record = self.store.get(ISSUES, issue_id)
             if record is not None:
                 self.rows[issue_id] = self._row(record)
+        self.version += 1
 
-    def select(self, chosen: RegisterFilter) -> list[RegisterRow]:
-        return [row for row in self.rows.values() if chosen.matches(row)]
+    def select(self, chosen: RegisterFilter, within: list[RegisterRow] | None = None) -> list[RegisterRow]:
+        """Matching rows; `within` narrows a previous result (typing more of a search term)."""
+        pool = self.rows.values() if within is None else within
+        if chosen == RegisterFilter(text=chosen.text):  # text only: the common, fast case
+            terms = chosen.text.casefold().split()
+            return [row for row in pool if all(term in row.haystack for term in terms)]
+        return [row for row in pool if chosen.matches(row)]
 
     def _row(self, record: Record) -> RegisterRow:
-        issue: dict[str, Any] = values(record)
+        registers = record["fields"]
+        issue: dict[str, Any] = {name: registers[name]["value"] for name in ROW_FIELDS if name in registers}
         try:
             deadline = current_deadline(issue, self.policy)
         except PolicyError:  # one unreadable date must not hide the whole register
             deadline = None
         left = days_left(deadline, self.today, self.policy) if deadline else None
-        name = "匿名" if issue.get("anonymous") else mask_name(issue.get("petitioner_name", ""))
         site = self.sites.get(issue.get("visit_id", ""), "")
-        haystack = "\n".join([site, *(str(issue.get(key) or "") for key in SEARCHED_FIELDS)]).casefold()
+        haystack = "\n".join([site, *(str(issue[key]) for key in SEARCHED_FIELDS if key in issue)]).casefold()
         return RegisterRow(
-            id=issue["id"],
+            id=record["id"],
             ref=issue.get("ref", ""),
             date=(issue.get("raised_at") or "")[:10],
             site=site,
             visit_id=issue.get("visit_id", ""),
-            petitioner=name,
+            petitioner="匿名" if issue.get("anonymous") else mask_name(issue.get("petitioner_name", "")),
             category=issue.get("category", "other"),
             title=issue.get("title", ""),
             status=issue.get("status", "recorded"),
@@ -154,7 +182,7 @@ class RegisterIndex:
             days_left=left,
             flags=tuple(flag for flag in FLAGS if issue.get(flag)),
             urgency=issue.get("urgency", "normal"),
-            conflicts=len(record.get("conflicts", [])),
+            conflicts=len(record.get("conflicts", ())),
             satisfaction=issue.get("satisfaction", ""),
             haystack=haystack,
         )

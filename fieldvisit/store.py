@@ -36,6 +36,10 @@ class Store(ABC):
     def all(self, table: str) -> list[Record]:
         ...
 
+    def records(self, table: str) -> Iterable[Record]:
+        """Every record of a table without copying: for read-only scans of large stores."""
+        return self.all(table)
+
     def query(self, table: str, predicate: Callable[[Record], bool]) -> list[Record]:
         return [record for record in self.all(table) if predicate(record)]
 
@@ -86,6 +90,9 @@ class TinyDBStore(Store):
 
     def all(self, table: str) -> list[Record]:
         return self._db.table(table).all()
+
+    def records(self, table: str) -> Iterable[Record]:
+        return (self._db.storage.read() or {}).get(table, {}).values()
 
     def put(self, records: dict[str, Iterable[Record]], meta: dict[str, Any] | None = None) -> None:
         storage = self._db.storage

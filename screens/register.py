@@ -6,6 +6,7 @@ at most `SHOWN` rows are put in the table (the count says how many match), sorte
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import replace
 
 from textual import on
@@ -19,7 +20,8 @@ from fieldvisit.i18n import label, t
 from fieldvisit.model import DEFAULT_CATEGORIES, STATUSES
 from fieldvisit.register import SAVED_FILTERS, RegisterFilter, RegisterRow, due_label
 
-SHOWN = 500
+SHOWN = 100
+"""Rows put in the table: a DataTable measures every cell it holds, so a page, not the lot."""
 COLUMNS = ("ref", "due", "status", "title", "petitioner", "category", "owner", "site", "date", "flags")
 SORT_KEYS = {
     "due": lambda row: (row.days_left is None, row.days_left if row.days_left is not None else 0),
@@ -48,6 +50,8 @@ class RegisterScreen(Screen):
         self.sort_key = "due"
         self.sort_reverse = False
         self.saved = "all"
+        self._shown_for: tuple | None = None
+        self._last: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -82,11 +86,21 @@ class RegisterScreen(Screen):
         )
 
     def refresh_rows(self) -> None:
-        rows = self.app.register_index.select(self.current_filter())
-        rows.sort(key=SORT_KEYS[self.sort_key], reverse=self.sort_reverse)
+        """Re-select and redraw, unless nothing changed since the last time (mount, resume and the
+        selects' first Changed events all ask at once)."""
+        index = self.app.register_index
+        chosen = self.current_filter()
+        signature = (chosen, self.sort_key, self.sort_reverse, index.version)
+        if signature == self._shown_for:
+            return
+        narrowing = self._last is not None and _narrows(self._last[0], chosen) and self._last[1] == index.version
+        rows = index.select(chosen, within=self._last[2] if narrowing else None)
+        self._last = (chosen, index.version, rows)
+        self._shown_for = signature
+        ordered = heapq.nsmallest(SHOWN, rows, key=SORT_KEYS[self.sort_key]) if not self.sort_reverse else heapq.nlargest(SHOWN, rows, key=SORT_KEYS[self.sort_key])
         table = self.query_one("#register", DataTable)
         table.clear()
-        for row in rows[:SHOWN]:
+        for row in ordered:
             table.add_row(*_cells(row), key=row.id)
         total = len(self.app.register_index.rows)
         key = "register.count_capped" if len(rows) > SHOWN else "register.count"
@@ -134,6 +148,11 @@ class RegisterScreen(Screen):
         self.query_one("#register-saved", Select).value = "all"
         self.saved = "all"
         self.refresh_rows()
+
+
+def _narrows(before: RegisterFilter, now: RegisterFilter) -> bool:
+    """Typing more of a search term only ever removes rows: search within the last result."""
+    return replace(before, text="") == replace(now, text="") and now.text.startswith(before.text) and bool(before.text)
 
 
 def _cells(row: RegisterRow) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from fieldvisit.records import entries, values
 from fieldvisit.screens.conflicts import ConflictsScreen
 from fieldvisit.screens.form_modal import FormModal
 from fieldvisit.screens.office_matter import OfficeMatterScreen
+from fieldvisit.screens.register import SHOWN
 from fieldvisit.store import ISSUES, TinyDBStore
 from fieldvisit.workflow import FEEDBACK
 
@@ -66,8 +67,9 @@ async def test_register_filters_search_and_counts(office):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         table = app.screen.query_one("#register", DataTable)
-        total = table.row_count
-        assert total == len(office.all(ISSUES))
+        total = len(office.all(ISSUES))
+        assert table.row_count == min(total, SHOWN)
+        assert f"符合 {total} 件" in str(app.screen.query_one("#register-count").render())
         app.screen.query_one("#register-saved", Select).value = "overdue"
         await pilot.pause()
         overdue = table.row_count
@@ -80,7 +82,7 @@ async def test_register_filters_search_and_counts(office):
         assert 0 < wages < total
         await pilot.press("ctrl+l")
         await pilot.pause()
-        assert table.row_count == total
+        assert table.row_count == min(total, SHOWN)
         assert "共 144 件" in str(app.screen.query_one("#register-count").render())
 
 
@@ -164,3 +166,25 @@ async def test_attention_and_statistics_modes(office):
         text = str(app.screen.query_one("#stats-summary").render())
         assert "共 144 件" in text or "共 14" in text
         assert "按类别" in str(app.screen.query_one("#stats-tables").render())
+
+
+async def test_typing_a_search_narrows_step_by_step(office):
+    app = app_for(office)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        box = app.screen.query_one("#register-search", Input)
+        counts = []
+        for text in ("津", "津贴", "津贴少"):
+            box.value = text
+            await pilot.pause()
+            counts.append(str(app.screen.query_one("#register-count").render()))
+        expected = [len([r for r in office.all(ISSUES) if text in _searchable(r)]) for text in ("津", "津贴", "津贴少")]
+        assert [f"符合 {n} 件" in c or f"显示 {n} 件" in c for n, c in zip(expected, counts)] == [True] * 3
+        assert expected[0] >= expected[1] >= expected[2]
+
+
+def _searchable(record) -> str:
+    from fieldvisit.views import SEARCHED_FIELDS
+
+    issue = values(record)
+    return "\n".join(str(issue.get(key) or "") for key in SEARCHED_FIELDS)
