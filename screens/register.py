@@ -20,7 +20,7 @@ from fieldvisit.i18n import label, t
 from fieldvisit.model import DEFAULT_CATEGORIES, STATUSES
 from fieldvisit.register import SAVED_FILTERS, RegisterFilter, RegisterRow, due_label
 
-SHOWN = 100
+SHOWN = 50
 """Rows put in the table: a DataTable measures every cell it holds, so a page, not the lot."""
 COLUMNS = ("ref", "due", "status", "title", "petitioner", "category", "owner", "site", "date", "flags")
 SORT_KEYS = {
