@@ -43,7 +43,7 @@ import orjson
 from tinydb import Query, TinyDB
 from tinydb.storages import JSONStorage
 
-from fieldvisit.demo import RETIREES_CATEGORIES
+from fieldvisit.demo import RETIREES_CATEGORIES, visit_fields
 from fieldvisit.demo_text import SITES, make_matter
 from fieldvisit.editor import Editor
 from fieldvisit.ids import new_id
@@ -124,17 +124,7 @@ class Laptop:
         site = rng.choice(SITES)
         self.wall.set(at(day, 8, 30 + rng.randint(0, 20)))
         editor.actor = site.recorder
-        visit_id = editor.create_visit(
-            {
-                "title": site.title,
-                "site": site.name,
-                "site_kind": site.kind,
-                "date": day.isoformat(),
-                "leaders": [{"name": name, "post": post} for name, post in site.leaders],
-                "recorder": site.recorder,
-                "note": "",
-            }
-        )["id"]
+        visit_id = editor.create_visit(visit_fields(site, day))["id"]
         issue_ids = []
         for _ in range(MATTERS_PER_VISIT):
             self.wall.advance(rng.randint(3, 12))
