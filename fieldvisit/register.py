@@ -8,7 +8,6 @@ small tuples. Personal data is masked in rows (`fieldvisit.privacy`).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +16,7 @@ from fieldvisit.model import FLAGS
 from fieldvisit.policy import DEFAULT_POLICY, Policy, PolicyError, current_deadline, days_left
 from fieldvisit.privacy import mask_name
 from fieldvisit.records import Record
+from fieldvisit.storage import collector_paused
 from fieldvisit.store import ISSUES, VISITS, Store
 from fieldvisit.views import SEARCHED_FIELDS
 
@@ -135,15 +135,9 @@ class RegisterIndex:
     def build(self) -> "RegisterIndex":
         """All rows at once. The garbage collector is held off meanwhile and the result frozen:
         on 100,000 matters it would otherwise rescan the young objects over and over."""
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             self.sites = {visit["id"]: (visit["fields"].get("site") or {}).get("value", "") for visit in self.store.records(VISITS)}
             self.rows = {record["id"]: self._row(record) for record in self.store.records(ISSUES)}
-        finally:
-            if enabled:
-                gc.enable()
-        gc.freeze()
         self.version += 1
         return self
 

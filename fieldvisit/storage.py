@@ -122,7 +122,7 @@ def parse_json_bytes(raw: bytes, path: Path) -> dict[str, Any] | None:
     if not raw.strip():
         return None
     try:
-        with _collector_paused():
+        with collector_paused():
             data = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise StoreCorruptError(path=str(path), reason=str(error)) from None
@@ -132,10 +132,10 @@ def parse_json_bytes(raw: bytes, path: Path) -> dict[str, Any] | None:
 
 
 @contextmanager
-def _collector_paused():
-    """Parsing a large store makes millions of objects that live as long as the store; letting the
-    cyclic GC rescan them while they are made doubled the load time of a 280 MB store. They are
-    frozen afterwards, out of later collections too."""
+def collector_paused():
+    """For making millions of objects that live as long as the store (parsing it, indexing it):
+    letting the cyclic GC rescan them while they are made doubled the load time of a 280 MB
+    store. They are frozen afterwards, out of later collections too."""
     enabled = gc.isenabled()
     gc.disable()
     try:
