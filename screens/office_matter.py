@@ -33,6 +33,9 @@ DETAIL_FIELDS = (
     "transfer_to", "reply", "extension_days", "extension_reason", "satisfaction", "satisfaction_comment",
 )
 
+LABELLED_FIELDS = ("category", "urgency", "satisfaction")
+"""Fields holding a code that is shown by its translated label."""
+
 
 class OfficeMatterScreen(Screen):
     CSS_PATH = "office_matter.tcss"
@@ -92,7 +95,7 @@ class OfficeMatterScreen(Screen):
             value = issue.get(name)
             if value in (None, "", 0, False):
                 continue
-            shown = label(name if name in ("category", "urgency") else "satisfaction", value) if name in ("category", "urgency", "satisfaction") else value
+            shown = label(name, value) if name in LABELLED_FIELDS else value
             name_text = t(f"field.{name}")
             lines.append(f"{' ' * max(0, 10 - cell_len(name_text))}{name_text}  {shown}")
         self.query_one("#om-details", Static).update("\n".join(lines))

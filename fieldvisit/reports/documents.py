@@ -124,7 +124,7 @@ def report_document(report: PeriodReport, now: dt.datetime) -> Document:
         add(Table(
             [t("report.ref"), t("field.title"), t("report.step"), t("report.due"), t("report.days_over"), t("field.department"), t("field.assignee"), t("field.first_owner")],
             [[item.ref, item.title, label("deadline", item.step), item.due.isoformat(), str(item.days), item.department, item.assignee, item.first_owner] for item in report.overdue],
-            numeric=(4,), widths=(2.6, 4, 1.6, 2, 1, 1.8, 1.3, 1.3),
+            numeric=(4,), widths=(3.2, 4, 1.6, 2, 1, 1.8, 1.3, 1.3),
         ))
         if stats.overdue > len(report.overdue):
             add(Paragraph(t("report.overdue_more", count=stats.overdue - len(report.overdue))))

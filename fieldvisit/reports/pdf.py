@@ -11,6 +11,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import Align, WrapMode, XPos, YPos
+from fpdf.fonts import FontFace
 
 from fieldvisit.reports.document import Bars, Document, Entry, Fields, Heading, Paragraph, Signatures, Table
 from fieldvisit.reports.fonts import FontChoice
@@ -70,13 +71,16 @@ def render_pdf(document: Document, font: FontChoice) -> bytes:
             pdf.multi_cell(0, LINE, block.text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR)
             pdf.ln(2)
         elif isinstance(block, Entry):
-            _keep_together(pdf, lambda: _entry(pdf, block))
+            _keep_together(pdf, _entry_height(pdf, block))
+            _entry(pdf, block)
         elif isinstance(block, Table):
             _table(pdf, block)
         elif isinstance(block, Bars):
-            _keep_together(pdf, lambda: _bars(pdf, block))
+            _keep_together(pdf, len(block.items) * (LINE + 1) + 3)
+            _bars(pdf, block)
         elif isinstance(block, Signatures):
-            _keep_together(pdf, lambda: _signatures(pdf, block))
+            _keep_together(pdf, 40)
+            _signatures(pdf, block)
     return bytes(pdf.output())
 
 
@@ -106,16 +110,23 @@ def _heading(pdf: _Pdf, text: str) -> None:
     pdf.ln(2)
 
 
+def _label_width(pdf: _Pdf, pairs: list[tuple[str, str]]) -> float:
+    """Room for the longest label, between LABEL_WIDTH and a third of the line."""
+    widest = max((pdf.get_string_width(name) for name, _ in pairs), default=0.0) + 3
+    return min(max(LABEL_WIDTH, widest), pdf.body_width / 3)
+
+
 def _pairs(pdf: _Pdf, pairs: list[tuple[str, str]], indent: float = 0.0) -> None:
+    label_width = _label_width(pdf, pairs)
     for name, value in pairs:
         top = pdf.get_y()
         pdf.set_x(pdf.l_margin + indent)
         pdf.set_text_color(70)
-        pdf.multi_cell(LABEL_WIDTH, LINE, name, new_x=XPos.RIGHT, new_y=YPos.TOP, wrapmode=WrapMode.CHAR)
+        pdf.multi_cell(label_width, LINE, name, new_x=XPos.RIGHT, new_y=YPos.TOP, wrapmode=WrapMode.CHAR)
         pdf.set_text_color(0)
         if pdf.get_y() < top:  # the label itself began a new page
             top = pdf.get_y()
-        pdf.multi_cell(pdf.body_width - LABEL_WIDTH - indent, LINE, value, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR)
+        pdf.multi_cell(pdf.body_width - label_width - indent, LINE, value, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=WrapMode.CHAR)
 
 
 def _entry(pdf: _Pdf, entry: Entry) -> None:
@@ -128,25 +139,47 @@ def _entry(pdf: _Pdf, entry: Entry) -> None:
     pdf.ln(3)
 
 
-def _keep_together(pdf: _Pdf, draw) -> None:
-    """Draw on the next page when the block would not fit in what is left of this one."""
-    with pdf.offset_rendering() as trial:
-        draw()
-    if trial.page_break_triggered and pdf.get_y() > pdf.t_margin + 1:
+def _keep_together(pdf: _Pdf, height: float) -> None:
+    """Start a new page when a block of `height` would not fit in what is left of this one.
+
+    (fpdf2's `offset_rendering` would measure exactly, but it deep-copies the document, fonts
+    included, each time: 0.2 s a block.) A block taller than a page just starts where it is.
+    """
+    usable = pdf.h - pdf.t_margin - pdf.b_margin
+    if height < usable and pdf.will_page_break(height) and pdf.get_y() > pdf.t_margin + 1:
         pdf.add_page()
-    draw()
+
+
+def _pairs_height(pdf: _Pdf, pairs: list[tuple[str, str]], indent: float = 0.0) -> float:
+    label_width = _label_width(pdf, pairs)
+    value_width = pdf.body_width - label_width - indent
+    total = 0.0
+    for name, value in pairs:
+        label = pdf.multi_cell(label_width, LINE, name, dry_run=True, output="HEIGHT", wrapmode=WrapMode.CHAR)
+        text = pdf.multi_cell(value_width, LINE, value, dry_run=True, output="HEIGHT", wrapmode=WrapMode.CHAR)
+        total += max(label, text)
+    return total
+
+
+def _entry_height(pdf: _Pdf, entry: Entry) -> float:
+    pdf.set_font(FONT, size=10.5)
+    heading = pdf.multi_cell(0, 6.5, entry.heading, dry_run=True, output="HEIGHT", wrapmode=WrapMode.CHAR)
+    pdf.set_font(FONT, size=BODY)
+    return heading + 1 + _pairs_height(pdf, entry.pairs, indent=2) + 3
 
 
 def _table(pdf: _Pdf, table: Table) -> None:
     align = tuple("RIGHT" if index in table.numeric else "LEFT" for index in range(len(table.headers)))
     pdf.set_draw_color(150)
+    pdf.set_fill_color(255)
     with pdf.table(
+        cell_fill_mode="NONE",
         col_widths=table.widths or None,
         text_align=align,
         line_height=LINE,
         repeat_headings=1,
         wrapmode=WrapMode.CHAR,
-        headings_style=None,
+        headings_style=FontFace(emphasis="", fill_color=(232, 236, 242)),
         first_row_as_headings=True,
     ) as grid:
         for row in [table.headers, *table.rows]:
