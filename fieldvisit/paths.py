@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_path
+from platformdirs import user_cache_path, user_data_path
 
 APP_NAME = "fieldvisit"
 DATA_ENV = "FIELDVISIT_DATA"
@@ -44,3 +44,13 @@ def qr_pending_file(store_path: Path | None) -> Path | None:
 def policy_file(store_path: Path | None) -> Path | None:
     """The office's deadline policy, `policy.toml` beside its store (defaults when absent)."""
     return None if store_path is None else Path(store_path).with_name("policy.toml")
+
+
+def font_cache_dir() -> Path:
+    """Where a CJK font prepared for PDFs is kept between runs (it takes seconds to make)."""
+    return user_cache_path(APP_NAME, appauthor=False) / "fonts"
+
+
+def summaries_dir(store_path: Path | None) -> Path:
+    """Printed summaries go beside the store's folder: `<data dir>/summaries`."""
+    return (Path(store_path).parent.parent if store_path else Path.cwd()) / "summaries"

@@ -167,9 +167,9 @@ def period_stats(
             if due is not None:
                 done += 1
                 done_on_time += replied_day <= due
-        if raised is not None and raised <= as_of_text and not _ended_by(issue, status, closed_day, as_of_text):
+        if raised is not None and raised <= as_of_text and not ended_by(issue, status, closed_day, as_of_text):
             try:
-                overdue += _late_at(deadlines(issue, policy), as_of)
+                overdue += late_at(deadlines(issue, policy), as_of)
             except PolicyError:  # a date the policy cannot read: no deadline to judge by
                 pass
 
@@ -301,7 +301,7 @@ class _HandlingDue:
         return next((deadline.due.isoformat() for deadline in found if deadline.step == HANDLING), None)
 
 
-def _ended_by(issue: dict[str, Any], status: str, closed_day: str | None, day: str) -> bool:
+def ended_by(issue: dict[str, Any], status: str, closed_day: str | None, day: str) -> bool:
     """Whether the matter waited on no deadline any more on `day` (ISO date).
 
     Closed, not accepted or transferred, on that day or earlier; when the date it happened is
@@ -313,7 +313,7 @@ def _ended_by(issue: dict[str, Any], status: str, closed_day: str | None, day: s
     return ended is None or ended <= day
 
 
-def _late_at(found: list[Deadline], day: dt.date) -> bool:
+def late_at(found: list[Deadline], day: dt.date) -> bool:
     """`policy.is_overdue` as it would have answered on `day`: the latest step started by then
     is one the office owes, was not done by then, and its due date had passed."""
     started = [deadline for deadline in found if deadline.start is None or deadline.start <= day]

@@ -54,6 +54,7 @@ class OfficeMatterScreen(Screen):
         Binding("c", "close", t("office.close")),
         Binding("k", "conflicts", t("office.conflicts")),
         Binding("h", "history", t("office.history")),
+        Binding("o", "print_summary", t("action.print_summary")),
         Binding("escape", "back", t("action.back")),
     ]
 
@@ -198,6 +199,11 @@ class OfficeMatterScreen(Screen):
         from fieldvisit.screens.history import HistoryScreen
 
         self.app.push_screen(HistoryScreen(self.issue_id))
+
+    def action_print_summary(self) -> None:
+        from fieldvisit.screens.print_key import print_summary
+
+        print_summary(self, values(self.app.store.get(ISSUES, self.issue_id)).get("visit_id", ""))
 
     def action_back(self) -> None:
         self.app.pop_screen()

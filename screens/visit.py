@@ -35,6 +35,7 @@ class VisitScreen(Screen):
         Binding("ctrl+n", "new_matter", t("action.new_matter")),
         Binding("ctrl+f", "search", t("action.search")),
         Binding("ctrl+e", "handover", t("action.handover")),
+        Binding("ctrl+o", "print_summary", t("action.print_summary")),
         Binding("escape", "back", t("action.back")),
     ]
 
@@ -146,6 +147,11 @@ class VisitScreen(Screen):
     @on(DataTable.RowSelected, "#matters")
     def _open(self, event: DataTable.RowSelected) -> None:
         self.app.push_screen(MatterScreen(event.row_key.value))
+
+    def action_print_summary(self) -> None:
+        from fieldvisit.screens.print_key import print_summary
+
+        print_summary(self, self.visit_id)
 
     def action_handover(self) -> None:
         from fieldvisit.screens.handover import HandoverScreen

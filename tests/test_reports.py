@@ -213,3 +213,29 @@ def test_cli_summary_and_report(tmp_path):
     assert "信访工作情况报告" in out.read_text("utf-8")
     bad = runner.invoke(main, ["--data-dir", str(data_dir), "summary", "NOSUCHVISIT"])
     assert bad.exit_code == 1
+
+
+async def test_the_print_key_writes_the_visit_summary_beside_the_store(tmp_path):
+    """Ctrl+O on a visit writes its summary PDF to <data dir>/summaries and says where."""
+    import asyncio
+
+    from fieldvisit.editor import Editor
+    from fieldvisit.field_app import FieldApp
+    from fieldvisit.store import TinyDBStore
+
+    with TinyDBStore(tmp_path / "field" / "fieldvisit.json") as store:
+        editor = Editor(store)
+        visit = editor.create_visit({"title": "矿领导深入三采区接访", "site": "东风煤矿三采区", "date": "2026-11-20"})
+        editor.record_issue(visit["id"], {"title": "井下津贴少发", "demand": "补发九月津贴"})
+        app = FieldApp(store, editor)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("o")
+            await pilot.pause()
+            await pilot.press("ctrl+o")
+            for _ in range(600):
+                if list((tmp_path / "summaries").glob("*.pdf")):
+                    break
+                await asyncio.sleep(0.1)
+            await pilot.pause()
+    [pdf] = (tmp_path / "summaries").glob("*.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")

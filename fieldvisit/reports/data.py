@@ -18,7 +18,7 @@ from fieldvisit.policy import DEFAULT_POLICY, Policy, PolicyError, deadlines
 from fieldvisit.privacy import mask_digits, mask_name
 from fieldvisit.records import values
 from fieldvisit.references import device_short
-from fieldvisit.stats import PeriodStats, _ended_by, _late_at, period_stats
+from fieldvisit.stats import PeriodStats, ended_by, late_at, period_stats
 from fieldvisit.store import ISSUES, VISITS, Store
 
 MATTER_TEXT = ("title", "demand", "detail", "onsite_answer", "commitment", "representatives")
@@ -140,13 +140,13 @@ def overdue_matters(issues: Iterable[dict[str, Any]], as_of: dt.date, policy: Po
         raised = (issue.get("raised_at") or "")[:10]
         if status == "withdrawn" or not raised or raised > day:
             continue
-        if _ended_by(issue, status, (issue.get("closed_at") or "")[:10] or None, day):
+        if ended_by(issue, status, (issue.get("closed_at") or "")[:10] or None, day):
             continue
         try:
             steps = deadlines(issue, policy)
         except PolicyError:
             continue
-        if not _late_at(steps, as_of):
+        if not late_at(steps, as_of):
             continue
         step = [deadline for deadline in steps if deadline.start is None or deadline.start <= as_of][-1]
         found.append(

@@ -102,9 +102,9 @@ def packaged_font(cache_dir: Path | None = None) -> Path | None:
 
 
 def _cache_dir() -> Path:
-    from platformdirs import user_cache_path
+    from fieldvisit.paths import font_cache_dir
 
-    return user_cache_path("fieldvisit", appauthor=False) / "fonts"
+    return font_cache_dir()
 
 
 def _system_candidates() -> list[Path]:
