@@ -37,9 +37,18 @@ def common_options(command: Callable) -> Callable:
 
 def _settings(ctx: click.Context, data_dir: Path | None, lang: str | None) -> tuple[Path, str]:
     """Options given after the command win over the ones given before it."""
-    parent = ctx.find_root().params
-    language = set_language(lang or parent.get("lang"))
-    return paths.data_dir(data_dir or parent.get("data_dir")), language
+    for outer in _parents(ctx):
+        data_dir, lang = data_dir or outer.params.get("data_dir"), lang or outer.params.get("lang")
+    language = set_language(lang)
+    return paths.data_dir(data_dir), language
+
+
+def _parents(ctx: click.Context):
+    """The enclosing contexts, innermost first (`office keys init` has two: office, then main)."""
+    outer = ctx.parent
+    while outer is not None:
+        yield outer
+        outer = outer.parent
 
 
 @click.group(invoke_without_command=True)
@@ -119,15 +128,18 @@ def export_command(ctx, data_dir, lang, visit_ids, export_all, office, device_id
 
     def export() -> None:
         from fieldvisit.store import TinyDBStore
-        from fieldvisit.sync.exporter import export_bundle, write_bundle
+        from fieldvisit.sync.exporter import export_bundle, seal_if_enrolled, sign_if_office_keys, write_bundle
 
         if not visit_ids and not export_all and not device_id:
             raise click.UsageError(t("cli.export_what"))
         store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
         with TinyDBStore.in_directory(store_dir) as store:
             bundle = export_bundle(store, list(visit_ids) or None, device_id)
-        target = write_bundle(bundle, out)
+            envelope = sign_if_office_keys(store, bundle) if office else seal_if_enrolled(store, bundle)
+        target = write_bundle(bundle, out, envelope)
         summary = {"path": str(target), "bundle_id": bundle["bundle_id"], "visits": len(bundle["visits"]), "issues": len(bundle["issues"])}
+        if as_json:
+            summary["sealed"] = envelope is not None
         if as_json:
             click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         else:
@@ -142,9 +154,10 @@ def export_command(ctx, data_dir, lang, visit_ids, export_all, office, device_id
 @click.option("--field", is_flag=True, help="Import into the field store (an office export) instead of the office store.")
 @click.option("--qr-text", "qr_text", type=click.Path(dir_okay=False, allow_dash=True), help="A text file of scanned QR frames, one per line (- for stdin).")
 @click.option("--qr-images", "qr_images", is_flag=True, help="SOURCES are photos or screenshots of QR frames (PNG/JPG, or folders of them).")
+@click.option("--allow-unsigned", is_flag=True, help="Accept plain (unsigned) bundles even though devices are enrolled (or, with --field, this laptop is).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per bundle.")
 @click.pass_context
-def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, as_json) -> None:
+def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, allow_unsigned, as_json) -> None:
     """Merge bundles (files, folders of .fvb files, or - for stdin) into the store.
 
     Each bundle is checked completely before anything is written; a bad one is reported with
@@ -154,10 +167,12 @@ def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, as_j
     base, _ = _settings(ctx, data_dir, lang)
 
     def run_import() -> None:
+        from fieldvisit.devices import office_gate
         from fieldvisit.editor import Editor
+        from fieldvisit.field_gate import field_gate
         from fieldvisit.splice_store import SplicingJSONStore
         from fieldvisit.store import TinyDBStore
-        from fieldvisit.sync.importer import REJECTED, import_bundles
+        from fieldvisit.sync.importer import QUARANTINED, REJECTED, import_bundles
 
         payloads, problems = _gather_payloads(sources, qr_text, qr_images)
         for problem in problems:
@@ -168,12 +183,13 @@ def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, as_j
         # the same file as TinyDBStore, but indexed instead of parsed: a fraction of the memory
         with SplicingJSONStore(store_dir / TinyDBStore.FILE_NAME) as store:
             Editor(store)  # an office store gets its own device identity on first use
-            reports = import_bundles(store, payloads)
+            gate = field_gate(store, allow_unsigned) if field else office_gate(store, allow_unsigned)
+            reports = import_bundles(store, payloads, gate=gate)
         for report in reports:
             if as_json:
                 click.echo(json.dumps(report.as_json(), ensure_ascii=False))
             else:
-                click.echo(report.describe(), err=report.status == REJECTED)
+                click.echo(report.describe(), err=report.status in (REJECTED, QUARANTINED))
         if problems or any(report.status == REJECTED for report in reports):
             sys.exit(1)
 
@@ -218,17 +234,18 @@ def qr_command(ctx, data_dir, lang, visit_ids, office, out, svg, max_version, ec
 
     def show_or_write() -> None:
         from fieldvisit.store import TinyDBStore
-        from fieldvisit.sync.exporter import export_bundle
+        from fieldvisit.sync.exporter import export_bundle, qr_payload_if_enrolled
 
         store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
         with TinyDBStore.in_directory(store_dir) as store:
             bundle = export_bundle(store, list(visit_ids) or None)
+            sealed_payload = None if office else qr_payload_if_enrolled(store, bundle)
             if out is None:
                 from fieldvisit.qr_app import QrApp
 
-                QrApp(store, bundle, ec=ec, max_version=max_version).run()
+                QrApp(store, bundle, ec=ec, max_version=max_version, sealed_payload=sealed_payload).run()
                 return
-        written = _write_frames(bundle, out, svg, max_version, ec)
+        written = _write_frames(bundle, out, svg, max_version, ec, sealed_payload)
         if as_json:
             click.echo(json.dumps(written, ensure_ascii=False, indent=2))
         else:
@@ -237,12 +254,12 @@ def qr_command(ctx, data_dir, lang, visit_ids, office, out, svg, max_version, ec
     _run(show_or_write)
 
 
-def _write_frames(bundle: dict, out: Path, svg: bool, max_version: int, ec: str) -> dict:
+def _write_frames(bundle: dict, out: Path, svg: bool, max_version: int, ec: str, sealed_payload: bytes | None = None) -> dict:
     from fieldvisit.sync.qr_render import write_png, write_sheet, write_svg
     from fieldvisit.sync.qr_transfer import bundle_frames
 
     out.mkdir(parents=True, exist_ok=True)
-    texts = [frame.text() for frame in bundle_frames(bundle, max_version, ec)]
+    texts = [frame.text() for frame in bundle_frames(bundle, max_version, ec, sealed_payload=sealed_payload)]
     short = bundle["bundle_id"][-6:]
     files = []
     for number, text in enumerate(texts, 1):
@@ -253,14 +270,18 @@ def _write_frames(bundle: dict, out: Path, svg: bool, max_version: int, ec: str)
     return {"bundle_id": bundle["bundle_id"], "frames": files, "sheet": str(sheet)}
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @common_options
 @click.option("--demo", is_flag=True, help="Open a demo central store merged from several sample laptops (kept apart from real data).")
 @click.option("--anchor", type=click.DateTime(["%Y-%m-%d"]), default=None, help="With --demo: the demo's 'today' (default: today).")
 @click.option("--no-open", is_flag=True, help="With --demo: write the demo store and exit.")
 @click.pass_context
 def office(ctx: click.Context, data_dir: Path | None, lang: str | None, demo: bool, anchor, no_open: bool) -> None:
-    """Open the office app on the central store: register, deadlines, feedback, statistics, imports."""
+    """Open the office app on the central store: register, deadlines, feedback, statistics, imports.
+
+    The subcommands manage the office's keys and the laptops enrolled with it."""
+    if ctx.invoked_subcommand is not None:
+        return
     given = data_dir or ctx.find_root().params.get("data_dir")
     base, _ = _settings(ctx, data_dir, lang)
 
@@ -282,6 +303,169 @@ def office(ctx: click.Context, data_dir: Path | None, lang: str | None, demo: bo
             OfficeApp(store, policy=load_policy(paths.policy_file(store.path))).run()
 
     _run(open_office)
+
+
+def _office_store_path(base: Path) -> Path:
+    from fieldvisit.store import TinyDBStore
+
+    return paths.office_store_dir(base) / TinyDBStore.FILE_NAME
+
+
+@office.group("keys")
+def office_keys() -> None:
+    """The office's key pair: make it once, back it up, restore it on a new PC."""
+
+
+@office_keys.command("init")
+@common_options
+@click.option("--organisation", default="", help="The organisation's name, shown to laptops that enroll.")
+@click.pass_context
+def keys_init(ctx, data_dir, lang, organisation) -> None:
+    """Create the office's keys (sealing and signing), readable only by you. Back them up next."""
+    base, _ = _settings(ctx, data_dir, lang)
+
+    def init() -> None:
+        from fieldvisit.trust import init_office_keys
+
+        target = paths.office_keys_file(_office_store_path(base))
+        keys = init_office_keys(target, organisation)
+        click.echo(t("trust.keys_created", path=str(target), fingerprint=keys.fingerprint))
+
+    _run(init)
+
+
+@office_keys.command("backup")
+@common_options
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The backup file to write.")
+@click.option("--fast-kdf", is_flag=True, hidden=True, help="Lighter Argon2id settings (tests only).")
+@click.pass_context
+def keys_backup(ctx, data_dir, lang, out, fast_kdf) -> None:
+    """Write the office's keys encrypted with a passphrase (Argon2id), to keep somewhere safe."""
+    base, _ = _settings(ctx, data_dir, lang)
+
+    def backup() -> None:
+        from fieldvisit.trust import OfficeKeys, backup_office_keys, write_private
+
+        keys = OfficeKeys.load(paths.office_keys_file(_office_store_path(base)))
+        passphrase = click.prompt(t("trust.passphrase"), hide_input=True, confirmation_prompt=True)
+        write_private(out, backup_office_keys(keys, passphrase, "interactive" if fast_kdf else "moderate"))
+        click.echo(t("trust.backup_written", path=str(out), fingerprint=keys.fingerprint))
+
+    _run(backup)
+
+
+@office_keys.command("restore")
+@common_options
+@click.argument("backup_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.pass_context
+def keys_restore(ctx, data_dir, lang, backup_file) -> None:
+    """Put the office's keys back from a backup (asks for its passphrase)."""
+    base, _ = _settings(ctx, data_dir, lang)
+
+    def restore() -> None:
+        from fieldvisit.trust import OfficeKeys, TrustError, read_backup, restore_office_keys
+
+        target = paths.office_keys_file(_office_store_path(base))
+        backup = read_backup(backup_file)
+        keys = restore_office_keys(backup, click.prompt(t("trust.passphrase"), hide_input=True))
+        if target.exists() and OfficeKeys.load(target).fingerprint != keys.fingerprint:
+            raise TrustError("error.trust.keys_exist", path=str(target))
+        keys.save(target)
+        click.echo(t("trust.keys_restored", path=str(target), fingerprint=keys.fingerprint))
+
+    _run(restore)
+
+
+@office.command("enroll")
+@common_options
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The enrollment file to give to laptops (.json; .png for a QR code to photograph or print).")
+@click.pass_context
+def office_enroll(ctx, data_dir, lang, out) -> None:
+    """Write the enrollment token laptops import with `fieldvisit enroll FILE` (public keys only)."""
+    base, _ = _settings(ctx, data_dir, lang)
+
+    def write_token() -> None:
+        from fieldvisit.sync.canonical import canonical_bytes
+        from fieldvisit.storage import write_atomically
+        from fieldvisit.trust import OfficeKeys
+
+        keys = OfficeKeys.load(paths.office_keys_file(_office_store_path(base)))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix.lower() == ".png":
+            from fieldvisit.sync.qr_render import write_png
+            from fieldvisit.trust import token_qr_text
+
+            write_png(token_qr_text(keys.token()), out)
+        else:
+            write_atomically(out, canonical_bytes(keys.token()))
+        click.echo(t("trust.token_written", path=str(out), fingerprint=keys.fingerprint))
+
+    _run(write_token)
+
+
+@office.command("devices")
+@common_options
+@click.option("--approve", "approve_fp", default=None, help="Approve the device with this fingerprint (merges what it sent while pending).")
+@click.option("--reject", "reject_fp", default=None, help="Reject a pending device with this fingerprint.")
+@click.option("--revoke", "revoke_fp", default=None, help="Revoke an approved device (a lost or stolen laptop).")
+@click.option("--json", "as_json", is_flag=True, help="Print the register as JSON.")
+@click.pass_context
+def office_devices(ctx, data_dir, lang, approve_fp, reject_fp, revoke_fp, as_json) -> None:
+    """List the laptops that have sent sealed bundles, with their state; approve, reject or revoke one."""
+    base, _ = _settings(ctx, data_dir, lang)
+
+    def manage() -> None:
+        from fieldvisit import devices
+        from fieldvisit.splice_store import SplicingJSONStore
+
+        if sum(bool(fp) for fp in (approve_fp, reject_fp, revoke_fp)) > 1:
+            raise click.UsageError(t("trust.one_action"))
+        store_path = _office_store_path(base)
+        with SplicingJSONStore(store_path) as store:
+            if approve_fp:
+                gate = devices.office_gate(store)
+                _, entry, reports = devices.approve(store, gate.keys, gate.quarantine, approve_fp)
+                click.echo(t("trust.device_state", name=entry["name"], fingerprint=entry["fingerprint"], state=t(f"trust.state.{entry['state']}")))
+                for report in reports:
+                    click.echo(report.describe())
+            elif reject_fp or revoke_fp:
+                state = devices.REJECTED if reject_fp else devices.REVOKED
+                _, entry = devices.set_state(store, reject_fp or revoke_fp, state)
+                click.echo(t("trust.device_state", name=entry["name"], fingerprint=entry["fingerprint"], state=t(f"trust.state.{entry['state']}")))
+            register = devices.devices(store)
+        if as_json:
+            click.echo(json.dumps(register, ensure_ascii=False, indent=2))
+        elif not (approve_fp or reject_fp or revoke_fp):
+            for device_id, entry in sorted(register.items(), key=lambda item: item[1]["first_seen"]):
+                click.echo(f"{entry['fingerprint']}  {t('trust.state.' + entry['state'])}  {entry['name']}  {device_id}")
+            if not register:
+                click.echo(t("trust.no_devices"))
+
+    _run(manage)
+
+
+@main.command("enroll")
+@common_options
+@click.argument("token_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.pass_context
+def enroll(ctx, data_dir, lang, token_file) -> None:
+    """Enroll this laptop with the office named in TOKEN_FILE (the .json, or a photo / PNG of its
+    QR code): from now on exports are sealed to it and signed by this laptop. Read the
+    fingerprint shown to the officer, who approves it."""
+    base, _ = _settings(ctx, data_dir, lang)
+
+    def run_enroll() -> None:
+        from fieldvisit.editor import Editor
+        from fieldvisit.store import TinyDBStore
+        from fieldvisit.trust import enroll_device
+
+        with TinyDBStore.in_directory(paths.field_store_dir(base)) as store:
+            editor = Editor(store)  # the laptop needs its device id before it can sign anything
+            keys = enroll_device(paths.device_keys_file(store.path), _token_bytes(token_file))
+        organisation = keys.office.get("organisation") or "—"
+        click.echo(t("trust.enrolled", organisation=organisation, office=keys.office["fingerprint"], device=editor.device_name, fingerprint=keys.fingerprint))
+
+    _run(run_enroll)
 
 
 
@@ -350,6 +534,16 @@ def report(ctx, data_dir, lang, start, end, site, fmt, out, redact, font) -> Non
         click.echo(t("report.written", path=str(target)))
 
     _run(write_report)
+
+def _token_bytes(token_file: Path) -> bytes:
+    """The token JSON from a .json file, or from the QR code in an image."""
+    if token_file.suffix.lower() in (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp"):
+        from fieldvisit.sync.qr_images import decode_image
+        from fieldvisit.trust import token_from_qr_texts
+
+        return token_from_qr_texts(decode_image(token_file))
+    return token_file.read_bytes()
+
 
 def _open_field_app(store_dir: Path) -> None:
     from fieldvisit.field_app import FieldApp

@@ -46,6 +46,21 @@ def policy_file(store_path: Path | None) -> Path | None:
     return None if store_path is None else Path(store_path).with_name("policy.toml")
 
 
+def office_keys_file(store_path: Path | None) -> Path | None:
+    """The office's secret keys, `office-keys.json` (0600) beside its store, never inside it."""
+    return None if store_path is None else Path(store_path).with_name("office-keys.json")
+
+
+def device_keys_file(store_path: Path | None) -> Path | None:
+    """A laptop's signing key and its office's public keys, `device-keys.json` (0600) beside its store."""
+    return None if store_path is None else Path(store_path).with_name("device-keys.json")
+
+
+def quarantine_dir(store_path: Path | None) -> Path | None:
+    """Sealed bundles from devices not approved yet, kept as received until the officer decides."""
+    return None if store_path is None else Path(store_path).with_name("quarantine")
+
+
 def font_cache_dir() -> Path:
     """Where a CJK font prepared for PDFs is kept between runs (it takes seconds to make)."""
     return user_cache_path(APP_NAME, appauthor=False) / "fonts"

@@ -12,9 +12,9 @@ from fieldvisit.store import Store
 class QrApp(BaseApp):
     TITLE_KEY = "app.field_title"
 
-    def __init__(self, store: Store, bundle: dict[str, Any], ec: str, max_version: int):
+    def __init__(self, store: Store, bundle: dict[str, Any], ec: str, max_version: int, sealed_payload: bytes | None = None):
         super().__init__(store)
-        self._screen = QrScreen(bundle, ec=ec, max_version=max_version)
+        self._screen = QrScreen(bundle, ec=ec, max_version=max_version, sealed_payload=sealed_payload)
 
     def get_default_screen(self) -> QrScreen:
         return self._screen

@@ -15,7 +15,7 @@ from fieldvisit.errors import FieldVisitError
 from fieldvisit.i18n import t
 from fieldvisit.records import values
 from fieldvisit.screens.widgets.folder_picker import FolderPicker
-from fieldvisit.sync.exporter import export_bundle, write_bundle
+from fieldvisit.sync.exporter import export_bundle, qr_payload_if_enrolled, seal_if_enrolled, write_bundle
 
 
 class HandoverScreen(Screen):
@@ -53,7 +53,7 @@ class HandoverScreen(Screen):
         """Writing to a slow USB stick must not freeze the screen."""
         try:
             bundle = export_bundle(self.app.store, [self.visit_id])
-            target = write_bundle(bundle, folder)
+            target = write_bundle(bundle, folder, seal_if_enrolled(self.app.store, bundle))
         except (FieldVisitError, OSError) as error:
             self.app.call_from_thread(self._show, t("handover.failed", reason=str(error)), False)
             return
@@ -70,7 +70,8 @@ class HandoverScreen(Screen):
     def action_qr(self) -> None:
         from fieldvisit.screens.qr_display import QrScreen
 
-        self.app.push_screen(QrScreen(export_bundle(self.app.store, [self.visit_id])))
+        bundle = export_bundle(self.app.store, [self.visit_id])
+        self.app.push_screen(QrScreen(bundle, sealed_payload=qr_payload_if_enrolled(self.app.store, bundle)))
 
     def action_back(self) -> None:
         self.app.pop_screen()

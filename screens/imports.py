@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from fieldvisit.devices import office_gate
 from fieldvisit.errors import FieldVisitError
 from fieldvisit.i18n import t
 from fieldvisit.screens.widgets.folder_picker import FolderPicker
@@ -86,7 +87,7 @@ class ImportsScreen(Screen):
         """Reading a stack of USB sticks can take a moment: keep the screen alive."""
         try:
             payloads = read_sources([str(path)], stdin=None)
-            reports = import_bundles(self.app.store, payloads) if payloads else []
+            reports = import_bundles(self.app.store, payloads, gate=office_gate(self.app.store)) if payloads else []
         except (FieldVisitError, OSError) as error:
             self.app.call_from_thread(self._show, [str(error)], False)
             return

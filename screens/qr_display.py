@@ -37,9 +37,10 @@ class QrScreen(Screen):
         Binding("escape", "back", t("action.back")),
     ]
 
-    def __init__(self, bundle: dict[str, Any], ec: str = DEFAULT_EC, max_version: int = DEFAULT_VERSION):
+    def __init__(self, bundle: dict[str, Any], ec: str = DEFAULT_EC, max_version: int = DEFAULT_VERSION, sealed_payload: bytes | None = None):
         super().__init__()
         self.bundle = bundle
+        self.sealed_payload = sealed_payload
         self.ec = ec
         self.max_version = max_version
         self.frames: list[Frame] = []
@@ -63,7 +64,7 @@ class QrScreen(Screen):
             self.query_one("#qr-code", Static).update(t("qr.too_small", columns=need, rows=(need + 1) // 2 + CHROME_ROWS))
             self.query_one("#qr-caption", Static).update("")
             return
-        fresh = bundle_frames(self.bundle, version, self.ec)
+        fresh = bundle_frames(self.bundle, version, self.ec, sealed_payload=self.sealed_payload)
         if [f.text() for f in fresh] != [f.text() for f in self.frames]:
             self.frames, self.position = fresh, 0
         self._show()

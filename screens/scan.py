@@ -16,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from fieldvisit.devices import office_gate
 from fieldvisit.errors import BundleError
 from fieldvisit.i18n import t
 from fieldvisit.screens.widgets.scan_input import ScanInput
@@ -80,7 +81,7 @@ class ScanScreen(Screen):
         except BundleError as error:
             self.query_one("#scan-message").add_class("-bad")
             return t("scan.refused", reason=str(error))
-        [report] = import_bundles(self.app.store, [(f"QR …{progress.bundle_id[-6:]}", payload)])
+        [report] = import_bundles(self.app.store, [(f"QR …{progress.bundle_id[-6:]}", payload)], gate=office_gate(self.app.store))
         if hasattr(self.app, "reindex"):
             self.app.reindex()
         self.query_one("#scan-message").set_class(report.status == REJECTED, "-bad")

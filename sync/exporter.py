@@ -52,12 +52,55 @@ def suggested_name(bundle: dict[str, Any]) -> str:
     return fmt.file_name(label, date, bundle["bundle_id"])
 
 
-def write_bundle(bundle: dict[str, Any], out: Path) -> Path:
+def seal_bundle(bundle: dict[str, Any], keys: Any) -> dict[str, Any]:
+    """The bundle sealed to the office of an enrolled laptop's `keys` (`trust.DeviceKeys`) and signed."""
+    from fieldvisit.sync import sealed
+
+    return sealed.seal(bundle, bundle["device"]["id"], keys.sign_key, keys.office_box, keys.office["fingerprint"])
+
+
+def seal_if_enrolled(store: Store, bundle: dict[str, Any]) -> dict[str, Any] | None:
+    """The sealed envelope when this store's laptop is enrolled with an office, else None."""
+    from fieldvisit import paths
+    from fieldvisit.trust import load_device_keys
+
+    keys = load_device_keys(paths.device_keys_file(getattr(store, "path", None)))
+    return None if keys is None else seal_bundle(bundle, keys)
+
+
+def qr_payload_if_enrolled(store: Store, bundle: dict[str, Any]) -> bytes | None:
+    """The sealed binary payload for QR frames when this store's laptop is enrolled, else None."""
+    from fieldvisit import paths
+    from fieldvisit.sync import sealed
+    from fieldvisit.trust import load_device_keys
+
+    keys = load_device_keys(paths.device_keys_file(getattr(store, "path", None)))
+    if keys is None:
+        return None
+    return sealed.seal_binary(bundle, bundle["device"]["id"], keys.sign_key, keys.office_box, keys.office["fingerprint"])
+
+
+def sign_if_office_keys(store: Store, bundle: dict[str, Any]) -> dict[str, Any] | None:
+    """An office export signed with the office's key when it has made one, else None (plain)."""
+    from fieldvisit import paths
+    from fieldvisit.sync import sealed
+    from fieldvisit.trust import OfficeKeys
+
+    keys_file = paths.office_keys_file(getattr(store, "path", None))
+    if keys_file is None or not keys_file.exists():
+        return None
+    keys = OfficeKeys.load(keys_file)
+    return sealed.sign_office(bundle, keys.sign_key, keys.fingerprint)
+
+
+def write_bundle(bundle: dict[str, Any], out: Path, envelope: dict[str, Any] | None = None) -> Path:
     """Write into the folder `out` (a USB stick) under the suggested name, or to the file `out`
-    when it names one: `*.fvb` is gzip, `*.json` plain canonical JSON for people and scripts."""
+    when it names one: `*.fvb` is gzip, `*.json` plain canonical JSON for people and scripts.
+    With `envelope` (an enrolled laptop) the sealed envelope is written instead of the bundle."""
     is_file = out.suffix.lower() in (fmt.SUFFIX, ".json") and not out.is_dir()
     target = out if is_file else out / suggested_name(bundle)
     target.parent.mkdir(parents=True, exist_ok=True)
-    payload = canonical_bytes(bundle) if target.suffix.lower() == ".json" else fmt.encode(bundle)
+    content = envelope or bundle
+    payload = canonical_bytes(content) if target.suffix.lower() == ".json" else fmt.encode(content)
     write_atomically(target, payload)
     return target

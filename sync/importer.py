@@ -24,6 +24,7 @@ from fieldvisit.sync.validate import DEFAULT_MAX_BYTES, read_bundle
 IMPORTED = "imported"
 ALREADY = "already_imported"
 REJECTED = "rejected"
+QUARANTINED = "quarantined"
 
 
 @dataclass
@@ -45,14 +46,26 @@ class BundleReport:
         """One line for a person, in the current language."""
         if self.status == REJECTED:
             return t("cli.import_rejected", source=self.source, reason=self.reason)
+        if self.status == QUARANTINED:
+            return t("trust.import_quarantined", source=self.source, reason=self.reason)
         key = "cli.import_already" if self.status == ALREADY else "cli.import_done"
         return t(key, source=self.source, device=self.device_name, **self.counts)
 
 
 def import_bundles(
-    store: Store, sources: Iterable[tuple[str, bytes]], max_bytes: int = DEFAULT_MAX_BYTES, now: dt.datetime | None = None
+    store: Store,
+    sources: Iterable[tuple[str, bytes]],
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    now: dt.datetime | None = None,
+    gate: Any = None,
 ) -> list[BundleReport]:
-    """Import every source (name, raw bytes); rejected ones leave the store untouched."""
+    """Import every source (name, raw bytes); rejected ones leave the store untouched.
+
+    `gate` (`fieldvisit.devices.TrustGate`) opens sealed bundles and checks signatures before
+    anything else; without one, only plain bundles are read (tests, demo, the field store).
+    """
+    from fieldvisit.devices import Quarantined, check_device
+
     moment = now or dt.datetime.now(dt.timezone.utc)
     known_bundles = {entry.get("bundle_id") for entry in store.all(IMPORTS)}
     pending: dict[str, dict[str, Record]] = {table: {} for table in fmt.TABLES}
@@ -61,8 +74,13 @@ def import_bundles(
         report = BundleReport(source=source)
         reports.append(report)
         try:
-            data = read_bundle(raw, max_bytes, now_ms=int(moment.timestamp() * 1000))
+            payload, signer = gate.open(raw, max_bytes) if gate is not None else (raw, None)
+            data = read_bundle(payload, max_bytes, now_ms=int(moment.timestamp() * 1000))
+            check_device(data, signer)
             changes = _merge_bundle(store, pending, data)
+        except Quarantined as waiting:
+            report.status, report.reason = QUARANTINED, str(waiting)
+            continue
         except BundleError as error:
             report.reason = str(error)
             continue
@@ -75,9 +93,11 @@ def import_bundles(
         if report.status == IMPORTED:  # a pure replay writes nothing, not even a log line
             known_bundles.add(data["bundle_id"])
             log_entries.append(_log_entry(report, data, moment))
-    if log_entries:
-        meta = _advance_clock(store, latest)
-        store.put({**{table: records.values() for table, records in pending.items()}, IMPORTS: log_entries}, meta)
+    trust_meta = gate.meta_update() if gate is not None else {}
+    if log_entries or trust_meta:
+        meta = {**(_advance_clock(store, latest) if log_entries else {}), **trust_meta}
+        batch = {**{table: records.values() for table, records in pending.items()}, IMPORTS: log_entries} if log_entries else {}
+        store.put(batch, meta)
     return reports
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from fieldvisit.errors import BundleError
 from fieldvisit.i18n import t
-from fieldvisit.sync import qr_codec
+from fieldvisit.sync import qr_codec, sealed
 from fieldvisit.sync.assembler import Assembler, Progress
 from fieldvisit.sync.canonical import canonical_bytes
 from fieldvisit.sync.frames import Frame, split
@@ -16,15 +16,27 @@ DEFAULT_VERSION = 20
 DEFAULT_EC = "M"
 
 
-def bundle_frames(bundle: dict[str, Any], version: int = DEFAULT_VERSION, ec: str = DEFAULT_EC, codec: str | None = None) -> list[Frame]:
-    """The plain frames of a bundle for QR symbols of at most `version` at level `ec`."""
+def bundle_frames(
+    bundle: dict[str, Any], version: int = DEFAULT_VERSION, ec: str = DEFAULT_EC, codec: str | None = None, sealed_payload: bytes | None = None
+) -> list[Frame]:
+    """The plain frames of a bundle for QR symbols of at most `version` at level `ec`; on an
+    enrolled laptop, the frames of `sealed_payload` (`sealed.seal_binary`, made once: sealing
+    is randomised, and the frames must not change while they are being shown)."""
+    if sealed_payload is not None:
+        return split(sealed_payload, sealed.QR_CODEC, bundle["bundle_id"], version, ec)
     chosen = codec or qr_codec.DEFAULT_CODEC
     compressed = qr_codec.compress(canonical_bytes(bundle), chosen)
     return split(compressed, chosen, bundle["bundle_id"], version, ec)
 
 
 def bundle_json(progress: Progress, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The canonical JSON a completed set of frames carries; the import then checks it fully."""
+    """The canonical JSON a completed set of frames carries (or a sealed envelope, opened by the
+    import's trust gate); the import then checks it fully."""
+    if progress.codec == sealed.QR_CODEC:
+        payload = progress.payload()
+        if len(payload) > max_bytes:
+            raise BundleError("error.bundle.too_large", limit=f"{max_bytes / 1024 / 1024:g} MiB")
+        return payload
     try:
         return qr_codec.decompress(progress.payload(), progress.codec, max_bytes)
     except qr_codec.CodecError as error:

@@ -63,6 +63,12 @@ def read_bundle(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES, now_ms: int | No
     return data
 
 
+def decompress(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The JSON text of a `.fvb` or plain JSON input, with `read_bundle`'s size and truncation
+    checks: what the trust gate looks at to tell a sealed envelope from a plain bundle."""
+    return _decompress(raw, max_bytes)
+
+
 def _decompress(raw: bytes, max_bytes: int) -> bytes:
     if not raw.startswith(GZIP_MAGIC):
         stripped = raw.lstrip(b"\xef\xbb\xbf \t\r\n")

@@ -1,0 +1,150 @@
+"""The office's register of laptops and the gate every import passes first (DESIGN §6, issue 8).
+
+Each device the office has heard from is kept in the office store's meta under `trust_devices`,
+by device id: its public key (base64), fingerprint, name and state (pending → approved | rejected;
+approved → revoked). The gate opens sealed envelopes before anything else is read: a bundle
+sealed to another office, with a bad signature, damaged ciphertext, from a revoked or rejected
+device, or claiming a known device with another key, is refused and changes nothing. A valid
+bundle from a device not approved yet is kept as received in the quarantine folder beside the
+store (nothing lost) and the device shows up as pending; approving it merges what waited.
+Once any device is on the register, plain unsigned bundles are refused unless allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from fieldvisit.errors import BundleError, FieldVisitError
+from fieldvisit.store import Store
+from fieldvisit.sync import sealed
+from fieldvisit.sync.validate import DEFAULT_MAX_BYTES, decompress, read_bundle
+from fieldvisit.trust import OfficeKeys, b64, fingerprint, normalise_fingerprint
+
+META_KEY = "trust_devices"
+PENDING, APPROVED, REJECTED, REVOKED = "pending", "approved", "rejected", "revoked"
+QUARANTINE_SUFFIX = ".fvb"
+
+
+class Quarantined(BundleError):
+    """Not an error for the officer to fix: the bundle waits until its device is approved."""
+
+    message_key = "trust.quarantined"
+
+
+def devices(store: Store) -> dict[str, dict[str, Any]]:
+    return dict(store.meta().get(META_KEY, {}))
+
+
+def find_device(store: Store, fp: str) -> tuple[str, dict[str, Any]]:
+    wanted = normalise_fingerprint(fp)
+    for device_id, entry in devices(store).items():
+        if entry["fingerprint"] == wanted:
+            return device_id, entry
+    raise FieldVisitError("error.trust.no_device", fingerprint=fp)
+
+
+def set_state(store: Store, fp: str, state: str) -> tuple[str, dict[str, Any]]:
+    """Move a device to `state` if the step is allowed (revoke only what was approved)."""
+    device_id, entry = find_device(store, fp)
+    allowed = {APPROVED: {PENDING, REJECTED}, REJECTED: {PENDING}, REVOKED: {APPROVED}}[state]
+    if entry["state"] not in allowed:
+        raise FieldVisitError("error.trust.bad_step", fingerprint=entry["fingerprint"], state=entry["state"], wanted=state)
+    entry = {**entry, "state": state, "changed_at": _now()}
+    store.put({}, {META_KEY: {**devices(store), device_id: entry}})
+    return device_id, entry
+
+
+def quarantined_files(quarantine: Path | None, device_id: str) -> list[Path]:
+    return sorted(quarantine.glob(f"{device_id}-*{QUARANTINE_SUFFIX}")) if quarantine and quarantine.is_dir() else []
+
+
+class TrustGate:
+    """Turns what arrived into bundle bytes for `read_bundle`, or refuses / quarantines it."""
+
+    def __init__(self, store: Store, keys: OfficeKeys | None, quarantine: Path | None, allow_unsigned: bool = False):
+        self.store, self.keys, self.quarantine, self.allow_unsigned = store, keys, quarantine, allow_unsigned
+        self.register = devices(store)
+        self.changed = False
+
+    def open(self, raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, str | None]:
+        """(bundle bytes, the device id that signed them, or None for a plain bundle)."""
+        if raw.startswith(sealed.BINARY_MAGIC):  # from QR frames
+            envelope = sealed.parse_binary(raw)
+        else:
+            text = decompress(raw, max_bytes)
+            envelope = sealed.parse(text) if sealed.looks_sealed(text) else None
+        if envelope is None:
+            if self.register and not self.allow_unsigned:
+                raise BundleError("error.trust.unsigned")
+            return raw, None
+        if self.keys is None:
+            raise BundleError("error.trust.no_keys")
+        if envelope.office != self.keys.fingerprint:
+            raise BundleError("error.trust.other_office", office=envelope.office[:19], ours=self.keys.fingerprint)
+        sealed.verify(envelope)
+        device_id = envelope.device_id
+        fp, entry = fingerprint(envelope.key), self.register.get(device_id)
+        if entry is not None and (entry["fingerprint"] != fp or entry.get("key", b64(envelope.key)) != b64(envelope.key)):
+            raise BundleError("error.trust.key_mismatch", device=device_id, fingerprint=entry["fingerprint"])
+        if entry is not None and entry["state"] in (REVOKED, REJECTED):
+            raise BundleError(f"error.trust.{entry['state']}", fingerprint=fp)
+        inner = sealed.unseal(envelope, self.keys.box_key, max_bytes)
+        if entry is not None and entry["state"] == APPROVED:
+            return inner, device_id
+        data = read_bundle(inner, max_bytes)  # only a bundle that would import is worth keeping
+        check_device(data, device_id)
+        self._quarantine(raw, device_id, envelope.key, data["device"]["name"])
+        raise Quarantined(device=data["device"]["name"], fingerprint=fp)
+
+    def meta_update(self) -> dict[str, Any]:
+        return {META_KEY: self.register} if self.changed else {}
+
+    def _quarantine(self, raw: bytes, device_id: str, key: bytes, name: str) -> None:
+        if self.quarantine is None:
+            raise BundleError("error.trust.no_quarantine")
+        self.quarantine.mkdir(parents=True, exist_ok=True)
+        target = self.quarantine / f"{device_id}-{hashlib.sha256(raw).hexdigest()[:16]}{QUARANTINE_SUFFIX}"
+        if not target.exists():
+            temp = target.with_suffix(".tmp")
+            temp.write_bytes(raw)
+            temp.replace(target)
+        if device_id not in self.register:
+            self.register[device_id] = {"key": b64(key), "fingerprint": fingerprint(key), "name": name, "state": PENDING, "first_seen": _now(), "changed_at": _now()}
+            self.changed = True
+
+
+def check_device(data: dict[str, Any], device_id: str | None) -> None:
+    """A sealed bundle speaks for the device that signed it only: no laptop writes as another."""
+    if device_id is not None and data["device"]["id"] != device_id:
+        raise BundleError("error.trust.device_mismatch", device=device_id, claimed=data["device"]["id"])
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def approve(store: Store, keys: OfficeKeys | None, quarantine: Path | None, fp: str) -> tuple[str, dict[str, Any], list[Any]]:
+    """Approve a device and merge what it sent while pending; merged files leave the quarantine."""
+    from fieldvisit.sync.importer import REJECTED as IMPORT_REJECTED, import_bundles
+
+    device_id, entry = set_state(store, fp, APPROVED)
+    files = quarantined_files(quarantine, device_id)
+    gate = TrustGate(store, keys, quarantine)
+    reports = import_bundles(store, [(str(path), path.read_bytes()) for path in files], gate=gate) if files else []
+    for path, report in zip(files, reports):
+        if report.status != IMPORT_REJECTED:
+            path.unlink()
+    return device_id, entry, reports
+
+
+def office_gate(store: Store, allow_unsigned: bool = False) -> TrustGate:
+    """The gate for an office store: its keys when made (`office-keys.json` beside it), its quarantine."""
+    from fieldvisit import paths
+
+    store_path = getattr(store, "path", None)
+    keys_file = paths.office_keys_file(store_path)
+    keys = OfficeKeys.load(keys_file) if keys_file is not None and keys_file.exists() else None
+    return TrustGate(store, keys, paths.quarantine_dir(store_path), allow_unsigned)
