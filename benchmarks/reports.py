@@ -24,7 +24,6 @@ set_language("zh-CN")
 
 from fieldvisit.demo import build_demo  # noqa: E402
 from fieldvisit.model import DEFAULT_CATEGORIES  # noqa: E402
-from fieldvisit.records import values  # noqa: E402
 from fieldvisit.reports.data import period_report_from, visit_summary  # noqa: E402
 from fieldvisit.reports.documents import report_document, summary_document  # noqa: E402
 from fieldvisit.reports.fonts import find_font  # noqa: E402

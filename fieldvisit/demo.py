@@ -15,7 +15,7 @@ from fieldvisit import model
 from fieldvisit.demo_text import SITES, SiteProfile, make_matter
 from fieldvisit.editor import Editor
 from fieldvisit.errors import DemoRefusedError
-from fieldvisit.store import ISSUES, META, VISITS, MemoryStore, TinyDBStore
+from fieldvisit.store import ISSUES, VISITS, MemoryStore, TinyDBStore
 
 VISIT_SIZES = (20, 12, 9, 7)
 """Matters per visit: one long visit (the QR benchmark's 20 matters) and shorter ones."""

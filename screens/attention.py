@@ -65,7 +65,7 @@ class AttentionScreen(Screen):
                 options.add_option(Option(f"  {_describe(row)}", id=f"open|{name}|{row.id}"))
             if len(rows) > PER_SECTION:
                 options.add_option(Option(f"  … {t('attention.more', count=len(rows) - PER_SECTION)}", disabled=True))
-        issues = [values(record) for record in self.app.store.all(ISSUES)]
+        issues = [values(record) for record in self.app.store.records(ISSUES)]
         suggestions = suggest_repeats(issues, limit=PER_SECTION)
         options.add_option(Option(f"{t('attention.repeats')} ({len(suggestions)})", disabled=True))
         for suggestion in suggestions:

@@ -59,8 +59,8 @@ class StatisticsScreen(Screen):
         except (InputError, TypeError) as error:
             self.notify(str(error), severity="error")
             return
-        issues = [values(record) for record in self.app.store.all(ISSUES)]
-        visits = [values(record) for record in self.app.store.all(VISITS)]
+        issues = [values(record) for record in self.app.store.records(ISSUES)]
+        visits = [values(record) for record in self.app.store.records(VISITS)]
         stats = period_stats(issues, visits, start, end, self.app.workflow.policy, clock.today())
         self.query_one("#stats-summary", Static).update(_summary(stats))
         self.query_one("#stats-spark", Sparkline).data = [count for _, count in monthly_series(issues, start, end)] or [0]

@@ -18,7 +18,6 @@ import random
 import signal
 import time
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest

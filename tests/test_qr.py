@@ -117,7 +117,6 @@ def test_mutated_frames_never_crash_and_never_assemble_wrongly(bundle):
     alphabet = sorted(QR_ALPHANUMERIC)
     assembled = 0
     for case in range(1200):
-        assembler = Assembler()
         lines = list(frames)
         victim = rng.randrange(len(lines))
         text = list(lines[victim])

@@ -13,7 +13,6 @@ import gzip
 import json
 import os
 import stat
-from pathlib import Path
 
 import orjson
 import pytest
