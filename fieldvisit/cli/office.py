@@ -1,0 +1,195 @@
+"""`fieldvisit office`: the office app, and the office's keys and enrolled laptops."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+from fieldvisit.i18n import t
+
+from fieldvisit import paths
+from fieldvisit.cli.common import common_options, run, settings
+
+
+@click.group(invoke_without_command=True)
+@common_options
+@click.option("--demo", is_flag=True, help="Open a demo central store merged from several sample laptops (kept apart from real data).")
+@click.option("--anchor", type=click.DateTime(["%Y-%m-%d"]), default=None, help="With --demo: the demo's 'today' (default: today).")
+@click.option("--no-open", is_flag=True, help="With --demo: write the demo store and exit.")
+@click.pass_context
+def office(ctx: click.Context, data_dir: Path | None, lang: str | None, demo: bool, anchor, no_open: bool) -> None:
+    """Open the office app on the central store: register, deadlines, feedback, statistics, imports.
+
+    The subcommands manage the office's keys and the laptops enrolled with it."""
+    if ctx.invoked_subcommand is not None:
+        return
+    given = data_dir or ctx.find_root().params.get("data_dir")
+    base, _ = settings(ctx, data_dir, lang)
+
+    def open_office() -> None:
+        from fieldvisit.policy import load_policy
+        from fieldvisit.store import TinyDBStore
+
+        store_dir = paths.office_store_dir(base) if (given or not demo) else paths.demo_dir(0) / "office"
+        if demo:
+            from fieldvisit.office_demo import write_office_demo
+
+            summary = write_office_demo(store_dir, (anchor or dt.datetime.now()).date())
+            click.echo(t("cli.office_demo_written", path=str(store_dir), **summary))
+            if no_open:
+                return
+        from fieldvisit.office_app import OfficeApp
+
+        with TinyDBStore.in_directory(store_dir) as store:
+            OfficeApp(store, policy=load_policy(paths.policy_file(store.path))).run()
+
+    run(open_office)
+
+
+def _office_store_path(base: Path) -> Path:
+    from fieldvisit.store import TinyDBStore
+
+    return paths.office_store_dir(base) / TinyDBStore.FILE_NAME
+
+
+@office.group("keys")
+def office_keys() -> None:
+    """The office's key pair: make it once, back it up, restore it on a new PC."""
+
+
+@office_keys.command("init")
+@common_options
+@click.option("--organisation", default="", help="The organisation's name, shown to laptops that enroll.")
+@click.pass_context
+def keys_init(ctx, data_dir, lang, organisation) -> None:
+    """Create the office's keys (sealing and signing), readable only by you. Back them up next."""
+    base, _ = settings(ctx, data_dir, lang)
+
+    def init() -> None:
+        from fieldvisit.trust import init_office_keys
+
+        target = paths.office_keys_file(_office_store_path(base))
+        keys = init_office_keys(target, organisation)
+        click.echo(t("trust.keys_created", path=str(target), fingerprint=keys.fingerprint))
+
+    run(init)
+
+
+@office_keys.command("backup")
+@common_options
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The backup file to write.")
+@click.option("--fast-kdf", is_flag=True, hidden=True, help="Lighter Argon2id settings (tests only).")
+@click.pass_context
+def keys_backup(ctx, data_dir, lang, out, fast_kdf) -> None:
+    """Write the office's keys encrypted with a passphrase (Argon2id), to keep somewhere safe."""
+    base, _ = settings(ctx, data_dir, lang)
+
+    def backup() -> None:
+        from fieldvisit.trust import OfficeKeys, backup_office_keys, write_private
+
+        keys = OfficeKeys.load(paths.office_keys_file(_office_store_path(base)))
+        passphrase = click.prompt(t("trust.passphrase"), hide_input=True, confirmation_prompt=True)
+        write_private(out, backup_office_keys(keys, passphrase, "interactive" if fast_kdf else "moderate"))
+        click.echo(t("trust.backup_written", path=str(out), fingerprint=keys.fingerprint))
+
+    run(backup)
+
+
+@office_keys.command("restore")
+@common_options
+@click.argument("backup_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.pass_context
+def keys_restore(ctx, data_dir, lang, backup_file) -> None:
+    """Put the office's keys back from a backup (asks for its passphrase)."""
+    base, _ = settings(ctx, data_dir, lang)
+
+    def restore() -> None:
+        from fieldvisit.trust import (
+            OfficeKeys,
+            TrustError,
+            read_backup,
+            restore_office_keys,
+        )
+
+        target = paths.office_keys_file(_office_store_path(base))
+        backup = read_backup(backup_file)
+        keys = restore_office_keys(backup, click.prompt(t("trust.passphrase"), hide_input=True))
+        if target.exists() and OfficeKeys.load(target).fingerprint != keys.fingerprint:
+            raise TrustError("error.trust.keys_exist", path=str(target))
+        keys.save(target)
+        click.echo(t("trust.keys_restored", path=str(target), fingerprint=keys.fingerprint))
+
+    run(restore)
+
+
+@office.command("enroll")
+@common_options
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The enrollment file to give to laptops (.json; .png for a QR code to photograph or print).")
+@click.pass_context
+def office_enroll(ctx, data_dir, lang, out) -> None:
+    """Write the enrollment token laptops import with `fieldvisit enroll FILE` (public keys only)."""
+    base, _ = settings(ctx, data_dir, lang)
+
+    def write_token() -> None:
+        from fieldvisit.storage import write_atomically
+        from fieldvisit.sync.canonical import canonical_bytes
+        from fieldvisit.trust import OfficeKeys
+
+        keys = OfficeKeys.load(paths.office_keys_file(_office_store_path(base)))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix.lower() == ".png":
+            from fieldvisit.sync.qr_render import write_png
+            from fieldvisit.trust import token_qr_text
+
+            write_png(token_qr_text(keys.token()), out)
+        else:
+            write_atomically(out, canonical_bytes(keys.token()))
+        click.echo(t("trust.token_written", path=str(out), fingerprint=keys.fingerprint))
+
+    run(write_token)
+
+
+@office.command("devices")
+@common_options
+@click.option("--approve", "approve_fp", default=None, help="Approve the device with this fingerprint (merges what it sent while pending).")
+@click.option("--reject", "reject_fp", default=None, help="Reject a pending device with this fingerprint.")
+@click.option("--revoke", "revoke_fp", default=None, help="Revoke an approved device (a lost or stolen laptop).")
+@click.option("--json", "as_json", is_flag=True, help="Print the register as JSON.")
+@click.pass_context
+def office_devices(ctx, data_dir, lang, approve_fp, reject_fp, revoke_fp, as_json) -> None:
+    """List the laptops that have sent sealed bundles, with their state; approve, reject or revoke one."""
+    base, _ = settings(ctx, data_dir, lang)
+
+    def manage() -> None:
+        from fieldvisit.splice_store import SplicingJSONStore
+
+        from fieldvisit import devices
+
+        if sum(bool(fp) for fp in (approve_fp, reject_fp, revoke_fp)) > 1:
+            raise click.UsageError(t("trust.one_action"))
+        store_path = _office_store_path(base)
+        with SplicingJSONStore(store_path) as store:
+            if approve_fp:
+                gate = devices.office_gate(store)
+                _, entry, reports = devices.approve(store, gate.keys, gate.quarantine, approve_fp)
+                click.echo(t("trust.device_state", name=entry["name"], fingerprint=entry["fingerprint"], state=t(f"trust.state.{entry['state']}")))
+                for report in reports:
+                    click.echo(report.describe())
+            elif reject_fp or revoke_fp:
+                state = devices.REJECTED if reject_fp else devices.REVOKED
+                _, entry = devices.set_state(store, reject_fp or revoke_fp, state)
+                click.echo(t("trust.device_state", name=entry["name"], fingerprint=entry["fingerprint"], state=t(f"trust.state.{entry['state']}")))
+            register = devices.devices(store)
+        if as_json:
+            click.echo(json.dumps(register, ensure_ascii=False, indent=2))
+        elif not (approve_fp or reject_fp or revoke_fp):
+            for device_id, entry in sorted(register.items(), key=lambda item: item[1]["first_seen"]):
+                click.echo(f"{entry['fingerprint']}  {t('trust.state.' + entry['state'])}  {entry['name']}  {device_id}")
+            if not register:
+                click.echo(t("trust.no_devices"))
+
+    run(manage)
+
+

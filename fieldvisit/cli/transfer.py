@@ -1,0 +1,177 @@
+"""Moving visits between stores: export bundles, import them, show or write QR frames."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from fieldvisit.i18n import t
+
+from fieldvisit import paths
+from fieldvisit.cli.common import common_options, run, settings
+
+
+@click.command("export")
+@common_options
+@click.option("--visit", "visit_ids", multiple=True, help="A visit id to export (repeat for several).")
+@click.option("--all", "export_all", is_flag=True, help="Export every visit in the store.")
+@click.option("--office", is_flag=True, help="Export from the office store instead of the field store.")
+@click.option("--device", "device_id", default=None, help="Only visits recorded on this device (office exports for one laptop).")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="A folder (e.g. a USB stick) or a file name ending .fvb or .json.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def export_command(ctx, data_dir, lang, visit_ids, export_all, office, device_id, out, as_json) -> None:
+    """Write visits and their matters as a bundle to hand over by USB stick."""
+    base, _ = settings(ctx, data_dir, lang)
+
+    def export() -> None:
+        from fieldvisit.store import TinyDBStore
+        from fieldvisit.sync.exporter import (
+            export_bundle,
+            seal_if_enrolled,
+            sign_if_office_keys,
+            write_bundle,
+        )
+
+        if not visit_ids and not export_all and not device_id:
+            raise click.UsageError(t("cli.export_what"))
+        store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
+        with TinyDBStore.in_directory(store_dir) as store:
+            bundle = export_bundle(store, list(visit_ids) or None, device_id)
+            envelope = sign_if_office_keys(store, bundle) if office else seal_if_enrolled(store, bundle)
+        target = write_bundle(bundle, out, envelope)
+        summary = {"path": str(target), "bundle_id": bundle["bundle_id"], "visits": len(bundle["visits"]), "issues": len(bundle["issues"])}
+        if as_json:
+            summary["sealed"] = envelope is not None
+        if as_json:
+            click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        else:
+            click.echo(t("cli.exported", **summary))
+
+    run(export)
+
+
+@click.command("import")
+@common_options
+@click.argument("sources", nargs=-1)
+@click.option("--field", is_flag=True, help="Import into the field store (an office export) instead of the office store.")
+@click.option("--qr-text", "qr_text", type=click.Path(dir_okay=False, allow_dash=True), help="A text file of scanned QR frames, one per line (- for stdin).")
+@click.option("--qr-images", "qr_images", is_flag=True, help="SOURCES are photos or screenshots of QR frames (PNG/JPG, or folders of them).")
+@click.option("--allow-unsigned", is_flag=True, help="Accept plain (unsigned) bundles even though devices are enrolled (or, with --field, this laptop is).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per bundle.")
+@click.pass_context
+def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, allow_unsigned, as_json) -> None:
+    """Merge bundles (files, folders of .fvb files, or - for stdin) into the store.
+
+    Each bundle is checked completely before anything is written; a bad one is reported with
+    its reason and changes nothing. QR frames (--qr-text, --qr-images) are assembled first and
+    end in the same import. Exit code 1 when any bundle was rejected or left incomplete.
+    """
+    base, _ = settings(ctx, data_dir, lang)
+
+    def run_import() -> None:
+        from fieldvisit.devices import office_gate
+        from fieldvisit.editor import Editor
+        from fieldvisit.field_gate import field_gate
+        from fieldvisit.splice_store import SplicingJSONStore
+        from fieldvisit.store import TinyDBStore
+        from fieldvisit.sync.importer import QUARANTINED, REJECTED, import_bundles
+
+        payloads, problems = _gather_payloads(sources, qr_text, qr_images)
+        for problem in problems:
+            click.echo(problem, err=True)
+        if not payloads:
+            sys.exit(1)
+        store_dir = paths.field_store_dir(base) if field else paths.office_store_dir(base)
+        # the same file as TinyDBStore, but indexed instead of parsed: a fraction of the memory
+        with SplicingJSONStore(store_dir / TinyDBStore.FILE_NAME) as store:
+            Editor(store)  # an office store gets its own device identity on first use
+            gate = field_gate(store, allow_unsigned) if field else office_gate(store, allow_unsigned)
+            reports = import_bundles(store, payloads, gate=gate)
+        for report in reports:
+            if as_json:
+                click.echo(json.dumps(report.as_json(), ensure_ascii=False))
+            else:
+                click.echo(report.describe(), err=report.status in (REJECTED, QUARANTINED))
+        if problems or any(report.status == REJECTED for report in reports):
+            sys.exit(1)
+
+    run(run_import)
+
+
+def _gather_payloads(sources, qr_text, qr_images) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """Bundles as (name, bytes) from files, a QR text file, or QR images; plus problems to report."""
+    if qr_text:
+        from fieldvisit.sync.qr_transfer import payloads_from_lines
+
+        text = sys.stdin.read() if qr_text == "-" else Path(qr_text).read_text("utf-8", errors="replace")
+        return payloads_from_lines(text.splitlines(), "stdin" if qr_text == "-" else qr_text)
+    if qr_images:
+        from fieldvisit.sync.qr_images import decode_image, image_files
+        from fieldvisit.sync.qr_transfer import payloads_from_lines
+
+        lines = [line for image in image_files(list(sources)) for line in decode_image(image)]
+        return payloads_from_lines(lines, "images")
+    if not sources:
+        raise click.UsageError(t("cli.import_what"))
+    from fieldvisit.sync.sources import read_sources
+
+    return read_sources(sources, stdin=sys.stdin.buffer), []
+
+
+@click.command("qr")
+@common_options
+@click.option("--visit", "visit_ids", multiple=True, help="The visit to show (repeat for several; default: all).")
+@click.option("--office", is_flag=True, help="From the office store instead of the field store.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Write the frames as files into this folder instead of showing them.")
+@click.option("--svg", is_flag=True, help="With --out: SVG files instead of PNG.")
+@click.option("--max-version", type=click.IntRange(1, 40), default=20, show_default=True, help="Largest QR version (size) per frame.")
+@click.option("--ec", type=click.Choice(["L", "M", "Q", "H"], case_sensitive=False), default="M", show_default=True, help="QR error correction level.")
+@click.option("--json", "as_json", is_flag=True, help="With --out: print what was written as JSON.")
+@click.pass_context
+def qr_command(ctx, data_dir, lang, visit_ids, office, out, svg, max_version, ec, as_json) -> None:
+    """Show a visit as QR codes in the terminal, or write them as numbered PNG/SVG files and a
+    printable A4 sheet (sheet.html) for sites where the office scans a printout."""
+    base, _ = settings(ctx, data_dir, lang)
+    ec = ec.upper()
+
+    def show_or_write() -> None:
+        from fieldvisit.store import TinyDBStore
+        from fieldvisit.sync.exporter import export_bundle, qr_payload_if_enrolled
+
+        store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
+        with TinyDBStore.in_directory(store_dir) as store:
+            bundle = export_bundle(store, list(visit_ids) or None)
+            sealed_payload = None if office else qr_payload_if_enrolled(store, bundle)
+            if out is None:
+                from fieldvisit.qr_app import QrApp
+
+                QrApp(store, bundle, ec=ec, max_version=max_version, sealed_payload=sealed_payload).run()
+                return
+        written = _write_frames(bundle, out, svg, max_version, ec, sealed_payload)
+        if as_json:
+            click.echo(json.dumps(written, ensure_ascii=False, indent=2))
+        else:
+            click.echo(t("cli.qr_written", count=len(written["frames"]), folder=str(out), sheet=written["sheet"]))
+
+    run(show_or_write)
+
+
+def _write_frames(bundle: dict, out: Path, svg: bool, max_version: int, ec: str, sealed_payload: bytes | None = None) -> dict:
+    from fieldvisit.sync.qr_render import write_png, write_sheet, write_svg
+    from fieldvisit.sync.qr_transfer import bundle_frames
+
+    out.mkdir(parents=True, exist_ok=True)
+    texts = [frame.text() for frame in bundle_frames(bundle, max_version, ec, sealed_payload=sealed_payload)]
+    short = bundle["bundle_id"][-6:]
+    files = []
+    for number, text in enumerate(texts, 1):
+        target = out / f"fieldvisit-{short}-{number:03d}-of-{len(texts):03d}.{'svg' if svg else 'png'}"
+        (write_svg if svg else write_png)(text, target, ec)
+        files.append(str(target))
+    sheet = write_sheet(texts, out / f"fieldvisit-{short}-sheet.html", t("cli.qr_sheet_title", bundle=short), ec)
+    return {"bundle_id": bundle["bundle_id"], "frames": files, "sheet": str(sheet)}
+
+
