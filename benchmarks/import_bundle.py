@@ -244,6 +244,12 @@ def build_central(anchor: dt.date) -> tuple[MemoryStore, Laptop]:
     return central, kept
 
 
+def write_store(central: MemoryStore, path: Path) -> None:
+    """The central store as the office keeps it on disk (`TinyDBStore`'s file)."""
+    with TinyDBStore(path) as store:
+        store.put({VISITS: central.all(VISITS), ISSUES: central.all(ISSUES), IMPORTS: central.all(IMPORTS)}, central.meta())
+
+
 def build_test_bundle(laptop: Laptop, anchor: dt.date) -> tuple[dict, list[str]]:
     """The tested laptop's next bundle: 25 new visits (500 matters) and all 500 old matters edited."""
     old_issue_ids = sorted(issue["id"] for issue in laptop.store.all(ISSUES))
@@ -353,8 +359,7 @@ def main() -> int:
         progress(f"generating the central store: {DEVICES} laptops × {VISITS_PER_DEVICE * MATTERS_PER_VISIT} matters")
         central, laptop = build_central(anchor)
         master = folder / "central.json"
-        with TinyDBStore(master) as store:
-            store.put({VISITS: central.all(VISITS), ISSUES: central.all(ISSUES), IMPORTS: central.all(IMPORTS)}, central.meta())
+        write_store(central, master)
         store_matters = len(central.all(ISSUES))
         store_bytes = master.stat().st_size
         progress(f"central store written: {store_matters:,} matters, {store_bytes / 1e6:.1f} MB")

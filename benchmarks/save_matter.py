@@ -2,7 +2,8 @@
 
 Baselines measured in the same run on the same store file: stock TinyDB `JSONStorage` inserting
 the same record (it rewrites the file in place, so a crash mid-write breaks it), and a bare
-write + fsync + rename of the store's bytes. Target: median ≤ 30 ms.
+write + fsync + rename of the store's bytes. Target: median ≤ 30 ms, also with a passphrase on
+the store (`fieldvisit.at_rest`: each save seals the changed matter's petitioner values only).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import orjson
 from tinydb import TinyDB
 from tinydb.storages import JSONStorage
 
+from fieldvisit import at_rest
 from fieldvisit.demo_text import SITES, make_matter
 from fieldvisit.editor import Editor
 from fieldvisit.model import DEFAULT_CATEGORIES
@@ -60,15 +62,30 @@ def main() -> int:
         path = Path(folder) / "field.json"
         visit_id = build_store(path, rng)
         size_mb = path.stat().st_size / 1e6
-        matters = [_matter(rng, SITES[0]) for _ in range(SAVES)]
+        matters = [_matter(rng, SITES[0]) for _ in range(SAVES * 2)]
 
         saves = []
         with TinyDBStore(path) as store:
             editor = Editor(store)
-            for matter in matters:
+            for matter in matters[:SAVES]:
                 start = time.perf_counter()
                 editor.record_issue(visit_id, matter)
                 saves.append(time.perf_counter() - start)
+
+        sealed_path = Path(folder) / "sealed.json"
+        sealed_path.write_bytes(path.read_bytes())
+        sealed = []
+        with TinyDBStore(sealed_path) as store:
+            at_rest.set_passphrase(store, "benchmark passphrase")  # the default Argon2id limits
+        with TinyDBStore(sealed_path) as store:
+            start = time.perf_counter()
+            at_rest.unlock(store, "benchmark passphrase")
+            unlock = time.perf_counter() - start
+            editor = Editor(store)
+            for matter in matters[SAVES:]:
+                start = time.perf_counter()
+                editor.record_issue(visit_id, matter)
+                sealed.append(time.perf_counter() - start)
 
         raw = path.read_bytes()
         bare = []
@@ -82,18 +99,20 @@ def main() -> int:
         stock = []
         with TinyDB(stock_path, storage=JSONStorage) as db:
             table = db.table("stock_issues")
-            for matter in matters:
+            for matter in matters[:SAVES]:
                 start = time.perf_counter()
                 table.insert(matter)
                 stock.append(time.perf_counter() - start)
 
-    ours = median_ms(saves)
+    ours, with_passphrase = median_ms(saves), median_ms(sealed)
     print(f"store file             : {size_mb:.1f} MB, {PRELOAD} matters before the first save")
     print(f"fieldvisit save        : median {ours:6.1f} ms, p95 {sorted(saves)[int(SAVES * 0.95)] * 1000:6.1f} ms (n={SAVES}, fsync + rename)")
+    print(f"with a passphrase      : median {with_passphrase:6.1f} ms, p95 {sorted(sealed)[int(SAVES * 0.95)] * 1000:6.1f} ms (n={SAVES}; unlocking took {unlock * 1000:.0f} ms)")
     print(f"bare write+fsync+rename: median {median_ms(bare):6.1f} ms (same bytes: the floor for a durable save)")
     print(f"stock TinyDB insert    : median {median_ms(stock):6.1f} ms (JSONStorage: rewrites in place, not crash-safe)")
-    print(f"target                 : median ≤ {TARGET_MS:.0f} ms {'OK' if ours <= TARGET_MS else 'MISSED'}")
-    return 0 if ours <= TARGET_MS else 1
+    met = max(ours, with_passphrase) <= TARGET_MS
+    print(f"target                 : median ≤ {TARGET_MS:.0f} ms, with or without a passphrase {'OK' if met else 'MISSED'}")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

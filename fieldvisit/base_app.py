@@ -31,8 +31,16 @@ class BaseApp(App):
     def __init__(self, store: Store, editor: Editor | None = None):
         super().__init__()
         self.store = store
-        self.editor = editor or Editor(store)
+        self._editor = editor
         self.title = t(self.TITLE_KEY)
+
+    @property
+    def editor(self) -> Editor:
+        """Made on first use: it reads the store's meta, and the office app reads its store only
+        after the register is on screen."""
+        if self._editor is None:
+            self._editor = Editor(self.store)
+        return self._editor
 
     @property
     def device_label(self) -> str:

@@ -6,7 +6,8 @@ approved → revoked). The gate opens sealed envelopes before anything else is r
 sealed to another office, with a bad signature, damaged ciphertext, from a revoked or rejected
 device, or claiming a known device with another key, is refused and changes nothing. A valid
 bundle from a device not approved yet is kept as received in the quarantine folder beside the
-store (nothing lost) and the device shows up as pending; approving it merges what waited.
+store (nothing lost) and the device shows up as pending; approving it merges what waited,
+rejecting it deletes what waited (the officer confirmed that nobody will merge it).
 Once any device is on the register, plain unsigned bundles are refused unless allowed.
 """
 
@@ -14,10 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fieldvisit.errors import BundleError, FieldVisitError
+from fieldvisit.ids import is_id
 from fieldvisit.store import Store
 from fieldvisit.sync import sealed
 from fieldvisit.sync.validate import DEFAULT_MAX_BYTES, decompress, read_bundle
@@ -26,6 +30,8 @@ from fieldvisit.trust import OfficeKeys, b64, fingerprint, normalise_fingerprint
 META_KEY = "trust_devices"
 PENDING, APPROVED, REJECTED, REVOKED = "pending", "approved", "rejected", "revoked"
 QUARANTINE_SUFFIX = ".fvb"
+STEPS = {APPROVED: {PENDING, REJECTED}, REJECTED: {PENDING}, REVOKED: {APPROVED}}
+"""For each state, the states a device may move to it from: revoked is final."""
 
 
 class Quarantined(BundleError):
@@ -49,8 +55,7 @@ def find_device(store: Store, fp: str) -> tuple[str, dict[str, Any]]:
 def set_state(store: Store, fp: str, state: str) -> tuple[str, dict[str, Any]]:
     """Move a device to `state` if the step is allowed (revoke only what was approved)."""
     device_id, entry = find_device(store, fp)
-    allowed = {APPROVED: {PENDING, REJECTED}, REJECTED: {PENDING}, REVOKED: {APPROVED}}[state]
-    if entry["state"] not in allowed:
+    if entry["state"] not in STEPS[state]:
         raise FieldVisitError("error.trust.bad_step", fingerprint=entry["fingerprint"], state=entry["state"], wanted=state)
     entry = {**entry, "state": state, "changed_at": _now()}
     store.put({}, {META_KEY: {**devices(store), device_id: entry}})
@@ -58,7 +63,41 @@ def set_state(store: Store, fp: str, state: str) -> tuple[str, dict[str, Any]]:
 
 
 def quarantined_files(quarantine: Path | None, device_id: str) -> list[Path]:
-    return sorted(quarantine.glob(f"{device_id}-*{QUARANTINE_SUFFIX}")) if quarantine and quarantine.is_dir() else []
+    """The bundles waiting for `device_id`: plain files directly in the quarantine folder, named
+    exactly as `TrustGate` names them (never a glob, a link or anything outside the folder)."""
+    if not quarantine or not quarantine.is_dir() or not is_id(device_id):
+        return []
+    name = re.compile(re.escape(device_id) + r"-[0-9a-f]{16}" + re.escape(QUARANTINE_SUFFIX))
+    return sorted(
+        entry
+        for entry in quarantine.iterdir()
+        if name.fullmatch(entry.name) and entry.is_file() and not entry.is_symlink()
+    )
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    """One line of the device register as the officer sees it (CLI list and the F6 screen)."""
+
+    device_id: str
+    fingerprint: str
+    name: str
+    state: str
+    first_seen: str
+    changed_at: str
+    waiting: int
+
+
+STATE_ORDER = (PENDING, APPROVED, REJECTED, REVOKED)
+
+
+def device_rows(store: Store, quarantine: Path | None) -> list[DeviceRow]:
+    """Every device, those waiting for a decision first, then by first contact."""
+    rows = [
+        DeviceRow(device_id, entry["fingerprint"], entry.get("name", ""), entry["state"], entry.get("first_seen", ""), entry.get("changed_at", ""), len(quarantined_files(quarantine, device_id)))
+        for device_id, entry in devices(store).items()
+    ]
+    return sorted(rows, key=lambda row: (STATE_ORDER.index(row.state) if row.state in STATE_ORDER else len(STATE_ORDER), row.first_seen, row.device_id))
 
 
 class TrustGate:
@@ -138,6 +177,17 @@ def approve(store: Store, keys: OfficeKeys | None, quarantine: Path | None, fp: 
         if report.status != IMPORT_REJECTED:
             path.unlink()
     return device_id, entry, reports
+
+
+def reject(store: Store, quarantine: Path | None, fp: str) -> tuple[str, dict[str, Any], int]:
+    """Reject a pending device and delete what it sent: sealed bundles nobody will ever merge
+    (its later bundles are refused). Returns the number of files deleted."""
+    device_id, entry = set_state(store, fp, REJECTED)
+    deleted = 0
+    for path in quarantined_files(quarantine, device_id):
+        path.unlink(missing_ok=True)
+        deleted += 1
+    return device_id, entry, deleted
 
 
 def office_gate(store: Store, allow_unsigned: bool = False) -> TrustGate:

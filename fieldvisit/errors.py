@@ -58,3 +58,9 @@ class BundleError(FieldVisitError):
     """A bundle or QR payload that is refused; nothing was written."""
 
     message_key = "error.bundle.not_bundle"
+
+
+class PassphraseError(FieldVisitError):
+    """The field store's passphrase is missing or wrong: the store was not opened and is unchanged."""
+
+    message_key = "error.passphrase.wrong"

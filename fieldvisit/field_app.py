@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from textual.app import SystemCommand
+from textual.screen import Screen
+
 from fieldvisit.base_app import BaseApp
+from fieldvisit.i18n import t
 from fieldvisit.screens.visits import VisitsScreen
 
 
 class FieldApp(BaseApp):
     TITLE_KEY = "app.field_title"
 
-    def get_default_screen(self) -> VisitsScreen:
-        """The visits list is the base screen: nothing is drawn before it."""
-        return VisitsScreen()
+    def get_default_screen(self) -> Screen:
+        """The visits list is the base screen: nothing is drawn before it. A store with a
+        passphrase has an empty base instead, under the unlock screen, which the visits list
+        replaces once the store is open: nothing with petitioner data exists before."""
+        return Screen() if self.store.locked else VisitsScreen()
+
+    def on_mount(self) -> None:
+        if self.store.locked:  # pushed, not the base: Textual loads a base screen's .tcss late
+            from fieldvisit.screens.unlock import UnlockScreen
+
+            self.push_screen(UnlockScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if not self.store.locked:
+            yield SystemCommand(t("passphrase.command"), t("passphrase.command_help"), self.action_passphrase)
+
+    def action_passphrase(self) -> None:
+        """Set or change the store's passphrase (the same as `fieldvisit passphrase set|change`)."""
+        from fieldvisit.screens.passphrase import PassphraseScreen
+
+        self.push_screen(PassphraseScreen())

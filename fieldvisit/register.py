@@ -1,19 +1,33 @@
 """The office register's read side: every matter as a light row, filtered and searched fast.
 
 Building a row means reading a record's registers, so rows are built once into a `RegisterIndex`
-and refreshed one record at a time after each write; a filter or a keystroke then only scans
-small tuples. Personal data is masked in rows (`fieldvisit.privacy`).
+and kept in step by the store, which tells the index about every write (`Store.subscribe`); a
+filter or a keystroke then only scans small rows, and the pages it produced are remembered until
+the next write (backspace, or switching back to a saved filter, costs nothing). Rows are kept in
+a cache file beside the store (`fieldvisit.register_cache`) so the office app shows them at once
+and parses the store afterwards. Personal data is masked in rows (`fieldvisit.privacy`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
+import heapq
+from collections import OrderedDict
+from dataclasses import dataclass, field, fields, replace
+from operator import attrgetter
+from typing import Any, Callable, Iterable
 
+from fieldvisit import register_cache
 from fieldvisit.i18n import t
-from fieldvisit.model import FLAGS
-from fieldvisit.policy import DEFAULT_POLICY, Policy, PolicyError, current_deadline, days_left
+from fieldvisit.model import DEFAULT_CATEGORIES, FLAGS, STATUSES
+from fieldvisit.policy import (
+    DEFAULT_POLICY,
+    Deadline,
+    Policy,
+    PolicyError,
+    current_deadline,
+    days_left,
+)
 from fieldvisit.privacy import mask_name
 from fieldvisit.records import Record
 from fieldvisit.storage import collector_paused
@@ -67,31 +81,41 @@ class RegisterFilter:
     dissatisfied: bool = False
 
     def matches(self, row: RegisterRow) -> bool:
-        if self.status and row.status != self.status:
-            return False
-        if self.category and row.category != self.category:
-            return False
-        if self.site and row.site != self.site:
-            return False
-        if self.visit_id and row.visit_id != self.visit_id:
-            return False
-        if self.owner and self.owner not in (row.owner, row.department):
-            return False
-        if any(flag not in row.flags for flag in self.flags):
-            return False
-        if (self.date_from and row.date < self.date_from) or (self.date_to and row.date > self.date_to):
-            return False
-        if self.overdue and not row.overdue:
-            return False
-        if self.due_within is not None and (row.days_left is None or not 0 <= row.days_left <= self.due_within):
-            return False
-        if self.needs_review and not row.conflicts:
-            return False
-        if self.unassigned and (row.owner or row.status not in OPEN_STATUSES):
-            return False
-        if self.dissatisfied and row.satisfaction != "dissatisfied":
-            return False
-        return not self.text or all(term in row.haystack for term in self.text.casefold().split())
+        return all(test(row) for test in self.tests())
+
+    def tests(self) -> list[Callable[[RegisterRow], bool]]:
+        """One test per condition set, cheapest first: a selection applies each to the rows
+        that passed the ones before, so a condition nobody set costs nothing."""
+        tests: list[Callable[[RegisterRow], bool]] = []
+        if self.status:
+            tests.append(lambda row: row.status == self.status)
+        if self.category:
+            tests.append(lambda row: row.category == self.category)
+        if self.site:
+            tests.append(lambda row: row.site == self.site)
+        if self.visit_id:
+            tests.append(lambda row: row.visit_id == self.visit_id)
+        if self.owner:
+            tests.append(lambda row: self.owner in (row.owner, row.department))
+        if self.flags:
+            tests.append(lambda row: all(flag in row.flags for flag in self.flags))
+        if self.date_from:
+            tests.append(lambda row: row.date >= self.date_from)
+        if self.date_to:
+            tests.append(lambda row: row.date <= self.date_to)
+        if self.overdue:
+            tests.append(lambda row: row.days_left is not None and row.days_left < 0)
+        if self.due_within is not None:
+            tests.append(lambda row: row.days_left is not None and 0 <= row.days_left <= self.due_within)
+        if self.needs_review:
+            tests.append(lambda row: row.conflicts > 0)
+        if self.unassigned:
+            tests.append(lambda row: not row.owner and row.status in OPEN_STATUSES)
+        if self.dissatisfied:
+            tests.append(lambda row: row.satisfaction == "dissatisfied")
+        for term in self.text.casefold().split():
+            tests.append(lambda row, term=term: term in row.haystack)
+        return tests
 
 
 SAVED_FILTERS: dict[str, RegisterFilter] = {
@@ -103,6 +127,24 @@ SAVED_FILTERS: dict[str, RegisterFilter] = {
     "collective": RegisterFilter(flags=("collective",)),
     "dissatisfied": RegisterFilter(dissatisfied=True),
 }
+
+
+SORT_KEYS: dict[str, Callable[[RegisterRow], Any]] = {
+    "due": lambda row: (row.days_left is None, row.days_left if row.days_left is not None else 0),
+    "date": lambda row: row.date,
+    "ref": lambda row: row.ref,
+    "site": lambda row: row.site,
+    "petitioner": lambda row: row.petitioner,
+    "category": lambda row: DEFAULT_CATEGORIES.index(row.category) if row.category in DEFAULT_CATEGORIES else 99,
+    "title": lambda row: row.title,
+    "status": lambda row: STATUSES.index(row.status) if row.status in STATUSES else 99,
+    "owner": lambda row: row.owner,
+    "flags": lambda row: -len(row.flags),
+}
+"""How the register can be ordered, by column."""
+_DAYS_LEFT = attrgetter("days_left")
+REMEMBERED = 32
+"""Selections and pages kept until the next write: a search typed and erased, saved filters."""
 
 
 ROW_FIELDS = (
@@ -122,7 +164,7 @@ DEADLINE_FIELDS = (
 
 @dataclass
 class RegisterIndex:
-    """Rows for every matter, kept in step with the store by `refresh(ids)` after writes."""
+    """Rows for every matter, kept in step with the store: `follow()` subscribes to its writes."""
 
     store: Store
     policy: Policy = DEFAULT_POLICY
@@ -131,22 +173,92 @@ class RegisterIndex:
     sites: dict[str, str] = field(default_factory=dict)
     version: int = 0
     _deadlines: dict[tuple, tuple] = field(default_factory=dict, repr=False)
+    _due_days: dict[str, tuple[dt.date, int]] = field(default_factory=dict, repr=False)
+    _selected: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _pages: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _search_pending: tuple | None = field(default=None, repr=False)
 
     def build(self) -> "RegisterIndex":
-        """All rows at once. The garbage collector is held off meanwhile and the result frozen:
-        on 100,000 matters it would otherwise rescan the young objects over and over."""
+        """All rows at once from the store. The garbage collector is held off meanwhile: on
+        100,000 matters it would otherwise rescan the young objects over and over."""
+        self._search_pending = None
         with collector_paused():
             self.sites = {visit["id"]: (visit["fields"].get("site") or {}).get("value", "") for visit in self.store.records(VISITS)}
             self.rows = {record["id"]: self._row(record) for record in self.store.records(ISSUES)}
-        self.version += 1
+        self._changed()
+        return self
+
+    def open(self, cache: register_cache.RegisterCache | None) -> bool:
+        """Rows from `cache` when it was written for the store as it is now (True), else built
+        from the store (False; `save` then writes the cache). The search text follows from the
+        cache's second file when first needed (`load_search`)."""
+        names = tuple(item.name for item in fields(RegisterRow) if item.name not in register_cache.NOT_STORED)
+        found = cache.load(names) if cache is not None else None
+        if found is None:
+            self.build()
+            return False
+        self.sites, columns, key = found
+        with collector_paused():
+            dues = {due: self._days_left(due) if due else (None, None) for due in set(columns["due"])}
+            flags = {tuple(value) for value in columns["flags"]}
+            flags = {value: value for value in flags}
+            columns["flags"] = [flags[tuple(value)] for value in columns["flags"]]
+            columns["due"], columns["days_left"] = zip(*map(dues.__getitem__, columns["due"])) if columns["due"] else ((), ())
+            columns["haystack"] = [""] * len(columns["id"])
+            loaded = list(map(RegisterRow, *(columns[item.name] for item in fields(RegisterRow))))
+            self.rows = {row.id: row for row in loaded}
+        self._search_pending = (cache, key, loaded)
+        self._changed()
+        return True
+
+    def save(self, cache: register_cache.RegisterCache) -> None:
+        """Write the rows to `cache`, for the store as it is now."""
+        self.load_search()
+        cache.save(list(self.rows.values()), self.sites)
+
+    def load_search(self) -> None:
+        """The search text of rows that came from the cache (from the store if it is unusable)."""
+        if self._search_pending is None:
+            return
+        cache, key, loaded = self._search_pending
+        self._search_pending = None
+        texts = cache.load_search(key, len(loaded))
+        if texts is None:
+            self.build()
+            return
+        for row, text in zip(loaded, texts):
+            row.haystack = text  # nothing searched before this, so nothing remembered to forget
+
+    def follow(self) -> "RegisterIndex":
+        """Refresh rows whenever the store is written, by anyone: officers' steps, imports."""
+        self.store.subscribe(self._written)
         return self
 
     def refresh(self, *issue_ids: str) -> None:
+        """Rebuild the rows of these matters from the store (those written elsewhere)."""
         for issue_id in issue_ids:
             record = self.store.get(ISSUES, issue_id)
             if record is not None:
                 self.rows[issue_id] = self._row(record)
+        self._changed()
+
+    def _written(self, written: dict[str, list[Record]]) -> None:
+        moved = set()
+        for visit in written.get(VISITS, ()):
+            site = (visit["fields"].get("site") or {}).get("value", "")
+            if self.sites.get(visit["id"], site) != site:
+                moved.add(visit["id"])
+            self.sites[visit["id"]] = site
+        for record in written.get(ISSUES, ()):
+            self.rows[record["id"]] = self._row(record)
+        if moved:  # a visit's site was corrected: its matters show and search the new name
+            self.refresh(*(row.id for row in self.rows.values() if row.visit_id in moved))
+        self._changed()
+
+    def _changed(self) -> None:
         self.version += 1
+        self._selected.clear()
+        self._pages.clear()
 
     def _deadline(self, issue: dict[str, Any]) -> tuple[Any, int | None]:
         """The open deadline and days left, computed once per distinct set of dates: matters
@@ -161,13 +273,63 @@ class RegisterIndex:
             found = self._deadlines[key] = (deadline, days_left(deadline, self.today, self.policy) if deadline else None)
         return found
 
-    def select(self, chosen: RegisterFilter, within: list[RegisterRow] | None = None) -> list[RegisterRow]:
-        """Matching rows; `within` narrows a previous result (typing more of a search term)."""
-        pool = self.rows.values() if within is None else within
-        if chosen == RegisterFilter(text=chosen.text):  # text only: the common, fast case
-            terms = chosen.text.casefold().split()
-            return [row for row in pool if all(term in row.haystack for term in terms)]
-        return [row for row in pool if chosen.matches(row)]
+    def select(self, chosen: RegisterFilter) -> list[RegisterRow]:
+        """Matching rows, remembered until the next write. Typing more of a search term only
+        removes rows, so it searches within the remembered result it extends."""
+        found = self._selected.get(chosen)
+        if found is not None:
+            self._selected.move_to_end(chosen)
+            return found
+        if chosen.text:
+            self.load_search()
+        found = self._narrowest(chosen)
+        for test in chosen.tests():
+            found = list(filter(test, found))
+        found = found if isinstance(found, list) else list(found)
+        _remember(self._selected, chosen, found)
+        return found
+
+    def _narrowest(self, chosen: RegisterFilter) -> Iterable[RegisterRow]:
+        """The smallest remembered result that `chosen` can only narrow, else every row."""
+        others = replace(chosen, text="")
+        best: list[RegisterRow] | None = None
+        for before, rows in self._selected.items():
+            if before.text and chosen.text.startswith(before.text) and replace(before, text="") == others:
+                if best is None or len(rows) < len(best):
+                    best = rows
+        return self.rows.values() if best is None else best
+
+    def page(self, chosen: RegisterFilter, sort_key: str, reverse: bool, size: int) -> tuple[list[RegisterRow], int]:
+        """The first `size` matching rows in `sort_key` order, and how many match in all."""
+        key = (chosen, sort_key, reverse, size)
+        found = self._pages.get(key)
+        if found is None:
+            rows = self.select(chosen)
+            pick = heapq.nlargest if reverse else heapq.nsmallest
+            if sort_key == "due":  # the default order: by the plain number where there is one
+                dated = pick(size, [row for row in rows if row.days_left is not None], key=_DAYS_LEFT)
+                undated = [row for row in rows if row.days_left is None]
+                found = ((undated + dated if reverse else dated + undated)[:size], len(rows))
+            else:
+                found = (pick(size, rows, key=SORT_KEYS[sort_key]), len(rows))
+            _remember(self._pages, key, found)
+        return found
+
+    def _cached_row(self, stored: list[Any]) -> RegisterRow:
+        """A row as `register_cache` keeps it: the due date stored, the days left counted today."""
+        due = stored[11]
+        if due is not None:
+            due, left = self._days_left(due)
+        else:
+            left = None
+        return RegisterRow(*stored[:11], due, left, tuple(stored[12]), *stored[13:])
+
+    def _days_left(self, due: str) -> tuple[dt.date, int]:
+        found = self._due_days.get(due)
+        if found is None:
+            day = dt.date.fromisoformat(due)
+            found = self._due_days[due] = (day, days_left(Deadline("", day, None), self.today, self.policy))
+        return found
 
     def _row(self, record: Record) -> RegisterRow:
         registers = record["fields"]
@@ -195,6 +357,12 @@ class RegisterIndex:
             satisfaction=issue.get("satisfaction", ""),
             haystack=haystack,
         )
+
+
+def _remember(memory: OrderedDict, key: Any, value: Any) -> None:
+    memory[key] = value
+    if len(memory) > REMEMBERED:
+        memory.popitem(last=False)
 
 
 def due_label(days: int | None, none: str = "—") -> str:

@@ -1,16 +1,24 @@
 """Repeat visits (重复访): a new matter from the same person, or about the same thing, as an earlier one.
 
 Same person: the same employee number, or the same name in the same unit. Same thing: the titles
-and demands share most of their character pairs (bigram Jaccard similarity), which works on
-Chinese text without a word segmenter. Suggestions only: the officer decides and links.
+and demands share most of their character pairs (bigram Jaccard similarity against the 2,000
+matters raised before it), which works on Chinese text without a word segmenter. Suggestions only:
+the officer decides and links.
+
+A central store holds 100,000 matters, and the attention list shows the newest suggestions only.
+So the matters are read once into small tuples, and candidates are examined newest first until
+enough suggestions are found: each one's answer depends only on the matters raised before it.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable, NamedTuple
 
 SIMILAR = 0.5
+WINDOW = 2000
+"""How many earlier matters a text is compared with."""
 
 
 @dataclass(frozen=True)
@@ -21,40 +29,66 @@ class RepeatSuggestion:
     score: float
 
 
-def suggest_repeats(issues: list[dict[str, Any]], limit: int = 50) -> list[RepeatSuggestion]:
-    """For each matter not yet marked repeat, earlier matters it probably repeats (newest first)."""
-    ordered = sorted(issues, key=lambda issue: (issue.get("raised_at") or "", issue["id"]))
-    by_person: dict[tuple, list[dict]] = {}
-    bigrams = {issue["id"]: _bigrams(f"{issue.get('title', '')}{issue.get('demand', '')}") for issue in ordered}
+class _Matter(NamedTuple):
+    raised_at: str
+    id: str
+    visit_id: str
+    marked: bool  # already linked as a repeat
+    persons: tuple[tuple, ...]
+    text: str
+
+
+def suggest_repeats(issues: Iterable[dict[str, Any]], limit: int = 50) -> list[RepeatSuggestion]:
+    """For the newest matters not yet marked repeat, the earlier matter each probably repeats
+    (newest suggestions first, at most `limit`). `issues` is read once, as it comes."""
+    ordered = sorted(
+        _Matter(issue.get("raised_at") or "", issue["id"], issue.get("visit_id") or "", bool(issue.get("repeat")), _person_keys(issue), f"{issue.get('title', '')}{issue.get('demand', '')}")
+        for issue in issues
+        if issue.get("status") != "withdrawn"
+    )
+    by_person: dict[tuple, list[int]] = {}
+    for position, matter in enumerate(ordered):
+        for key in matter.persons:
+            by_person.setdefault(key, []).append(position)
+    bigrams: dict[int, frozenset[str]] = {}
+
+    def grams(position: int) -> frozenset[str]:
+        found = bigrams.get(position)
+        if found is None:
+            found = bigrams[position] = _bigrams(ordered[position].text)
+        return found
+
     suggestions: list[RepeatSuggestion] = []
-    seen: list[dict] = []
-    for issue in ordered:
-        if issue.get("status") == "withdrawn":
+    for position in sorted(range(len(ordered)), key=lambda p: ordered[p].id, reverse=True):
+        if len(suggestions) >= limit:
+            break
+        matter = ordered[position]
+        if matter.marked:
             continue
-        keys = _person_keys(issue)
-        earlier_same_person = [other for key in keys for other in by_person.get(key, [])]
-        if not issue.get("repeat"):
-            if earlier_same_person:
-                suggestions.append(RepeatSuggestion(issue["id"], earlier_same_person[-1]["id"], "person", 1.0))
-            else:
-                best = max(((_jaccard(bigrams[issue["id"]], bigrams[other["id"]]), other) for other in seen[-2000:]), default=(0.0, None), key=lambda pair: pair[0])
-                if best[1] is not None and best[0] >= SIMILAR and best[1].get("visit_id") != issue.get("visit_id"):
-                    suggestions.append(RepeatSuggestion(issue["id"], best[1]["id"], "text", round(best[0], 2)))
-        for key in keys:
-            by_person.setdefault(key, []).append(issue)
-        seen.append(issue)
-    return sorted(suggestions, key=lambda s: s.issue_id, reverse=True)[:limit]
+        earlier = [p for key in matter.persons for p in by_person[key][: bisect_left(by_person[key], position)]]
+        if earlier:
+            suggestions.append(RepeatSuggestion(matter.id, ordered[earlier[-1]].id, "person", 1.0))
+            continue
+        own = grams(position)
+        best, best_at = 0.0, None
+        for other in range(max(0, position - WINDOW), position):
+            score = _jaccard(own, grams(other))
+            if best_at is None or score > best:
+                best, best_at = score, other
+        if best_at is not None and best >= SIMILAR and ordered[best_at].visit_id != matter.visit_id:
+            suggestions.append(RepeatSuggestion(matter.id, ordered[best_at].id, "text", round(best, 2)))
+    return suggestions
 
 
-def _person_keys(issue: dict[str, Any]) -> list[tuple]:
+def _person_keys(issue: dict[str, Any]) -> tuple[tuple, ...]:
     if issue.get("anonymous"):
-        return []
+        return ()
     keys = []
     if issue.get("employee_no"):
         keys.append(("no", issue["employee_no"]))
     if issue.get("petitioner_name") and issue.get("unit"):
         keys.append(("name", issue["petitioner_name"], issue["unit"]))
-    return keys
+    return tuple(keys)
 
 
 def _bigrams(text: str) -> frozenset[str]:

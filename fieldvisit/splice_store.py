@@ -35,6 +35,7 @@ record that leaves the structure intact shows up when that record is read.
 from __future__ import annotations
 
 import re
+import threading
 from array import array
 from bisect import bisect_left
 from pathlib import Path
@@ -94,14 +95,46 @@ class SplicingJSONStore(Store):
 
     FILE_NAME = TinyDBStore.FILE_NAME
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, deferred: bool = False):
+        """`deferred`: take the lock now but read the file only when first needed, or in the
+        background from `load_in_background()`: the office app shows its register from the
+        register cache first and lets the store catch up."""
         self.path = Path(path)
         self._lock = _storage.open_store_file(self.path)
+        self._loader: threading.Thread | None = None
+        self._load_error: BaseException | None = None
+        self._loaded = False
         try:
-            self._load()
+            if not deferred:
+                self._ready()
         except BaseException:
             self.close()
             raise
+
+    def load_in_background(self) -> None:
+        """Start reading and indexing the file in a thread; the first access waits for it."""
+        if not self._loaded and self._loader is None:
+            self._loader = threading.Thread(target=self._load_in_thread, name="fieldvisit-store-load", daemon=True)
+            self._loader.start()
+
+    def _load_in_thread(self) -> None:
+        try:
+            self._load()
+        except BaseException as error:  # handed to the thread that next touches the store
+            self._load_error = error
+
+    def _ready(self) -> None:
+        """Loaded, whichever way: wait for the background load, or load now."""
+        if self._loaded:
+            return
+        if self._loader is not None:
+            self._loader.join()
+            self._loader = None
+            if self._load_error is not None:
+                raise self._load_error
+        else:
+            self._load()
+        self._loaded = True
 
     @classmethod
     def in_directory(cls, directory: Path) -> "SplicingJSONStore":
@@ -110,6 +143,7 @@ class SplicingJSONStore(Store):
     # -- reading --------------------------------------------------------------------------
 
     def get(self, table: str, record_id: str) -> Record | None:
+        self._ready()
         record_id = str(record_id)
         cached = self._cache.get((table, record_id))
         if cached is None:
@@ -124,24 +158,42 @@ class SplicingJSONStore(Store):
         return dict(cached)  # like TinyDB's Document: a shallow copy
 
     def all(self, table: str) -> list[Record]:
+        self._ready()
         index = self._tables.get(table)
         if index is None:
             return []
         return list(self._parse(index.value, index.end).values())
+
+    def records(self, table: str) -> Iterable[Record]:
+        """Each record parsed from its own slice as the caller gets to it: a scan of a large
+        table never holds more than one parsed record (and keeps none in the cache)."""
+        self._ready()
+        index = self._tables.get(table)
+        if index is None:
+            return
+        base, view = index.value, self._view
+        for start, end in zip(index.values, index.ends):
+            try:
+                yield orjson.loads(view[base + start : base + end])
+            except orjson.JSONDecodeError as error:
+                raise StoreCorruptError(path=str(self.path), reason=str(error)) from None
 
     def meta(self) -> dict[str, Any]:
         return dict(self.get(META, META_KEY) or {})
 
     def record_count(self, table: str) -> int:
         """How many records a table holds, without parsing any of them."""
+        self._ready()
         index = self._tables.get(table)
         return len(index.ids) if index else 0
 
     # -- writing --------------------------------------------------------------------------
 
     def put(self, records: dict[str, Iterable[Record]], meta: dict[str, Any] | None = None) -> None:
+        self._ready()
+        written = {table: list(batch) for table, batch in records.items()}
         changes: dict[str, dict[str, Record]] = {}
-        for table, batch in records.items():
+        for table, batch in written.items():
             rows = changes.setdefault(table, {})
             for record in batch:
                 rows[record["id"]] = record
@@ -159,8 +211,12 @@ class SplicingJSONStore(Store):
         for table, rows in changes.items():
             for record_id in rows:
                 self._cache.pop((table, record_id), None)
+        self._written(written)
 
     def close(self) -> None:
+        loader = getattr(self, "_loader", None)
+        if loader is not None:
+            loader.join()  # never release the lock under a thread still reading the file
         lock, self._lock = getattr(self, "_lock", None), None
         if lock is not None:
             lock.release()

@@ -247,22 +247,6 @@ def rising_categories(
     )
 
 
-def monthly_series(issues: Iterable[dict[str, Any]], start: dt.date, end: dt.date) -> list[tuple[str, int]]:
-    """Matters raised per month ("2026-11", count), every month in range, zero-filled.
-
-    Withdrawn matters are left out; the first and last month count only days inside the range.
-    """
-    lo, hi = start.isoformat(), end.isoformat()
-    months: Counter[str] = Counter()
-    for issue in issues:
-        if issue.get("status") == "withdrawn":
-            continue
-        raised = _day(issue.get("raised_at"))
-        if raised is not None and lo <= raised <= hi:
-            months[raised[:7]] += 1
-    return [(month, months[month]) for month in _months(start, end)]
-
-
 def _day(value: Any) -> str | None:
     """The ISO date at the head of a date or date-time string ("2026-11-15"), else None."""
     if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":

@@ -8,6 +8,11 @@ either the old file or the new one, whole.
 
 Because the lock guarantees this process is the only writer, the last data read or written is
 kept in memory and `read()` costs nothing after the first call.
+
+A store with a passphrase (`fieldvisit.at_rest`) names its settings in its meta; the storage then
+takes a cipher that opens the file's sealed values on read and seals them on write, so TinyDB and
+everything above it see plain values. Without the cipher such a store is *locked*: `read()`
+refuses (PassphraseError) and so nothing can be written over it, but its meta can be looked at.
 """
 
 from __future__ import annotations
@@ -21,9 +26,11 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
-from fieldvisit.errors import StoreCorruptError, StoreLockedError
+from fieldvisit.errors import PassphraseError, StoreCorruptError, StoreLockedError
 
 TEMP_SUFFIX = ".tmp"
+AT_REST = "at_rest"
+"""The key of the passphrase settings in the store's meta document (`meta` → `store`)."""
 
 
 class StoreLock:
@@ -66,23 +73,59 @@ def _read_holder(handle) -> str:
 class AtomicJSONStorage(Storage):
     """TinyDB storage: atomic replace on every write, one in-memory copy, plain JSON on disk."""
 
-    def __init__(self, path: str | os.PathLike, lock: bool = True, **_ignored: Any):
+    def __init__(self, path: str | os.PathLike, lock: bool = True, cipher: Any = None, **_ignored: Any):
         self.path = Path(path)
         self._lock = open_store_file(self.path, lock)
         self._cache: dict[str, Any] | None = None
+        self._disk: dict[str, Any] | None = None  # the file as parsed, while it is still locked
+        self.cipher = cipher  # `fieldvisit.at_rest.StoreCipher` for a store with a passphrase
 
     def read(self) -> dict[str, Any] | None:
         if self._cache is None:
-            self._cache = load_json_file(self.path)
+            data = self._parsed()
+            settings = at_rest_settings(data)
+            if settings is not None:
+                if self.cipher is None:
+                    raise PassphraseError("error.passphrase.required", path=str(self.path))
+                self.cipher.check(settings)
+                data = self.cipher.open(data, self.path)
+            self._cache, self._disk = data, None
         return self._cache
 
-    def write(self, data: dict[str, Any]) -> None:
+    def write(self, data: dict[str, Any], changed: dict[str, Any] | None = None) -> None:
+        """`changed` (table → record ids) lets a cipher keep the sealed form of every other record."""
+        settings = at_rest_settings(data)
+        if settings is not None:
+            if self.cipher is None:
+                raise PassphraseError("error.passphrase.required", path=str(self.path))
+            self.cipher.check(settings)
+        on_disk = data if settings is None else self.cipher.seal(data, changed)
         try:
-            write_atomically(self.path, orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
+            write_atomically(self.path, orjson.dumps(on_disk, option=orjson.OPT_SORT_KEYS))
         except BaseException:
             self._cache = None  # the caller may have changed the cached dict; trust the disk again
             raise
-        self._cache = data
+        self._cache, self._disk = data, None
+        if settings is None:
+            self.cipher = None  # the store is plain now (its passphrase was removed)
+
+    def settings(self) -> dict[str, Any] | None:
+        """The passphrase settings in the store's meta, or None for a plain store."""
+        return at_rest_settings(self._cache if self._cache is not None else self._parsed())
+
+    @property
+    def locked(self) -> bool:
+        return self.cipher is None and self.settings() is not None
+
+    def locked_meta(self) -> dict[str, Any]:
+        """The meta document as the file holds it: never sealed, so readable before unlocking."""
+        data = self._cache if self._cache is not None else self._parsed()
+        return ((data or {}).get("meta") or {}).get("store") or {}
+
+    def _parsed(self) -> dict[str, Any] | None:
+        if self._disk is None:
+            self._disk = load_json_file(self.path)
+        return self._disk
 
     def close(self) -> None:
         if self._lock:
@@ -90,6 +133,11 @@ class AtomicJSONStorage(Storage):
 
     def _remove_stale_temp_files(self) -> None:
         remove_stale_temp_files(self.path)
+
+
+def at_rest_settings(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A store's passphrase settings (salt, limits, verifier), kept in its meta; None when plain."""
+    return (((data or {}).get("meta") or {}).get("store") or {}).get(AT_REST) or None
 
 
 def open_store_file(path: Path, lock: bool = True) -> StoreLock | None:

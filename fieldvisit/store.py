@@ -16,7 +16,7 @@ from tinydb import TinyDB
 from tinydb.table import Table
 
 from fieldvisit.records import Record
-from fieldvisit.storage import AtomicJSONStorage
+from fieldvisit.storage import AT_REST, AtomicJSONStorage
 
 VISITS = "visits"
 ISSUES = "issues"
@@ -27,6 +27,19 @@ META_KEY = "store"
 
 class Store(ABC):
     """A set of record tables plus one metadata document, written in atomic batches."""
+
+    _listeners: tuple[Callable[[dict[str, list[Record]]], None], ...] = ()
+
+    def subscribe(self, listener: Callable[[dict[str, list[Record]]], None]) -> None:
+        """Call `listener(written)` after every successful `put`, with the records written by table.
+
+        Whatever writes (an officer's step, an import, a device approval), an index kept beside
+        the store, such as the office register, follows it without being told by each caller."""
+        self._listeners = (*self._listeners, listener)
+
+    def _written(self, written: dict[str, list[Record]]) -> None:
+        for listener in self._listeners:
+            listener(written)
 
     @abstractmethod
     def get(self, table: str, record_id: str) -> Record | None:
@@ -55,6 +68,11 @@ class Store(ABC):
     def close(self) -> None:
         ...
 
+    @property
+    def locked(self) -> bool:
+        """Whether a passphrase must be given before records can be read (`fieldvisit.at_rest`)."""
+        return False
+
     def __enter__(self) -> "Store":
         return self
 
@@ -73,13 +91,17 @@ class _UlidTinyDB(TinyDB):
 
 
 class TinyDBStore(Store):
-    """The embedded default: one JSON file, atomically replaced, locked against a second writer."""
+    """The embedded default: one JSON file, atomically replaced, locked against a second writer.
+
+    A store with a passphrase opens locked: its meta can be read, its records only once
+    `unlock` was given the cipher (`fieldvisit.at_rest.unlock` derives it from the passphrase).
+    """
 
     FILE_NAME = "fieldvisit.json"
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, cipher: Any = None):
         self.path = Path(path)
-        self._db = _UlidTinyDB(self.path, storage=AtomicJSONStorage)
+        self._db = _UlidTinyDB(self.path, storage=AtomicJSONStorage, cipher=cipher)
 
     @classmethod
     def in_directory(cls, directory: Path) -> "TinyDBStore":
@@ -97,7 +119,8 @@ class TinyDBStore(Store):
     def put(self, records: dict[str, Iterable[Record]], meta: dict[str, Any] | None = None) -> None:
         storage = self._db.storage
         data = dict(storage.read() or {})
-        for table, batch in records.items():
+        written = {table: list(batch) for table, batch in records.items()}
+        for table, batch in written.items():
             rows = dict(data.get(table, {}))
             for record in batch:
                 rows[record["id"]] = record
@@ -106,12 +129,60 @@ class TinyDBStore(Store):
             meta_table = dict(data.get(META, {}))
             meta_table[META_KEY] = {**meta_table.get(META_KEY, {}), **meta}
             data[META] = meta_table
-        storage.write(data)
+        storage.write(data, changed={table: {record["id"] for record in batch} for table, batch in written.items()})
         for table in (*records, META):
             self._db.table(table).clear_cache()
+        self._written(written)
 
     def meta(self) -> dict[str, Any]:
+        if self.locked:
+            return dict(self._db.storage.locked_meta())
         return dict(self._db.table(META).get(doc_id=META_KEY) or {})
+
+    # -- a passphrase (fieldvisit.at_rest) ------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        return self._db.storage.locked
+
+    def at_rest_settings(self) -> dict[str, Any] | None:
+        """Salt, Argon2id limits and verifier of the store's passphrase; None when it has none."""
+        return self._db.storage.settings()
+
+    def unlock(self, cipher: Any) -> None:
+        """Open a locked store with a cipher for its settings (a wrong one: PassphraseError) and
+        read it at once, so a damaged sealed value is reported here rather than later."""
+        storage = self._db.storage
+        settings = storage.settings()
+        if settings is None:
+            return
+        cipher.check(settings)
+        storage.cipher = cipher
+        try:
+            storage.read()
+        except BaseException:
+            storage.cipher = None
+            raise
+
+    def reseal(self, cipher: Any) -> None:
+        """Write the whole store again in one atomic write: sealed with `cipher` (setting or
+        changing the passphrase) or plain with None (removing it). A crash leaves the old file."""
+        storage = self._db.storage
+        data = dict(storage.read() or {})
+        meta_table = dict(data.get(META, {}))
+        store_meta = {key: value for key, value in meta_table.get(META_KEY, {}).items() if key != AT_REST}
+        if cipher is not None:
+            store_meta[AT_REST] = cipher.settings
+        meta_table[META_KEY] = store_meta
+        data[META] = meta_table
+        previous, storage.cipher = storage.cipher, cipher
+        try:
+            storage.write(data)
+        except BaseException:
+            storage.cipher = previous
+            raise
+        for table in data:
+            self._db.table(table).clear_cache()
 
     def close(self) -> None:
         self._db.close()
@@ -130,13 +201,15 @@ class MemoryStore(Store):
         return list(self.tables.get(table, {}).values())
 
     def put(self, records: dict[str, Iterable[Record]], meta: dict[str, Any] | None = None) -> None:
-        for table, batch in records.items():
+        written = {table: list(batch) for table, batch in records.items()}
+        for table, batch in written.items():
             rows = self.tables.setdefault(table, {})
             for record in batch:
                 rows[record["id"]] = record
         if meta:
             meta_rows = self.tables.setdefault(META, {})
             meta_rows[META_KEY] = {**meta_rows.get(META_KEY, {}), **meta}
+        self._written(written)
 
     def meta(self) -> dict[str, Any]:
         return dict(self.tables.get(META, {}).get(META_KEY, {}))

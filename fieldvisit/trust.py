@@ -166,11 +166,21 @@ def init_office_keys(path: Path, organisation: str = "") -> OfficeKeys:
     return keys
 
 
+def new_salt() -> bytes:
+    return os.urandom(pwhash.argon2id.SALTBYTES)
+
+
+def stretch_passphrase(passphrase: str, salt: bytes, opslimit: int, memlimit: int) -> bytes:
+    """A SecretBox key from a passphrase (Argon2id): for the office key backup and the field
+    store's at-rest key alike. Slow on purpose: each guess costs an attacker the same."""
+    return pwhash.argon2id.kdf(secret.SecretBox.KEY_SIZE, passphrase.encode("utf-8"), salt, opslimit=opslimit, memlimit=memlimit)
+
+
 def backup_office_keys(keys: OfficeKeys, passphrase: str, strength: str = "moderate") -> dict[str, Any]:
     """The key file encrypted with a key stretched from the passphrase (Argon2id), for a safe place."""
     ops, mem = KDF_LIMITS[strength]
-    salt = os.urandom(pwhash.argon2id.SALTBYTES)
-    key = pwhash.argon2id.kdf(secret.SecretBox.KEY_SIZE, passphrase.encode("utf-8"), salt, opslimit=ops, memlimit=mem)
+    salt = new_salt()
+    key = stretch_passphrase(passphrase, salt, ops, mem)
     box = secret.SecretBox(key).encrypt(orjson.dumps(keys.as_json(), option=orjson.OPT_SORT_KEYS))
     return {"format": BACKUP_FORMAT, "version": VERSION, "kdf": "argon2id", "opslimit": ops, "memlimit": mem, "salt": b64(salt), "box": b64(bytes(box)), "fingerprint": keys.fingerprint}
 
@@ -181,7 +191,7 @@ def restore_office_keys(backup: dict[str, Any], passphrase: str) -> OfficeKeys:
         raise TrustError("error.trust.bad_backup")
     try:
         salt, box = unb64(backup["salt"]), unb64(backup["box"])
-        key = pwhash.argon2id.kdf(secret.SecretBox.KEY_SIZE, passphrase.encode("utf-8"), salt, opslimit=int(backup["opslimit"]), memlimit=int(backup["memlimit"]))
+        key = stretch_passphrase(passphrase, salt, int(backup["opslimit"]), int(backup["memlimit"]))
     except (KeyError, ValueError, TypeError):
         raise TrustError("error.trust.bad_backup") from None
     try:
@@ -217,9 +227,51 @@ def token_from_qr_texts(texts: list[str]) -> bytes:
             try:
                 return base45.b45decode(text[len(TOKEN_QR_PREFIX) :])
             except ValueError:
-                break
-    raise TrustError("error.trust.bad_token")
+                raise TrustError("error.trust.bad_token") from None
+    raise TrustError("error.trust.no_token_qr")
 
+
+TOKEN_MAX_BYTES = 64 * 1024
+"""A token is a few hundred bytes; anything much larger is not one (and is not read whole)."""
+
+
+def read_token_file(path: Path) -> bytes:
+    """The token's JSON from what the office handed over: the .json itself, or a photo / PNG of
+    its QR code. A folder (a USB stick) is searched for one, .json files before images.
+    Shared by `fieldvisit enroll FILE` and the enrollment screen."""
+    from fieldvisit.sync.qr_images import IMAGE_SUFFIXES, decode_image
+
+    path = Path(path)
+    if path.is_dir():
+        return _token_in_folder(path, IMAGE_SUFFIXES)
+    try:
+        if path.suffix.lower() in IMAGE_SUFFIXES:
+            return token_from_qr_texts(decode_image(path))
+        if path.stat().st_size > TOKEN_MAX_BYTES:
+            raise TrustError("error.trust.bad_token")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise TrustError("error.trust.no_token_file", path=str(path)) from None
+    except OSError as error:
+        raise TrustError("error.trust.token_unreadable", path=str(path), reason=error.strerror or str(error)) from None
+
+
+def _token_in_folder(folder: Path, image_suffixes: tuple[str, ...]) -> bytes:
+    """The first valid token directly inside `folder` (every token of one office is the same)."""
+    try:
+        files = sorted(entry for entry in folder.iterdir() if entry.is_file())
+    except OSError as error:
+        raise TrustError("error.trust.token_unreadable", path=str(folder), reason=error.strerror or str(error)) from None
+    jsons = [entry for entry in files if entry.suffix.lower() == ".json"]
+    images = [entry for entry in files if entry.suffix.lower() in image_suffixes]
+    for candidate in jsons + images:
+        try:
+            raw = read_token_file(candidate)
+            read_token(raw)
+            return raw
+        except FieldVisitError:
+            continue
+    raise TrustError("error.trust.no_token_in_folder", path=str(folder))
 
 
 def read_token(raw: bytes) -> dict[str, Any]:
@@ -278,11 +330,30 @@ def load_device_keys(path: Path | None) -> DeviceKeys | None:
     return DeviceKeys.load(path) if path is not None and Path(path).exists() else None
 
 
-def enroll_device(path: Path, token_raw: bytes) -> DeviceKeys:
+class OfficeChange(TrustError):
+    """The token is another office's than the one this laptop hands over to. Switching would send
+    every later hand-over there, so it is only done when asked for (`switch_office`)."""
+
+    message_key = "error.trust.office_change"
+
+    def __init__(self, current: dict[str, Any], new: dict[str, Any]):
+        super().__init__(
+            current_organisation=current.get("organisation") or "—",
+            current=current["fingerprint"],
+            organisation=new.get("organisation") or "—",
+            office=new["fingerprint"],
+        )
+        self.current, self.new = current, new
+
+
+def enroll_device(path: Path, token_raw: bytes, switch_office: bool = False) -> DeviceKeys:
     """Enroll with an office: keep the laptop's key if it has one (re-enrolling after the office
-    restored its keys keeps the fingerprint the officer approved), else make one."""
+    restored its keys keeps the fingerprint the officer approved), else make one. A token from
+    another office than the current one raises `OfficeChange` unless `switch_office`."""
     token = read_token(token_raw)
     existing = load_device_keys(path)
+    if existing is not None and existing.office["fingerprint"] != token["fingerprint"] and not switch_office:
+        raise OfficeChange(existing.office, token)
     keys = DeviceKeys(existing.sign_key if existing else SigningKey.generate(), token)
     keys.save(path)
     return keys

@@ -14,7 +14,7 @@ from fieldvisit.errors import FieldVisitError
 from fieldvisit.i18n import t
 from fieldvisit.records import values
 from fieldvisit.register import SAVED_FILTERS, RegisterFilter, RegisterRow, due_label
-from fieldvisit.repeats import suggest_repeats
+from fieldvisit.repeats import RepeatSuggestion, suggest_repeats
 from fieldvisit.store import ISSUES
 
 SECTIONS = (
@@ -34,6 +34,10 @@ class AttentionScreen(Screen):
         Binding("l", "link_repeat", t("attention.link")),
         Binding("f5", "reload", t("attention.reload")),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._repeats: tuple[int, list[RepeatSuggestion]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,8 +69,7 @@ class AttentionScreen(Screen):
                 options.add_option(Option(f"  {_describe(row)}", id=f"open|{name}|{row.id}"))
             if len(rows) > PER_SECTION:
                 options.add_option(Option(f"  … {t('attention.more', count=len(rows) - PER_SECTION)}", disabled=True))
-        issues = [values(record) for record in self.app.store.records(ISSUES)]
-        suggestions = suggest_repeats(issues, limit=PER_SECTION)
+        suggestions = self._suggestions()
         options.add_option(Option(f"{t('attention.repeats')} ({len(suggestions)})", disabled=True))
         for suggestion in suggestions:
             row, earlier = index.rows.get(suggestion.issue_id), index.rows.get(suggestion.earlier_id)
@@ -74,6 +77,15 @@ class AttentionScreen(Screen):
                 reason = t(f"attention.repeat_{suggestion.reason}")
                 options.add_option(Option(f"  {row.ref} {row.title} ≈ {earlier.ref} {earlier.title} ({reason})", id=f"repeat|{row.id}|{earlier.id}"))
         self.query_one("#attention-summary", Static).update(" · ".join(counts))
+
+    def _suggestions(self) -> list[RepeatSuggestion]:
+        """Repeat suggestions, worked out again only after the store was written: they read
+        every matter once, which takes seconds on a central store of 100,000."""
+        version = self.app.register_index.version
+        if self._repeats is None or self._repeats[0] != version:
+            issues = (values(record) for record in self.app.store.records(ISSUES))
+            self._repeats = (version, suggest_repeats(issues, limit=PER_SECTION))
+        return self._repeats[1]
 
     @on(OptionList.OptionSelected)
     def _open(self, event: OptionList.OptionSelected) -> None:
@@ -96,7 +108,6 @@ class AttentionScreen(Screen):
         except FieldVisitError as error:
             self.notify(str(error), severity="error")
             return
-        self.app.register_index.refresh(issue_id)
         self.notify(t("attention.linked"))
         self.refresh_view()
 

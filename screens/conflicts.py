@@ -68,7 +68,6 @@ class ConflictsScreen(ModalScreen[bool]):
 
     def _settle(self, field: str, value: object) -> None:
         self.app.editor.resolve_conflict(ISSUES, self.issue_id, field, value)
-        self.app.register_index.refresh(self.issue_id)
         self.notify(t("conflicts.settled", field=field_label(field)))
         self._fill()
 

@@ -95,8 +95,6 @@ class ImportsScreen(Screen):
         self.app.call_from_thread(self._show, lines, all(report.status != REJECTED for report in reports))
 
     def _show(self, lines: list[str], ok: bool) -> None:
-        if hasattr(self.app, "reindex"):
-            self.app.reindex()
         result = self.query_one("#imports-result", Static)
         result.update("\n".join(lines))
         result.set_class(not ok, "-failed")

@@ -127,7 +127,6 @@ class OfficeMatterScreen(Screen):
         except FieldVisitError as error:
             self.notify(str(error), severity="error")
             return
-        self.app.register_index.refresh(self.issue_id)
         self.notify(t(done_key))
         self.refresh_view()
 

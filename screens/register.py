@@ -6,13 +6,13 @@ at most `SHOWN` rows are put in the table (the count says how many match), sorte
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import replace
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
@@ -23,18 +23,6 @@ from fieldvisit.register import SAVED_FILTERS, RegisterFilter, RegisterRow, due_
 SHOWN = 50
 """Rows put in the table: a DataTable measures every cell it holds, so a page, not the lot."""
 COLUMNS = ("ref", "due", "status", "title", "petitioner", "category", "owner", "site", "date", "flags")
-SORT_KEYS = {
-    "due": lambda row: (row.days_left is None, row.days_left if row.days_left is not None else 0),
-    "date": lambda row: row.date,
-    "ref": lambda row: row.ref,
-    "site": lambda row: row.site,
-    "petitioner": lambda row: row.petitioner,
-    "category": lambda row: DEFAULT_CATEGORIES.index(row.category) if row.category in DEFAULT_CATEGORIES else 99,
-    "title": lambda row: row.title,
-    "status": lambda row: STATUSES.index(row.status) if row.status in STATUSES else 99,
-    "owner": lambda row: row.owner,
-    "flags": lambda row: -len(row.flags),
-}
 
 
 class RegisterScreen(Screen):
@@ -45,13 +33,15 @@ class RegisterScreen(Screen):
         Binding("o", "open", t("action.open_visit")),
     ]
 
+    class Shown(Message):
+        """The register's first rows are on screen: slower work may start (reading the store)."""
+
     def __init__(self) -> None:
         super().__init__()
         self.sort_key = "due"
         self.sort_reverse = False
         self.saved = "all"
         self._shown_for: tuple | None = None
-        self._last: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -71,6 +61,7 @@ class RegisterScreen(Screen):
             table.add_column(t(f"register.col.{key}"), key=key, width=24 if key == "title" else None)
         self.refresh_rows()
         table.focus()
+        self.call_after_refresh(self.post_message, self.Shown())
 
     def on_screen_resume(self) -> None:
         self.refresh_rows()
@@ -93,18 +84,15 @@ class RegisterScreen(Screen):
         signature = (chosen, self.sort_key, self.sort_reverse, index.version)
         if signature == self._shown_for:
             return
-        narrowing = self._last is not None and _narrows(self._last[0], chosen) and self._last[1] == index.version
-        rows = index.select(chosen, within=self._last[2] if narrowing else None)
-        self._last = (chosen, index.version, rows)
+        ordered, matching = index.page(chosen, self.sort_key, self.sort_reverse, SHOWN)
         self._shown_for = signature
-        ordered = heapq.nsmallest(SHOWN, rows, key=SORT_KEYS[self.sort_key]) if not self.sort_reverse else heapq.nlargest(SHOWN, rows, key=SORT_KEYS[self.sort_key])
         table = self.query_one("#register", DataTable)
         table.clear()
         for row in ordered:
             table.add_row(*_cells(row), key=row.id)
         total = len(self.app.register_index.rows)
-        key = "register.count_capped" if len(rows) > SHOWN else "register.count"
-        self.query_one("#register-count", Static).update(t(key, shown=min(len(rows), SHOWN), matching=len(rows), total=total))
+        key = "register.count_capped" if matching > SHOWN else "register.count"
+        self.query_one("#register-count", Static).update(t(key, shown=min(matching, SHOWN), matching=matching, total=total))
 
     @on(Input.Changed, "#register-search")
     @on(Select.Changed)
@@ -148,11 +136,6 @@ class RegisterScreen(Screen):
         self.query_one("#register-saved", Select).value = "all"
         self.saved = "all"
         self.refresh_rows()
-
-
-def _narrows(before: RegisterFilter, now: RegisterFilter) -> bool:
-    """Typing more of a search term only ever removes rows: search within the last result."""
-    return replace(before, text="") == replace(now, text="") and now.text.startswith(before.text) and bool(before.text)
 
 
 def _cells(row: RegisterRow) -> tuple[str, ...]:

@@ -82,8 +82,6 @@ class ScanScreen(Screen):
             self.query_one("#scan-message").add_class("-bad")
             return t("scan.refused", reason=str(error))
         [report] = import_bundles(self.app.store, [(f"QR …{progress.bundle_id[-6:]}", payload)], gate=office_gate(self.app.store))
-        if hasattr(self.app, "reindex"):
-            self.app.reindex()
         self.query_one("#scan-message").set_class(report.status == REJECTED, "-bad")
         return report.describe()
 

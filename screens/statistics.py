@@ -18,7 +18,7 @@ from fieldvisit.errors import InputError
 from fieldvisit.i18n import label, t
 from fieldvisit.model import parse_date
 from fieldvisit.records import values
-from fieldvisit.stats import monthly_series, period_stats
+from fieldvisit.stats import period_stats
 from fieldvisit.store import ISSUES, VISITS
 
 BAR_WIDTH = 30
@@ -59,11 +59,12 @@ class StatisticsScreen(Screen):
         except (InputError, TypeError) as error:
             self.notify(str(error), severity="error")
             return
-        issues = [values(record) for record in self.app.store.records(ISSUES)]
-        visits = [values(record) for record in self.app.store.records(VISITS)]
-        stats = period_stats(issues, visits, start, end, self.app.workflow.policy, clock.today())
+        store = self.app.store  # read one matter at a time: a central store holds 100,000
+        issues = (values(record) for record in store.records(ISSUES))
+        visits = (values(record) for record in store.records(VISITS))
+        stats = period_stats(issues, visits, start, end, self.app.policy, clock.today())
         self.query_one("#stats-summary", Static).update(_summary(stats))
-        self.query_one("#stats-spark", Sparkline).data = [count for _, count in monthly_series(issues, start, end)] or [0]
+        self.query_one("#stats-spark", Sparkline).data = list(stats.by_month.values()) or [0]
         sections = [
             _bars(t("stats.by_category"), {label("category", k): v for k, v in stats.by_category.items()}),
             _bars(t("stats.by_site"), stats.by_site),

@@ -21,6 +21,7 @@ class VisitsScreen(Screen):
         Binding("e", "edit_visit", t("action.edit_visit")),
         Binding("c", "toggle_closed", t("action.close_reopen")),
         Binding("x", "handover", t("action.handover")),
+        Binding("k", "enroll", t("enroll.action")),
     ]
 
     def compose(self) -> ComposeResult:
@@ -112,6 +113,11 @@ class VisitsScreen(Screen):
             from fieldvisit.screens.handover import HandoverScreen
 
             self.app.push_screen(HandoverScreen(visit_id))
+
+    def action_enroll(self) -> None:
+        from fieldvisit.screens.enrollment import EnrollmentScreen
+
+        self.app.push_screen(EnrollmentScreen())
 
     def action_toggle_closed(self) -> None:
         visit_id = self._selected_id()

@@ -76,3 +76,72 @@ def test_office_attention(snap_compare, office_app):
 
 def test_office_statistics(snap_compare, office_app):
     assert snap_compare(office_app, press=["f4"], terminal_size=LARGE)
+
+
+# -- trust: enrollment (field) and the device register (office, F6) -------------------------
+
+
+def fixed_office_keys():
+    """Keys from fixed seeds, so fingerprints (and the snapshots) are the same on every run."""
+    from nacl.public import PrivateKey
+    from nacl.signing import SigningKey
+
+    from fieldvisit.trust import OfficeKeys
+
+    return OfficeKeys(PrivateKey(bytes(range(32))), SigningKey(bytes(range(1, 33))), "东风煤业信访办")
+
+
+@pytest.fixture
+def no_sticks(monkeypatch):
+    monkeypatch.setattr("fieldvisit.screens.widgets.folder_picker.removable_folders", lambda: [])
+
+
+@pytest.fixture
+def enrolled_field_app(tmp_path, no_sticks):
+    from nacl.signing import SigningKey
+
+    from fieldvisit.demo import write_demo_store
+    from fieldvisit.paths import device_keys_file
+    from fieldvisit.store import TinyDBStore
+    from fieldvisit.trust import DeviceKeys
+
+    write_demo_store(tmp_path, seed=1, anchor=ANCHOR)
+    store = TinyDBStore(tmp_path / TinyDBStore.FILE_NAME)
+    DeviceKeys(SigningKey(bytes(range(2, 34))), fixed_office_keys().token()).save(device_keys_file(store.path))
+    yield FieldApp(store, Editor(store, actor="赵敏"))
+    store.close()
+
+
+def test_enrollment(snap_compare, enrolled_field_app):
+    assert snap_compare(enrolled_field_app, press=["k"], terminal_size=SMALL)
+
+
+@pytest.fixture
+def office_with_devices(office_app, tmp_path):
+    """The demo office with keys, a laptop waiting with two bundles and one approved."""
+    from fieldvisit import devices
+    from fieldvisit.paths import office_keys_file, quarantine_dir
+    from fieldvisit.trust import b64, fingerprint
+
+    fixed_office_keys().save(office_keys_file(office_app.store.path))
+    register = {}
+    for number, (device_id, name, state) in enumerate(
+        [("01KC0000000000000000000001", "下访笔记本-03", devices.PENDING), ("01KC0000000000000000000002", "工会笔记本", devices.APPROVED)]
+    ):
+        key = bytes([number + 40]) * 32
+        register[device_id] = {"key": b64(key), "fingerprint": fingerprint(key), "name": name, "state": state, "first_seen": f"2026-11-1{number + 7}T09:3{number}:00Z", "changed_at": "2026-11-19T10:00:00Z"}
+    office_app.store.put({}, {devices.META_KEY: register})
+    quarantine = quarantine_dir(office_app.store.path)
+    quarantine.mkdir()
+    for tag in ("0123456789abcdef", "fedcba9876543210"):
+        (quarantine / f"01KC0000000000000000000001-{tag}.fvb").write_bytes(b"sealed")
+    return office_app
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x40"])
+def test_office_devices(snap_compare, office_with_devices, size):
+    assert snap_compare(office_with_devices, press=["f6"], terminal_size=size)
+
+
+def test_office_device_approve_confirmation(snap_compare, office_with_devices):
+    assert snap_compare(office_with_devices, press=["f6", "a"], terminal_size=SMALL)

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from fieldvisit import paths
-from fieldvisit.cli import field, office, reports, transfer
+from fieldvisit.cli import field, office, passphrase, reports, transfer
 from fieldvisit.cli.common import common_options, open_field_app, run, settings
 
 
@@ -26,11 +26,11 @@ def main(ctx: click.Context, data_dir: Path | None, lang: str | None) -> None:
         run(lambda: open_field_app(paths.field_store_dir(base)))
 
 
-
 COMMANDS = (
     field.demo, field.visits, field.enroll,
     transfer.export_command, transfer.import_command, transfer.qr_command,
     office.office, reports.summary, reports.report,
+    passphrase.passphrase,
 )
 for command in COMMANDS:
     main.add_command(command)

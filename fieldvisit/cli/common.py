@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 import click
-from fieldvisit.errors import FieldVisitError
-from fieldvisit.i18n import LANGUAGES, set_language
 
 from fieldvisit import paths
+from fieldvisit.errors import FieldVisitError
+from fieldvisit.i18n import LANGUAGES, set_language, t
 
 
 def common_options(command: Callable) -> Callable:
@@ -46,12 +46,43 @@ def _parents(ctx: click.Context):
 
 
 
-def open_field_app(store_dir: Path) -> None:
+def open_field_app(store_dir: Path, cipher: Any = None) -> None:
+    """The field app on the laptop's store. A store with a passphrase opens on the unlock screen,
+    unless `cipher` (the caller already has it) or FIELDVISIT_PASSPHRASE opens it first."""
+    from fieldvisit import at_rest
     from fieldvisit.field_app import FieldApp
     from fieldvisit.store import TinyDBStore
 
     with TinyDBStore.in_directory(store_dir) as store:
+        if store.locked and cipher is not None:
+            store.unlock(cipher)
+        elif store.locked and at_rest.passphrase_from_env():
+            at_rest.unlock(store, at_rest.passphrase_from_env())
         FieldApp(store).run()
+
+
+def open_store(store_dir: Path):
+    """A command's store, unlocked: a field store with a passphrase asks for it (hidden input)
+    unless FIELDVISIT_PASSPHRASE is set; a wrong one is a PassphraseError, so one line on stderr,
+    exit code 1 and the store untouched. Office stores have no passphrase: nothing is asked."""
+    from fieldvisit import at_rest
+    from fieldvisit.store import TinyDBStore
+
+    store = TinyDBStore.in_directory(store_dir)
+    try:
+        if store.locked:
+            at_rest.unlock(store, ask_passphrase())
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def ask_passphrase(prompt_key: str = "passphrase.prompt") -> str:
+    """The field store's passphrase: FIELDVISIT_PASSPHRASE for scripts, else a hidden prompt."""
+    from fieldvisit.at_rest import passphrase_from_env
+
+    return passphrase_from_env() or click.prompt(t(prompt_key), hide_input=True)
 
 
 def run(action: Callable[[], Any]) -> None:

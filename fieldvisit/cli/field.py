@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import click
-from fieldvisit.i18n import t
 
 from fieldvisit import paths
-from fieldvisit.cli.common import common_options, open_field_app, run, settings
+from fieldvisit.cli.common import ask_passphrase, common_options, open_field_app, open_store, run, settings
+from fieldvisit.i18n import t
 
 
 @click.command()
@@ -30,13 +30,32 @@ def demo(ctx: click.Context, data_dir: Path | None, lang: str | None, seed: int,
 
     def write_and_open() -> None:
         from fieldvisit.demo import write_demo_store
+        from fieldvisit.store import TinyDBStore
 
+        cipher = _demo_cipher(store_dir)
         summary = write_demo_store(store_dir, seed=seed, anchor=(anchor or dt.datetime.now()).date())
+        if cipher is not None:
+            with TinyDBStore.in_directory(store_dir) as store:
+                store.reseal(cipher)
         click.echo(t("cli.demo_written", visits=summary["visits"], issues=summary["issues"], path=str(store_dir)))
         if not no_open:
-            open_field_app(store_dir)
+            open_field_app(store_dir, cipher)
 
     run(write_and_open)
+
+
+def _demo_cipher(store_dir: Path):
+    """A demo store someone protected with a passphrase stays protected when it is made afresh:
+    its passphrase is asked (and checked) before anything is replaced, and the new sample data
+    is sealed with it. (Between the two writes the file holds only sample data, in plain.)"""
+    from fieldvisit import at_rest
+    from fieldvisit.store import TinyDBStore
+
+    with TinyDBStore.in_directory(store_dir) as existing:
+        found = existing.at_rest_settings()
+        if found is None or not existing.meta().get("demo"):
+            return None  # plain, or real data that write_demo_store refuses to touch
+        return at_rest.cipher_for(found, ask_passphrase(), existing.path)
 
 
 @click.command()
@@ -48,10 +67,9 @@ def visits(ctx: click.Context, data_dir: Path | None, lang: str | None, as_json:
     base, _ = settings(ctx, data_dir, lang)
 
     def show() -> None:
-        from fieldvisit.store import TinyDBStore
         from fieldvisit.views import visit_rows
 
-        with TinyDBStore.in_directory(paths.field_store_dir(base)) as store:
+        with open_store(paths.field_store_dir(base)) as store:
             rows = visit_rows(store)
         if as_json:
             click.echo(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
@@ -66,37 +84,29 @@ def visits(ctx: click.Context, data_dir: Path | None, lang: str | None, as_json:
 
 @click.command("enroll")
 @common_options
-@click.argument("token_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("token_file", type=click.Path(exists=True, path_type=Path))
+@click.option("--switch-office", is_flag=True, help="Enroll with the office in TOKEN_FILE although this laptop is enrolled with another one: later hand-overs go to the new office only.")
 @click.pass_context
-def enroll(ctx, data_dir, lang, token_file) -> None:
-    """Enroll this laptop with the office named in TOKEN_FILE (the .json, or a photo / PNG of its
-    QR code): from now on exports are sealed to it and signed by this laptop. Read the
-    fingerprint shown to the officer, who approves it."""
+def enroll(ctx, data_dir, lang, token_file, switch_office) -> None:
+    """Enroll this laptop with the office named in TOKEN_FILE (the .json, a photo / PNG of its
+    QR code, or a folder such as a USB stick holding one): from now on exports are sealed to it
+    and signed by this laptop. Read the fingerprint shown to the officer, who approves it."""
     base, _ = settings(ctx, data_dir, lang)
 
     def run_enroll() -> None:
         from fieldvisit.editor import Editor
         from fieldvisit.store import TinyDBStore
-        from fieldvisit.trust import enroll_device
+        from fieldvisit.trust import OfficeChange, enroll_device, read_token_file
 
         with TinyDBStore.in_directory(paths.field_store_dir(base)) as store:
             editor = Editor(store)  # the laptop needs its device id before it can sign anything
-            keys = enroll_device(paths.device_keys_file(store.path), _token_bytes(token_file))
+            try:
+                keys = enroll_device(paths.device_keys_file(store.path), read_token_file(token_file), switch_office)
+            except OfficeChange as change:
+                click.echo(f"fieldvisit: {change}", err=True)
+                click.echo(t("trust.switch_hint"), err=True)
+                raise SystemExit(1) from None
         organisation = keys.office.get("organisation") or "—"
         click.echo(t("trust.enrolled", organisation=organisation, office=keys.office["fingerprint"], device=editor.device_name, fingerprint=keys.fingerprint))
 
     run(run_enroll)
-
-
-
-
-def _token_bytes(token_file: Path) -> bytes:
-    """The token JSON from a .json file, or from the QR code in an image."""
-    if token_file.suffix.lower() in (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp"):
-        from fieldvisit.sync.qr_images import decode_image
-        from fieldvisit.trust import token_from_qr_texts
-
-        return token_from_qr_texts(decode_image(token_file))
-    return token_file.read_bytes()
-
-

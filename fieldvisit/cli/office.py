@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import click
-from fieldvisit.i18n import t
 
 from fieldvisit import paths
 from fieldvisit.cli.common import common_options, run, settings
+from fieldvisit.i18n import t
 
 
 @click.group(invoke_without_command=True)
@@ -41,9 +41,15 @@ def office(ctx: click.Context, data_dir: Path | None, lang: str | None, demo: bo
             if no_open:
                 return
         from fieldvisit.office_app import OfficeApp
+        from fieldvisit.register_cache import RegisterCache
+        from fieldvisit.splice_store import SplicingJSONStore
 
-        with TinyDBStore.in_directory(store_dir) as store:
-            OfficeApp(store, policy=load_policy(paths.policy_file(store.path))).run()
+        # the file indexed, not parsed, and only once the register is on screen (from its cache)
+        with SplicingJSONStore(store_dir / TinyDBStore.FILE_NAME, deferred=True) as store:
+            policy = load_policy(paths.policy_file(store.path))
+            app = OfficeApp(store, policy=policy, cache=RegisterCache.beside(store.path, policy))
+            app.run()
+            app.save_register_cache()
 
     run(open_office)
 
@@ -154,7 +160,7 @@ def office_enroll(ctx, data_dir, lang, out) -> None:
 @office.command("devices")
 @common_options
 @click.option("--approve", "approve_fp", default=None, help="Approve the device with this fingerprint (merges what it sent while pending).")
-@click.option("--reject", "reject_fp", default=None, help="Reject a pending device with this fingerprint.")
+@click.option("--reject", "reject_fp", default=None, help="Reject a pending device with this fingerprint and delete the bundles it sent that wait in quarantine.")
 @click.option("--revoke", "revoke_fp", default=None, help="Revoke an approved device (a lost or stolen laptop).")
 @click.option("--json", "as_json", is_flag=True, help="Print the register as JSON.")
 @click.pass_context
@@ -163,9 +169,8 @@ def office_devices(ctx, data_dir, lang, approve_fp, reject_fp, revoke_fp, as_jso
     base, _ = settings(ctx, data_dir, lang)
 
     def manage() -> None:
-        from fieldvisit.splice_store import SplicingJSONStore
-
         from fieldvisit import devices
+        from fieldvisit.splice_store import SplicingJSONStore
 
         if sum(bool(fp) for fp in (approve_fp, reject_fp, revoke_fp)) > 1:
             raise click.UsageError(t("trust.one_action"))
@@ -177,17 +182,22 @@ def office_devices(ctx, data_dir, lang, approve_fp, reject_fp, revoke_fp, as_jso
                 click.echo(t("trust.device_state", name=entry["name"], fingerprint=entry["fingerprint"], state=t(f"trust.state.{entry['state']}")))
                 for report in reports:
                     click.echo(report.describe())
-            elif reject_fp or revoke_fp:
-                state = devices.REJECTED if reject_fp else devices.REVOKED
-                _, entry = devices.set_state(store, reject_fp or revoke_fp, state)
+            elif reject_fp:
+                _, entry, deleted = devices.reject(store, paths.quarantine_dir(store_path), reject_fp)
+                click.echo(t("trust.device_state", name=entry["name"], fingerprint=entry["fingerprint"], state=t(f"trust.state.{entry['state']}")))
+                click.echo(t("trust.quarantine_deleted", count=deleted))
+            elif revoke_fp:
+                _, entry = devices.set_state(store, revoke_fp, devices.REVOKED)
                 click.echo(t("trust.device_state", name=entry["name"], fingerprint=entry["fingerprint"], state=t(f"trust.state.{entry['state']}")))
             register = devices.devices(store)
+            rows = devices.device_rows(store, paths.quarantine_dir(store_path))
         if as_json:
             click.echo(json.dumps(register, ensure_ascii=False, indent=2))
         elif not (approve_fp or reject_fp or revoke_fp):
-            for device_id, entry in sorted(register.items(), key=lambda item: item[1]["first_seen"]):
-                click.echo(f"{entry['fingerprint']}  {t('trust.state.' + entry['state'])}  {entry['name']}  {device_id}")
-            if not register:
+            for row in rows:
+                waiting = f"  {t('devices.waiting_count', count=row.waiting)}" if row.waiting else ""
+                click.echo(f"{row.fingerprint}  {t('trust.state.' + row.state)}  {row.name}  {row.device_id}{waiting}")
+            if not rows:
                 click.echo(t("trust.no_devices"))
 
     run(manage)

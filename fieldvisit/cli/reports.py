@@ -6,11 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import click
-from fieldvisit.errors import FieldVisitError
-from fieldvisit.i18n import t
 
 from fieldvisit import paths
-from fieldvisit.cli.common import common_options, run, settings
+from fieldvisit.cli.common import common_options, open_store, run, settings
+from fieldvisit.errors import FieldVisitError
+from fieldvisit.i18n import t
 
 
 @click.command()
@@ -33,10 +33,9 @@ def summary(ctx, data_dir, lang, visit_id, fmt, out, redact, office, font) -> No
         from fieldvisit.reports import write
         from fieldvisit.reports.data import visit_summary
         from fieldvisit.reports.documents import summary_document
-        from fieldvisit.store import TinyDBStore
 
         store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
-        with TinyDBStore.in_directory(store_dir) as store:
+        with open_store(store_dir) as store:
             found = visit_summary(store, visit_id, redact=redact)
         document = summary_document(found, write.now())
         name = f"visit-{found.visit.get('date') or ''}-{found.visit['id'][-6:]}"

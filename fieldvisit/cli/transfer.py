@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import click
-from fieldvisit.i18n import t
 
 from fieldvisit import paths
-from fieldvisit.cli.common import common_options, run, settings
+from fieldvisit.cli.common import common_options, open_store, run, settings
+from fieldvisit.i18n import t
 
 
 @click.command("export")
@@ -27,7 +27,6 @@ def export_command(ctx, data_dir, lang, visit_ids, export_all, office, device_id
     base, _ = settings(ctx, data_dir, lang)
 
     def export() -> None:
-        from fieldvisit.store import TinyDBStore
         from fieldvisit.sync.exporter import (
             export_bundle,
             seal_if_enrolled,
@@ -38,7 +37,7 @@ def export_command(ctx, data_dir, lang, visit_ids, export_all, office, device_id
         if not visit_ids and not export_all and not device_id:
             raise click.UsageError(t("cli.export_what"))
         store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
-        with TinyDBStore.in_directory(store_dir) as store:
+        with open_store(store_dir) as store:
             bundle = export_bundle(store, list(visit_ids) or None, device_id)
             envelope = sign_if_office_keys(store, bundle) if office else seal_if_enrolled(store, bundle)
         target = write_bundle(bundle, out, envelope)
@@ -85,8 +84,12 @@ def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, allo
         if not payloads:
             sys.exit(1)
         store_dir = paths.field_store_dir(base) if field else paths.office_store_dir(base)
-        # the same file as TinyDBStore, but indexed instead of parsed: a fraction of the memory
-        with SplicingJSONStore(store_dir / TinyDBStore.FILE_NAME) as store:
+        # The office's store: the same file as TinyDBStore, but indexed instead of parsed, a
+        # fraction of the memory. A laptop's store is small and may have a passphrase: it is
+        # opened like every field command (unlocked TinyDBStore), so the merge reads plain values
+        # and the save seals them, and the splicing store never meets a sealed file.
+        opened = open_store(store_dir) if field else SplicingJSONStore(store_dir / TinyDBStore.FILE_NAME)
+        with opened as store:
             Editor(store)  # an office store gets its own device identity on first use
             gate = field_gate(store, allow_unsigned) if field else office_gate(store, allow_unsigned)
             reports = import_bundles(store, payloads, gate=gate)
@@ -138,11 +141,10 @@ def qr_command(ctx, data_dir, lang, visit_ids, office, out, svg, max_version, ec
     ec = ec.upper()
 
     def show_or_write() -> None:
-        from fieldvisit.store import TinyDBStore
         from fieldvisit.sync.exporter import export_bundle, qr_payload_if_enrolled
 
         store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
-        with TinyDBStore.in_directory(store_dir) as store:
+        with open_store(store_dir) as store:
             bundle = export_bundle(store, list(visit_ids) or None)
             sealed_payload = None if office else qr_payload_if_enrolled(store, bundle)
             if out is None:
