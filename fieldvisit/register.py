@@ -13,9 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from operator import attrgetter
-from typing import Any, Callable, Iterable
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
 
 from fieldvisit import register_cache
 from fieldvisit.i18n import t
@@ -188,14 +190,15 @@ class RegisterIndex:
         self._changed()
         return self
 
-    def open(self, cache: register_cache.RegisterCache | None) -> bool:
+    def open(self, cache: register_cache.RegisterCache | None, build: bool = True) -> bool:
         """Rows from `cache` when it was written for the store as it is now (True), else built
-        from the store (False; `save` then writes the cache). The search text follows from the
-        cache's second file when first needed (`load_search`)."""
+        from the store unless `build` is False (False; `save` then writes the cache). The search
+        text follows from the cache's second file when first needed (`load_search`)."""
         names = tuple(item.name for item in fields(RegisterRow) if item.name not in register_cache.NOT_STORED)
         found = cache.load(names) if cache is not None else None
         if found is None:
-            self.build()
+            if build:
+                self.build()
             return False
         self.sites, columns, key = found
         with collector_paused():
@@ -357,6 +360,23 @@ class RegisterIndex:
             satisfaction=issue.get("satisfaction", ""),
             haystack=haystack,
         )
+
+
+@contextmanager
+def cache_kept_in_step(store: Store, store_path: Path, policy: Policy) -> Iterator[None]:
+    """Writes made outside the office app (`fieldvisit import`, `office devices`) keep the app's
+    register cache valid: the rows it holds follow the writes and are saved after them, so the
+    next start is not the slow one. With no valid cache there is nothing to keep."""
+    cache = register_cache.RegisterCache.beside(store_path, policy)
+    index = RegisterIndex(store, policy)
+    if not index.open(cache, build=False):
+        yield
+        return
+    index.follow()
+    before = index.version
+    yield
+    if index.version != before:
+        index.save(cache)
 
 
 def _remember(memory: OrderedDict, key: Any, value: Any) -> None:

@@ -122,6 +122,8 @@ class SplicingJSONStore(Store):
             self._load()
         except BaseException as error:  # handed to the thread that next touches the store
             self._load_error = error
+        else:
+            self._loaded = True  # set last: whoever sees it sees everything `_load` set
 
     def _ready(self) -> None:
         """Loaded, whichever way: wait for the background load, or load now."""

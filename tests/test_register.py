@@ -176,3 +176,31 @@ async def test_the_office_app_shows_the_cached_register_then_reads_the_store(sto
         app.save_register_cache()  # ... until the app writes it on the way out (`fieldvisit office`)
         reopened = RegisterIndex(store, DEFAULT_POLICY, ANCHOR)
         assert reopened.open(cache) is True and reopened.rows[target].department == "测试科"
+
+
+def test_an_import_from_the_command_line_keeps_the_cache_valid(tmp_path):
+    from click.testing import CliRunner
+
+    from fieldvisit.cli import main
+    from fieldvisit.demo import build_demo
+    from fieldvisit.sync import bundle as fmt
+    from fieldvisit.sync.exporter import export_bundle
+
+    store_path = tmp_path / "data" / "office" / TinyDBStore.FILE_NAME
+    store_path.parent.mkdir(parents=True)
+    write_office_demo(store_path.parent, ANCHOR)
+    cache = RegisterCache.beside(store_path, DEFAULT_POLICY)
+    with TinyDBStore(store_path) as store:
+        built(store).save(cache)
+    laptop = build_demo(9, ANCHOR)  # a laptop the office has not heard from: new matters
+    bundle = tmp_path / "laptop9.fvb"
+    bundle.write_bytes(fmt.encode(export_bundle(laptop)))
+
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "data"), "import", str(bundle)])
+    assert result.exit_code == 0, result.output
+    with TinyDBStore(store_path) as store:
+        expected = as_tuples(built(store))
+        reopened = RegisterIndex(store, DEFAULT_POLICY, ANCHOR)
+        assert reopened.open(cache) is True  # the next start is a quick one
+        reopened.load_search()
+        assert as_tuples(reopened) == expected and len(expected) > 144

@@ -54,6 +54,14 @@ def office(ctx: click.Context, data_dir: Path | None, lang: str | None, demo: bo
     run(open_office)
 
 
+def office_cache_kept_in_step(store):
+    """The office app's register cache kept valid across this command's writes to the store."""
+    from fieldvisit.policy import load_policy
+    from fieldvisit.register import cache_kept_in_step
+
+    return cache_kept_in_step(store, store.path, load_policy(paths.policy_file(store.path)))
+
+
 def _office_store_path(base: Path) -> Path:
     from fieldvisit.store import TinyDBStore
 
@@ -175,7 +183,7 @@ def office_devices(ctx, data_dir, lang, approve_fp, reject_fp, revoke_fp, as_jso
         if sum(bool(fp) for fp in (approve_fp, reject_fp, revoke_fp)) > 1:
             raise click.UsageError(t("trust.one_action"))
         store_path = _office_store_path(base)
-        with SplicingJSONStore(store_path) as store:
+        with SplicingJSONStore(store_path) as store, office_cache_kept_in_step(store):
             if approve_fp:
                 gate = devices.office_gate(store)
                 _, entry, reports = devices.approve(store, gate.keys, gate.quarantine, approve_fp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -71,6 +72,7 @@ def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, allo
     base, _ = settings(ctx, data_dir, lang)
 
     def run_import() -> None:
+        from fieldvisit.cli.office import office_cache_kept_in_step
         from fieldvisit.devices import office_gate
         from fieldvisit.editor import Editor
         from fieldvisit.field_gate import field_gate
@@ -89,7 +91,7 @@ def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, allo
         # opened like every field command (unlocked TinyDBStore), so the merge reads plain values
         # and the save seals them, and the splicing store never meets a sealed file.
         opened = open_store(store_dir) if field else SplicingJSONStore(store_dir / TinyDBStore.FILE_NAME)
-        with opened as store:
+        with opened as store, (nullcontext() if field else office_cache_kept_in_step(store)):
             Editor(store)  # an office store gets its own device identity on first use
             gate = field_gate(store, allow_unsigned) if field else office_gate(store, allow_unsigned)
             reports = import_bundles(store, payloads, gate=gate)
