@@ -14,14 +14,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Footer, Header, Input, Select, Static
 
 from fieldvisit.i18n import label, t
 from fieldvisit.model import DEFAULT_CATEGORIES, STATUSES
 from fieldvisit.register import SAVED_FILTERS, RegisterFilter, RegisterRow, due_label
+from fieldvisit.screens.widgets.register_table import Column, RegisterTable
 
 SHOWN = 50
-"""Rows put in the table: a DataTable measures every cell it holds, so a page, not the lot."""
+"""Rows put in the table: a page, not the lot (the count says how many match)."""
 COLUMNS = ("ref", "due", "status", "title", "petitioner", "category", "owner", "site", "date", "flags")
 
 
@@ -50,17 +51,14 @@ class RegisterScreen(Screen):
             yield Select([(t(f"register.saved.{name}"), name) for name in SAVED_FILTERS], value="all", allow_blank=False, id="register-saved", compact=True)
             yield Select([(label("status", code), code) for code in STATUSES], prompt=t("register.any_status"), id="register-status", compact=True)
             yield Select([(label("category", code), code) for code in DEFAULT_CATEGORIES], prompt=t("register.any_category"), id="register-category", compact=True)
-        yield DataTable(id="register", cursor_type="row", zebra_stripes=True)
+        yield RegisterTable([Column(key, t(f"register.col.{key}"), 24 if key == "title" else None) for key in COLUMNS], id="register")
         yield Static(id="register-count")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = t("app.office_title")
-        table = self.query_one("#register", DataTable)
-        for key in COLUMNS:
-            table.add_column(t(f"register.col.{key}"), key=key, width=24 if key == "title" else None)
         self.refresh_rows()
-        table.focus()
+        self.query_one("#register", RegisterTable).focus()
         self.call_after_refresh(self.post_message, self.Shown())
 
     def on_screen_resume(self) -> None:
@@ -86,10 +84,7 @@ class RegisterScreen(Screen):
             return
         ordered, matching = index.page(chosen, self.sort_key, self.sort_reverse, SHOWN)
         self._shown_for = signature
-        table = self.query_one("#register", DataTable)
-        table.clear()
-        for row in ordered:
-            table.add_row(*_cells(row), key=row.id)
+        self.query_one("#register", RegisterTable).set_rows([(row.id, _cells(row)) for row in ordered])
         total = len(self.app.register_index.rows)
         key = "register.count_capped" if matching > SHOWN else "register.count"
         self.query_one("#register-count", Static).update(t(key, shown=min(matching, SHOWN), matching=matching, total=total))
@@ -103,23 +98,23 @@ class RegisterScreen(Screen):
 
     @on(Input.Submitted, "#register-search")
     def _to_table(self) -> None:
-        self.query_one("#register", DataTable).focus()
+        self.query_one("#register", RegisterTable).focus()
 
-    @on(DataTable.HeaderSelected, "#register")
-    def _sort(self, event: DataTable.HeaderSelected) -> None:
-        key = str(event.column_key.value)
+    @on(RegisterTable.HeaderSelected, "#register")
+    def _sort(self, event: RegisterTable.HeaderSelected) -> None:
+        key = event.column_key
         self.sort_reverse = not self.sort_reverse if key == self.sort_key else False
         self.sort_key = key
         self.refresh_rows()
 
-    @on(DataTable.RowSelected, "#register")
-    def _open_row(self, event: DataTable.RowSelected) -> None:
-        self._open(event.row_key.value)
+    @on(RegisterTable.RowSelected, "#register")
+    def _open_row(self, event: RegisterTable.RowSelected) -> None:
+        self._open(event.row_key)
 
     def action_open(self) -> None:
-        table = self.query_one("#register", DataTable)
-        if table.row_count:
-            self._open(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        key = self.query_one("#register", RegisterTable).cursor_key
+        if key is not None:
+            self._open(key)
 
     def _open(self, issue_id: str) -> None:
         from fieldvisit.screens.office_matter import OfficeMatterScreen

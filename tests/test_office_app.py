@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from textual.widgets import DataTable, Input, OptionList, Select
+from textual.widgets import Input, OptionList, Select
 
 from fieldvisit.editor import Editor
 from fieldvisit.office_app import OfficeApp
@@ -15,6 +15,7 @@ from fieldvisit.screens.conflicts import ConflictsScreen
 from fieldvisit.screens.form_modal import FormModal
 from fieldvisit.screens.office_matter import OfficeMatterScreen
 from fieldvisit.screens.register import SHOWN
+from fieldvisit.screens.widgets.register_table import RegisterTable
 from fieldvisit.store import ISSUES, TinyDBStore
 from fieldvisit.workflow import FEEDBACK
 
@@ -44,7 +45,7 @@ async def open_first(pilot, app, search: str) -> str:
     box = app.screen.query_one("#register-search", Input)
     box.value = search
     await pilot.pause()
-    table = app.screen.query_one("#register", DataTable)
+    table = app.screen.query_one("#register", RegisterTable)
     assert table.row_count >= 1
     table.focus()
     await pilot.press("enter")
@@ -66,7 +67,7 @@ async def test_register_filters_search_and_counts(office):
     app = app_for(office)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        table = app.screen.query_one("#register", DataTable)
+        table = app.screen.query_one("#register", RegisterTable)
         total = len(office.all(ISSUES))
         assert table.row_count == min(total, SHOWN)
         assert f"符合 {total} 件" in str(app.screen.query_one("#register-count").render())
@@ -188,3 +189,30 @@ def _searchable(record) -> str:
 
     issue = values(record)
     return "\n".join(str(issue.get(key) or "") for key in SEARCHED_FIELDS)
+
+
+async def test_register_table_keys_mouse_and_sorting(office):
+    app = app_for(office)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#register", RegisterTable)
+        assert app.focused is table and table.cursor_row == 0
+        await pilot.press("down", "down", "end")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("home", "pagedown")
+        assert 0 < table.cursor_row < table.row_count - 1
+        refs = [table.get_row_at(n)[0] for n in range(table.row_count)]
+        await pilot.click(table, offset=(2, 0))  # the "编号" header: sort by reference
+        await pilot.pause()
+        every_ref = sorted(row.ref for row in app.register_index.rows.values())
+        by_ref = [table.get_row_at(n)[0] for n in range(table.row_count)]
+        assert by_ref == every_ref[:SHOWN] and by_ref != refs
+        await pilot.click(table, offset=(2, 0))  # again: the other way round
+        await pilot.pause()
+        assert [table.get_row_at(n)[0] for n in range(table.row_count)] == every_ref[::-1][:SHOWN]
+        await pilot.click(table, offset=(4, 3))  # third row: the cursor moves there
+        assert table.cursor_row == 2
+        wanted = table.row_key_at(2)
+        await pilot.click(table, offset=(4, 3))  # clicked again: it opens
+        await pilot.pause()
+        assert isinstance(app.screen, OfficeMatterScreen) and app.screen.issue_id == wanted

@@ -150,8 +150,6 @@ def test_a_deferred_store_reads_its_file_on_first_use_or_in_the_background(store
 
 
 async def test_the_office_app_shows_the_cached_register_then_reads_the_store(store_path):
-    from textual.widgets import DataTable
-
     from fieldvisit.office_app import OfficeApp
 
     cache = RegisterCache.beside(store_path, DEFAULT_POLICY)
@@ -166,8 +164,8 @@ async def test_the_office_app_shows_the_cached_register_then_reads_the_store(sto
         app = OfficeApp(store, today=ANCHOR, cache=cache)
         assert not store._loaded
         async with app.run_test() as pilot:
-            table = app.screen.query_one("#register", DataTable)
-            assert [str(table.coordinate_to_cell_key((n, 0)).row_key.value) for n in range(10)] == [row.id for row in shown]
+            table = app.screen.query_one("#register")
+            assert [table.row_key_at(n) for n in range(10)] == [row.id for row in shown]
             await pilot.pause()
             target = shown[0].id
             app.workflow.assign(target, department="测试科")  # the store catches up, then is written
