@@ -59,3 +59,22 @@ def visit(editor) -> dict:
             "recorder": "赵敏",
         }
     )
+
+
+@pytest.fixture(scope="session")
+def office_demo_bytes(tmp_path_factory) -> bytes:
+    """The demo central store (three laptops merged, `ANCHOR` as today), made once per run."""
+    from fieldvisit.office_demo import write_office_demo
+
+    folder = tmp_path_factory.mktemp("office-demo")
+    write_office_demo(folder, ANCHOR)
+    return (folder / TinyDBStore.FILE_NAME).read_bytes()
+
+
+@pytest.fixture
+def office_store_path(tmp_path, office_demo_bytes) -> Path:
+    """A fresh copy of the demo central store for one test."""
+    path = tmp_path / "office" / TinyDBStore.FILE_NAME
+    path.parent.mkdir()
+    path.write_bytes(office_demo_bytes)
+    return path

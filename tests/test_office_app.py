@@ -9,7 +9,6 @@ from textual.widgets import Input, OptionList, Select
 
 from fieldvisit.editor import Editor
 from fieldvisit.office_app import OfficeApp
-from fieldvisit.office_demo import write_office_demo
 from fieldvisit.records import entries, values
 from fieldvisit.screens.conflicts import ConflictsScreen
 from fieldvisit.screens.form_modal import FormModal
@@ -22,18 +21,9 @@ from fieldvisit.workflow import FEEDBACK
 ANCHOR = dt.date(2026, 11, 20)
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("office")
-    write_office_demo(folder, ANCHOR)
-    return (folder / TinyDBStore.FILE_NAME).read_bytes()
-
-
 @pytest.fixture
-def office(tmp_path, demo_file):
-    path = tmp_path / "office.json"
-    path.write_bytes(demo_file)
-    with TinyDBStore(path) as store:
+def office(office_store_path):
+    with TinyDBStore(office_store_path) as store:
         yield store
 
 

@@ -8,7 +8,6 @@ from dataclasses import replace
 import pytest
 
 from fieldvisit.editor import Editor
-from fieldvisit.office_demo import write_office_demo
 from fieldvisit.policy import DEFAULT_POLICY, Policy
 from fieldvisit.register import SAVED_FILTERS, SORT_KEYS, RegisterFilter, RegisterIndex
 from fieldvisit.register_cache import RegisterCache
@@ -19,18 +18,9 @@ from fieldvisit.workflow import Workflow
 ANCHOR = dt.date(2026, 11, 20)
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("office")
-    write_office_demo(folder, ANCHOR)
-    return (folder / TinyDBStore.FILE_NAME).read_bytes()
-
-
 @pytest.fixture
-def store_path(tmp_path, demo_file):
-    path = tmp_path / TinyDBStore.FILE_NAME
-    path.write_bytes(demo_file)
-    return path
+def store_path(office_store_path):
+    return office_store_path
 
 
 def built(store) -> RegisterIndex:
@@ -176,7 +166,7 @@ async def test_the_office_app_shows_the_cached_register_then_reads_the_store(sto
         assert reopened.open(cache) is True and reopened.rows[target].department == "测试科"
 
 
-def test_an_import_from_the_command_line_keeps_the_cache_valid(tmp_path):
+def test_an_import_from_the_command_line_keeps_the_cache_valid(tmp_path, office_demo_bytes):
     from click.testing import CliRunner
 
     from fieldvisit.cli import main
@@ -186,7 +176,7 @@ def test_an_import_from_the_command_line_keeps_the_cache_valid(tmp_path):
 
     store_path = tmp_path / "data" / "office" / TinyDBStore.FILE_NAME
     store_path.parent.mkdir(parents=True)
-    write_office_demo(store_path.parent, ANCHOR)
+    store_path.write_bytes(office_demo_bytes)
     cache = RegisterCache.beside(store_path, DEFAULT_POLICY)
     with TinyDBStore(store_path) as store:
         built(store).save(cache)
