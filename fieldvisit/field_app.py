@@ -16,16 +16,19 @@ class FieldApp(BaseApp):
     TITLE_KEY = "app.field_title"
 
     def get_default_screen(self) -> Screen:
-        """The visits list is the base screen: nothing is drawn before it. A store with a
-        passphrase has an empty base instead, under the unlock screen, which the visits list
-        replaces once the store is open: nothing with petitioner data exists before."""
-        return Screen() if self.store.locked else VisitsScreen()
+        """An empty base: the first real screen is pushed onto it in `on_mount`, because Textual
+        reads the .tcss only of screens it pushes (or installs as modes), not of the base one."""
+        return Screen()
 
     def on_mount(self) -> None:
-        if self.store.locked:  # pushed, not the base: Textual loads a base screen's .tcss late
+        """The visits list, or, for a store with a passphrase, the unlock screen, which the visits
+        list replaces once the store is open: nothing with petitioner data exists before."""
+        if self.store.locked:
             from fieldvisit.screens.unlock import UnlockScreen
 
             self.push_screen(UnlockScreen())
+        else:
+            self.push_screen(VisitsScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
