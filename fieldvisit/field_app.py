@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from textual.app import SystemCommand
 from textual.screen import Screen
 
+from fieldvisit import screens
 from fieldvisit.base_app import BaseApp
 from fieldvisit.i18n import t
 from fieldvisit.screens.visits import VisitsScreen
@@ -14,21 +16,21 @@ from fieldvisit.screens.visits import VisitsScreen
 
 class FieldApp(BaseApp):
     TITLE_KEY = "app.field_title"
+    CSS_PATH = [BaseApp.CSS_PATH, Path(screens.__file__).with_name(VisitsScreen.CSS_PATH)]
+    """The visits list's .tcss with the app's: Textual reads a screen's own CSS_PATH only when the
+    screen is pushed or is a mode, not for the base screen (and reading it later costs a restyle)."""
 
     def get_default_screen(self) -> Screen:
-        """An empty base: the first real screen is pushed onto it in `on_mount`, because Textual
-        reads the .tcss only of screens it pushes (or installs as modes), not of the base one."""
-        return Screen()
+        """The visits list is the base screen: nothing is drawn before it. A store with a
+        passphrase has an empty base instead, under the unlock screen, which the visits list
+        replaces once the store is open: nothing with petitioner data exists before."""
+        return Screen() if self.store.locked else VisitsScreen()
 
     def on_mount(self) -> None:
-        """The visits list, or, for a store with a passphrase, the unlock screen, which the visits
-        list replaces once the store is open: nothing with petitioner data exists before."""
         if self.store.locked:
             from fieldvisit.screens.unlock import UnlockScreen
 
             self.push_screen(UnlockScreen())
-        else:
-            self.push_screen(VisitsScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -49,15 +49,17 @@ def _parents(ctx: click.Context):
 def open_field_app(store_dir: Path, cipher: Any = None) -> None:
     """The field app on the laptop's store. A store with a passphrase opens on the unlock screen,
     unless `cipher` (the caller already has it) or FIELDVISIT_PASSPHRASE opens it first."""
-    from fieldvisit import at_rest
     from fieldvisit.field_app import FieldApp
     from fieldvisit.store import TinyDBStore
 
     with TinyDBStore.in_directory(store_dir) as store:
-        if store.locked and cipher is not None:
-            store.unlock(cipher)
-        elif store.locked and at_rest.passphrase_from_env():
-            at_rest.unlock(store, at_rest.passphrase_from_env())
+        if store.locked:  # only then: PyNaCl and the key stretching are not needed to start
+            from fieldvisit import at_rest
+
+            if cipher is not None:
+                store.unlock(cipher)
+            elif at_rest.passphrase_from_env():
+                at_rest.unlock(store, at_rest.passphrase_from_env())
         FieldApp(store).run()
 
 
