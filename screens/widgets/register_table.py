@@ -75,6 +75,8 @@ class RegisterTable(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", show=False),
         Binding("home", "cursor(-1000000)", show=False),
         Binding("end", "cursor(1000000)", show=False),
+        Binding("left", "scroll_left", show=False),
+        Binding("right", "scroll_right", show=False),
         Binding("enter", "select", show=False),
     ]
 
