@@ -203,9 +203,8 @@ class RegisterIndex:
         self.sites, columns, key = found
         with collector_paused():
             dues = {due: self._days_left(due) if due else (None, None) for due in set(columns["due"])}
-            flags = {tuple(value) for value in columns["flags"]}
-            flags = {value: value for value in flags}
-            columns["flags"] = [flags[tuple(value)] for value in columns["flags"]]
+            flags: dict[tuple, tuple] = {}  # one tuple per distinct set of flags, shared by its rows
+            columns["flags"] = [flags.setdefault(tuple(value), tuple(value)) for value in columns["flags"]]
             columns["due"], columns["days_left"] = zip(*map(dues.__getitem__, columns["due"])) if columns["due"] else ((), ())
             columns["haystack"] = [""] * len(columns["id"])
             loaded = list(map(RegisterRow, *(columns[item.name] for item in fields(RegisterRow))))
@@ -318,16 +317,8 @@ class RegisterIndex:
             _remember(self._pages, key, found)
         return found
 
-    def _cached_row(self, stored: list[Any]) -> RegisterRow:
-        """A row as `register_cache` keeps it: the due date stored, the days left counted today."""
-        due = stored[11]
-        if due is not None:
-            due, left = self._days_left(due)
-        else:
-            left = None
-        return RegisterRow(*stored[:11], due, left, tuple(stored[12]), *stored[13:])
-
     def _days_left(self, due: str) -> tuple[dt.date, int]:
+        """A cached row's due date and the days left to it today, once per distinct date."""
         found = self._due_days.get(due)
         if found is None:
             day = dt.date.fromisoformat(due)
