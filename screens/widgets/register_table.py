@@ -87,8 +87,7 @@ class RegisterTable(ScrollView, can_focus=True):
 
         def __init__(self, table: "RegisterTable", row_key: str) -> None:
             super().__init__()
-            self.table = table
-            self.row_key = row_key
+            self.table, self.row_key = table, row_key
 
         @property
         def control(self) -> "RegisterTable":
@@ -99,8 +98,7 @@ class RegisterTable(ScrollView, can_focus=True):
 
         def __init__(self, table: "RegisterTable", column_key: str) -> None:
             super().__init__()
-            self.table = table
-            self.column_key = column_key
+            self.table, self.column_key = table, column_key
 
         @property
         def control(self) -> "RegisterTable":
