@@ -614,8 +614,8 @@ def remove_cache(store_path: Path) -> None:
 
 
 def cache_fits(store_path: Path) -> bool:
-    """Whether both cache files are there and written for the store file as it is now (size and
-    mtime; the child checks the rest by using it)."""
+    """Whether both cache files are there and written for the store file as it is now (size,
+    mtime and inode; the child checks the rest by using it)."""
     import orjson
 
     found = store_path.stat()
@@ -624,9 +624,21 @@ def cache_fits(store_path: Path) -> bool:
             key = orjson.loads(store_path.with_name(name).read_bytes()).get("key") or {}
         except (OSError, orjson.JSONDecodeError):
             return False
-        if key.get("size") != found.st_size or key.get("mtime_ns") != found.st_mtime_ns:
+        if (key.get("size"), key.get("mtime_ns"), key.get("inode")) != (found.st_size, found.st_mtime_ns, found.st_ino):
             return False
     return True
+
+
+def rekey_cache(store_path: Path) -> None:
+    """A byte-identical copy of a store has the same register: its cache, copied beside it, is
+    given the copy's inode (the one part of the key a copy cannot keep)."""
+    import orjson
+
+    for name in CACHE_FILES:
+        path = store_path.with_name(name)
+        cached = orjson.loads(path.read_bytes())
+        cached["key"]["inode"] = store_path.stat().st_ino
+        path.write_bytes(orjson.dumps(cached))
 
 
 def main() -> int:
@@ -673,7 +685,8 @@ def main() -> int:
         copy = scratch / "actions" / STORE_NAME
         copy.parent.mkdir()
         for source in (store_path, *(store_path.with_name(name) for name in CACHE_FILES)):
-            shutil.copy2(source, copy.with_name(source.name))  # mtime kept to the nanosecond: the cache still fits
+            shutil.copy2(source, copy.with_name(source.name))  # mtime kept to the nanosecond
+        rekey_cache(copy)
         if not cache_fits(copy):
             raise RuntimeError("the copied register cache does not fit the copied store")
         acted = child("actions", str(copy), anchor.isoformat())

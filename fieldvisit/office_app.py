@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import threading
 from functools import cached_property
+from typing import Callable
 
 from textual.binding import Binding
 
@@ -59,11 +61,19 @@ class OfficeApp(BaseApp):
         """`cache`: the register cache beside the store. When it fits the store, the register is
         shown from it and the store (a deferred `SplicingJSONStore`) is read after the first paint."""
         super().__init__(store, editor)
+        self._ui_thread = threading.get_ident()  # the app runs on the thread that makes it
         gc.set_threshold(*GC_THRESHOLDS)
         self.policy = policy
         self.cache = cache
-        self.register_index = RegisterIndex(store, policy, today or dt.date.today()).follow()
+        self.register_index = RegisterIndex(store, policy, today or dt.date.today()).follow(self.on_app_thread)
         self._cached_version = self.register_index.version if self.register_index.open(cache) else None
+
+    def on_app_thread(self, action: Callable[[], None]) -> None:
+        """Run `action` on the app's thread (where screens read the register), waiting for it."""
+        if threading.get_ident() == self._ui_thread or not self.is_running:
+            action()
+        else:
+            self.call_from_thread(action)
 
     @cached_property
     def workflow(self) -> Workflow:

@@ -231,9 +231,15 @@ class RegisterIndex:
         for row, text in zip(loaded, texts):
             row.haystack = text  # nothing searched before this, so nothing remembered to forget
 
-    def follow(self) -> "RegisterIndex":
-        """Refresh rows whenever the store is written, by anyone: officers' steps, imports."""
-        self.store.subscribe(self._written)
+    def follow(self, run: Callable[[Callable[[], None]], None] | None = None) -> "RegisterIndex":
+        """Refresh rows whenever the store is written, by anyone: officers' steps, imports.
+
+        `run` runs the refresh where the index is read: an app hands over its own thread, since
+        imports write from worker threads while the register is being searched."""
+        if run is None:
+            self.store.subscribe(self._written)
+        else:
+            self.store.subscribe(lambda written: run(lambda: self._written(written)))
         return self
 
     def refresh(self, *issue_ids: str) -> None:

@@ -11,7 +11,7 @@ dates...) is stored as its distinct values plus one small number per row. Readin
 makes each distinct string once, shared by every row that has it: faster, and less memory.
 
 The cache is derived data: it is used only when it was written for the store file exactly as it
-is now (its size and modification time), under the same deadline policy and the same row format;
+is now (its size, modification time and inode), under the same deadline policy and row format;
 otherwise, or when damaged, it is ignored and written again. Days left are not kept (they change
 every day): each row keeps its due date, and the days left are counted when the cache is read.
 The files hold what the office store holds (the search text includes petitioners' names), so they
@@ -60,7 +60,8 @@ class RegisterCache:
             found = os.stat(self.store_path)
         except FileNotFoundError:
             return None
-        return {"size": found.st_size, "mtime_ns": found.st_mtime_ns, "policy": _policy_id(self.policy), "version": VERSION}
+        # the inode changes with every atomic replace, even where file times are coarse
+        return {"size": found.st_size, "mtime_ns": found.st_mtime_ns, "inode": found.st_ino, "policy": _policy_id(self.policy), "version": VERSION}
 
     def load(self, names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, list[Any]], dict[str, Any]] | None:
         """(sites, the columns `names` of every row, the key) when the cache fits the store as it

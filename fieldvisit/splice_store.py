@@ -101,6 +101,7 @@ class SplicingJSONStore(Store):
         register cache first and lets the store catch up."""
         self.path = Path(path)
         self._lock = _storage.open_store_file(self.path)
+        self._guard = threading.RLock()  # the app reads on its thread while imports write on theirs
         self._loader: threading.Thread | None = None
         self._load_error: BaseException | None = None
         self._loaded = False
@@ -113,9 +114,10 @@ class SplicingJSONStore(Store):
 
     def load_in_background(self) -> None:
         """Start reading and indexing the file in a thread; the first access waits for it."""
-        if not self._loaded and self._loader is None:
-            self._loader = threading.Thread(target=self._load_in_thread, name="fieldvisit-store-load", daemon=True)
-            self._loader.start()
+        with self._guard:
+            if not self._loaded and self._loader is None:
+                self._loader = threading.Thread(target=self._load_in_thread, name="fieldvisit-store-load", daemon=True)
+                self._loader.start()
 
     def _load_in_thread(self) -> None:
         try:
@@ -126,17 +128,21 @@ class SplicingJSONStore(Store):
             self._loaded = True  # set last: whoever sees it sees everything `_load` set
 
     def _ready(self) -> None:
-        """Loaded, whichever way: wait for the background load, or load now."""
+        """Loaded, whichever way: wait for the background load, or load now (once, whichever
+        thread asks first)."""
         if self._loaded:
             return
-        if self._loader is not None:
-            self._loader.join()
-            self._loader = None
-            if self._load_error is not None:
-                raise self._load_error
-        else:
-            self._load()
-        self._loaded = True
+        with self._guard:
+            if self._loaded:
+                return
+            if self._loader is not None:
+                self._loader.join()
+                self._loader = None
+                if self._load_error is not None:
+                    raise self._load_error
+            else:
+                self._load()
+            self._loaded = True
 
     @classmethod
     def in_directory(cls, directory: Path) -> "SplicingJSONStore":
@@ -147,33 +153,36 @@ class SplicingJSONStore(Store):
     def get(self, table: str, record_id: str) -> Record | None:
         self._ready()
         record_id = str(record_id)
-        cached = self._cache.get((table, record_id))
-        if cached is None:
-            index = self._tables.get(table)
-            i = index.find(record_id) if index else -1
-            if i < 0:
-                return None
-            cached = self._parse(index.value + index.values[i], index.value + index.ends[i])
-            if len(self._cache) >= _CACHED_RECORDS:
-                del self._cache[next(iter(self._cache))]  # the oldest: an import reads each record a few times in a row
-            self._cache[(table, record_id)] = cached
+        with self._guard:
+            cached = self._cache.get((table, record_id))
+            if cached is None:
+                index = self._tables.get(table)
+                i = index.find(record_id) if index else -1
+                if i < 0:
+                    return None
+                cached = self._parse(index.value + index.values[i], index.value + index.ends[i])
+                if len(self._cache) >= _CACHED_RECORDS:
+                    del self._cache[next(iter(self._cache))]  # the oldest: an import reads each record a few times in a row
+                self._cache[(table, record_id)] = cached
         return dict(cached)  # like TinyDB's Document: a shallow copy
 
     def all(self, table: str) -> list[Record]:
         self._ready()
-        index = self._tables.get(table)
-        if index is None:
-            return []
-        return list(self._parse(index.value, index.end).values())
+        with self._guard:
+            index = self._tables.get(table)
+            if index is None:
+                return []
+            return list(self._parse(index.value, index.end).values())
 
     def records(self, table: str) -> Iterable[Record]:
         """Each record parsed from its own slice as the caller gets to it: a scan of a large
         table never holds more than one parsed record (and keeps none in the cache)."""
         self._ready()
-        index = self._tables.get(table)
+        with self._guard:  # the file as it is now; a write meanwhile makes a new one
+            index, view = self._tables.get(table), self._view
         if index is None:
             return
-        base, view = index.value, self._view
+        base = index.value
         for start, end in zip(index.values, index.ends):
             try:
                 yield orjson.loads(view[base + start : base + end])
@@ -199,30 +208,32 @@ class SplicingJSONStore(Store):
             rows = changes.setdefault(table, {})
             for record in batch:
                 rows[record["id"]] = record
-        if meta:
-            rows = changes.setdefault(META, {})
-            current = rows[META_KEY] if META_KEY in rows else self.get(META, META_KEY) or {}
-            rows[META_KEY] = {**current, **meta}
-        encoded = {
-            table: {record_id: (_key(record_id), orjson.dumps(record, option=_OPTION)) for record_id, record in rows.items()}
-            for table, rows in changes.items()
-        }
-        payload, tables = self._splice(encoded)
-        _storage.write_atomically(self.path, payload)
-        self._raw, self._view, self._tables = payload, memoryview(payload), tables
-        for table, rows in changes.items():
-            for record_id in rows:
-                self._cache.pop((table, record_id), None)
-        self._written(written)
+        with self._guard:  # one writer at a time, and no reader between the file and its index
+            if meta:
+                rows = changes.setdefault(META, {})
+                current = rows[META_KEY] if META_KEY in rows else self.get(META, META_KEY) or {}
+                rows[META_KEY] = {**current, **meta}
+            encoded = {
+                table: {record_id: (_key(record_id), orjson.dumps(record, option=_OPTION)) for record_id, record in rows.items()}
+                for table, rows in changes.items()
+            }
+            payload, tables = self._splice(encoded)
+            _storage.write_atomically(self.path, payload)
+            self._raw, self._view, self._tables = payload, memoryview(payload), tables
+            for table, rows in changes.items():
+                for record_id in rows:
+                    self._cache.pop((table, record_id), None)
+        self._written(written)  # outside the guard: a listener may wait for another thread
 
     def close(self) -> None:
         loader = getattr(self, "_loader", None)
         if loader is not None:
             loader.join()  # never release the lock under a thread still reading the file
-        lock, self._lock = getattr(self, "_lock", None), None
-        if lock is not None:
-            lock.release()
-        self._raw, self._view, self._tables, self._cache = b"", memoryview(b""), {}, {}
+        with getattr(self, "_guard", threading.RLock()):
+            lock, self._lock = getattr(self, "_lock", None), None
+            if lock is not None:
+                lock.release()
+            self._raw, self._view, self._tables, self._cache = b"", memoryview(b""), {}, {}
 
     # -- internals ------------------------------------------------------------------------
 

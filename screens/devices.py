@@ -8,18 +8,20 @@ manager reads out on the phone. The same core steps as `fieldvisit office device
 
 from __future__ import annotations
 
+from fieldvisit.screens.widgets.fingerprint import Fingerprint
+from fieldvisit.sync.importer import REJECTED as IMPORT_REJECTED
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from fieldvisit import devices
+from fieldvisit import devices, paths
 from fieldvisit.errors import FieldVisitError
 from fieldvisit.i18n import t
-from fieldvisit.screens.widgets.fingerprint import Fingerprint
-from fieldvisit.sync.importer import REJECTED as IMPORT_REJECTED
 
 COLUMNS = ("state", "fingerprint", "name", "first_seen", "waiting")
 STEP_KEYS = {devices.APPROVED: "approve", devices.REJECTED: "reject", devices.REVOKED: "revoke"}
@@ -76,7 +78,7 @@ class DevicesScreen(Screen):
         if gate is not None:
             no_keys.update("" if keys else t("devices.no_keys"))
         no_keys.display = gate is None or keys is None
-        rows = devices.device_rows(self.app.store, gate.quarantine if gate else None)
+        rows = devices.device_rows(self.app.store, paths.quarantine_dir(getattr(self.app.store, "path", None)))
         self._rows = {row.device_id: row for row in rows}
         pending = sum(row.state == devices.PENDING for row in rows)
         self.query_one("#devices-summary", Static).update(
@@ -89,7 +91,7 @@ class DevicesScreen(Screen):
             table.add_row(
                 t(f"trust.state.{row.state}"),
                 row.fingerprint,
-                row.name,
+                Text(row.name),  # as sent by the laptop: never read as markup
                 row.first_seen[:16].replace("T", " "),
                 str(row.waiting) if row.waiting else "",
                 key=row.device_id,
@@ -125,7 +127,7 @@ class DevicesScreen(Screen):
         step = STEP_KEYS[state]
         body = t(f"devices.{step}_body" if row.waiting or state == devices.REVOKED else f"devices.{step}_body_none", waiting=row.waiting)
         screen = ConfirmScreen(
-            t(f"devices.{step}_title", name=row.name),
+            t(f"devices.{step}_title", name=escape(row.name)),
             t("devices.first_seen", first_seen=row.first_seen[:16].replace("T", " ")) + body,
             t(f"devices.{step}"),
             row.fingerprint,
@@ -140,8 +142,9 @@ class DevicesScreen(Screen):
             return
         try:
             if state == devices.REJECTED:
-                gate = self._gate()
-                _, entry, deleted = devices.reject(self.app.store, gate.quarantine if gate else None, row.fingerprint)
+                # the folder beside the store, even when the key file cannot be read
+                quarantine = paths.quarantine_dir(getattr(self.app.store, "path", None))
+                _, entry, deleted = devices.reject(self.app.store, quarantine, row.fingerprint)
                 lines = [_state_line(entry), t("trust.quarantine_deleted", count=deleted)]
             else:
                 _, entry = devices.set_state(self.app.store, row.fingerprint, state)
@@ -167,9 +170,9 @@ class DevicesScreen(Screen):
 
     def _show(self, lines: list[str], ok: bool, select: str | None = None) -> None:
         result = self.query_one("#devices-result", Static)
-        result.update("\n".join(lines))
+        result.update(Text("\n".join(lines)))  # names and file names from laptops, not markup
         result.set_class(not ok, "-failed").add_class("-shown")
-        self.notify(lines[0], severity="information" if ok else "error")
+        self.notify(lines[0], severity="information" if ok else "error", markup=False)
         self.refresh_view(select)
 
 

@@ -206,3 +206,63 @@ async def test_register_table_keys_mouse_and_sorting(office):
         await pilot.click(table, offset=(4, 3))  # clicked again: it opens
         await pilot.pause()
         assert isinstance(app.screen, OfficeMatterScreen) and app.screen.issue_id == wanted
+
+
+async def test_writes_from_worker_threads_reach_the_register_on_the_app_thread(office):
+    """Imports and approvals write from thread workers; the register is read on the app's thread."""
+    import threading
+
+    app = app_for(office)
+    async with app.run_test() as pilot:
+        index = app.register_index
+        seen: list[int] = []
+        original = index._written
+        index._written = lambda written: (seen.append(threading.get_ident()), original(written))
+        target = next(iter(index.rows))
+        worker = app.run_worker(lambda: app.workflow.assign(target, department="测试科"), thread=True)
+        await worker.wait()
+        await pilot.pause()
+        assert seen == [threading.get_ident()]  # the test drives the app from the app's thread
+        assert index.rows[target].department == "测试科"
+
+
+async def test_the_cursor_stays_in_view_above_the_horizontal_scrollbar(office):
+    app = app_for(office)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#register", RegisterTable)
+        shown = table.scrollable_content_region.height - 1  # row lines under the header
+        hidden = []
+        for _ in range(table.row_count - 1):
+            await pilot.press("down")
+            top = int(table.scroll_offset.y)
+            if not top <= table.cursor_row < top + shown:
+                hidden.append((table.cursor_row, top))
+        assert not hidden, hidden[:5]
+
+
+async def test_moving_the_cursor_redraws_its_old_and_new_lines_when_scrolled(office):
+    from textual.geometry import Region
+
+    app = app_for(office)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#register", RegisterTable)
+        await pilot.press(*["down"] * 30)
+        top = int(table.scroll_offset.y)
+        assert top > 5
+        redrawn: list[Region] = []
+        original = table.refresh
+        table.refresh = lambda *regions, **options: (redrawn.extend(r for r in regions if isinstance(r, Region)), original(*regions, **options))[1]
+        await pilot.press("up")
+        assert int(table.scroll_offset.y) == top
+        assert {table.cursor_row + 1 - top, table.cursor_row + 2 - top} <= {region.y for region in redrawn}
+
+
+async def test_control_characters_from_imported_text_are_drawn_as_spaces(office):
+    app = app_for(office)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#register", RegisterTable)
+        table.set_rows([("01M0000000000000000000000A", ("a\nb", "\x1b[31mred", "ok", "", "", "", "", "", "", ""))])
+        assert table.get_row_at(0)[:3] == ("a b", " [31mred", "ok")

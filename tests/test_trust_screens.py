@@ -332,3 +332,23 @@ def test_cli_reject_deletes_the_quarantined_files_of_that_device_only(tmp_path, 
 
     listed = CliRunner().invoke(main, ["office", "devices", "--data-dir", str(office_dir)])
     assert "已拒绝" in listed.output and "1 份待处理" in listed.output
+
+
+async def test_a_device_name_is_shown_as_sent_never_read_as_markup(office_store_path):
+    """Anyone holding the public enrollment token can name a pending device: "[/b]" is text."""
+    name = "[/b]三采区[red]笔记本"
+    with TinyDBStore(office_store_path) as store:
+        store.put({}, {devices.META_KEY: {"01M7F6AG30HQHXN5RDAR1S9GK4": {
+            "key": "AAAA", "fingerprint": "ABCD-EFGH-JKMN-PQRS", "name": name, "state": "pending",
+            "first_seen": "2026-11-20T08:00:00Z", "changed_at": "2026-11-20T08:00:00Z"}}})
+        app = office_app(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("f6")
+            await pilot.pause()
+            table = app.screen.query_one("#devices", DataTable)
+            assert name in str(table.get_row_at(0)[2])
+            await pilot.press("r")  # reject: the confirmation names the device
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            assert name in str(app.screen.query_one("#confirm-title", Static).render())
+        assert app._exception is None

@@ -26,6 +26,8 @@ from textual.strip import Strip
 
 PADDING = 1
 """Blank cells on each side of a cell's text."""
+_PRINTABLE = {code: " " for code in (*range(0x20), 0x7F)}
+"""Control characters (a line break in an imported title, an escape code) are drawn as spaces."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ class RegisterTable(ScrollView, can_focus=True):
     def set_rows(self, rows: list[tuple[str, tuple[str, ...]]]) -> None:
         """Show these (key, cells) rows instead of the ones shown, the cursor back on the first."""
         self._keys = [key for key, _ in rows]
-        self._rows = [cells for _, cells in rows]
+        self._rows = [tuple(cell.translate(_PRINTABLE) for cell in cells) for _, cells in rows]
         self._widths = [
             column.width if column.width is not None else max([cell_len(column.label), *(cell_len(cells[number]) for cells in self._rows)])
             for number, column in enumerate(self.columns)
@@ -175,11 +177,16 @@ class RegisterTable(ScrollView, can_focus=True):
 
     def watch_cursor_row(self, before: int, after: int) -> None:
         for row in (before, after):
-            self.refresh_line(row + 1 - self.scroll_offset.y)
+            self.refresh_line(row + 1)  # a line of the whole table: ScrollView takes the scroll off
         self._keep_cursor_visible()
 
+    @property
+    def _rows_shown(self) -> int:
+        """Row lines on screen: below the header, above a horizontal scrollbar if there is one."""
+        return max(1, self.scrollable_content_region.height - 1)
+
     def _keep_cursor_visible(self) -> None:
-        shown = max(1, self.size.height - 1)  # lines below the header
+        shown = self._rows_shown
         top = self.scroll_offset.y
         if self.cursor_row < top:
             self.scroll_to(y=self.cursor_row, animate=False)
@@ -193,7 +200,7 @@ class RegisterTable(ScrollView, can_focus=True):
             self.cursor_row = min(max(self.cursor_row + step, 0), len(self._rows) - 1)
 
     def action_page(self, direction: int) -> None:
-        self.action_cursor(direction * max(1, self.size.height - 2))
+        self.action_cursor(direction * self._rows_shown)
 
     def action_select(self) -> None:
         if self._rows:
