@@ -6,19 +6,20 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.cells import cell_len
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Sparkline, Static
+from textual.worker import get_current_worker
 
 from fieldvisit import clock
 from fieldvisit.errors import InputError
 from fieldvisit.i18n import label, t
 from fieldvisit.model import parse_date
 from fieldvisit.records import values
-from fieldvisit.stats import period_stats
+from fieldvisit.stats import PeriodStats, period_stats
 from fieldvisit.store import ISSUES, VISITS
 
 BAR_WIDTH = 30
@@ -59,10 +60,21 @@ class StatisticsScreen(Screen):
         except (InputError, TypeError) as error:
             self.notify(str(error), severity="error")
             return
-        store = self.app.store  # read one matter at a time: a central store holds 100,000
+        self.query_one("#stats-summary", Static).update(t("stats.computing"))
+        self._count(start, end)
+
+    @work(thread=True, exclusive=True, group="statistics")
+    def _count(self, start: dt.date, end: dt.date) -> None:
+        """One pass over every matter, read one at a time: seconds on a central store of 100,000,
+        so on a thread of its own while the screen stays usable."""
+        store = self.app.store
         issues = (values(record) for record in store.records(ISSUES))
         visits = (values(record) for record in store.records(VISITS))
         stats = period_stats(issues, visits, start, end, self.app.policy, clock.today())
+        if not get_current_worker().is_cancelled:  # a newer period was asked for meanwhile
+            self.app.call_from_thread(self._show, stats)
+
+    def _show(self, stats: PeriodStats) -> None:
         self.query_one("#stats-summary", Static).update(_summary(stats))
         self.query_one("#stats-spark", Sparkline).data = list(stats.by_month.values()) or [0]
         sections = [

@@ -153,6 +153,7 @@ async def test_attention_and_statistics_modes(office):
         app.screen.query_one("#stats-from", Input).value = "2026-10-01"
         app.screen.query_one("#stats-to", Input).value = "2026-11-20"
         await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()  # the count runs on a thread of its own
         await pilot.pause()
         text = str(app.screen.query_one("#stats-summary").render())
         assert "共 144 件" in text or "共 14" in text

@@ -75,7 +75,12 @@ def test_office_attention(snap_compare, office_app):
 
 
 def test_office_statistics(snap_compare, office_app):
-    assert snap_compare(office_app, press=["f4"], terminal_size=LARGE)
+    async def counted(pilot) -> None:
+        await pilot.press("f4")
+        await pilot.app.workers.wait_for_complete()  # the count runs on a thread of its own
+        await pilot.pause()
+
+    assert snap_compare(office_app, run_before=counted, terminal_size=LARGE)
 
 
 # -- trust: enrollment (field) and the device register (office, F6) -------------------------
