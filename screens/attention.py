@@ -3,12 +3,13 @@ safety matters, and likely repeat visits. Enter opens a matter; `l` links a sugg
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
+from textual.worker import get_current_worker
 
 from fieldvisit.errors import FieldVisitError
 from fieldvisit.i18n import t
@@ -26,13 +27,14 @@ SECTIONS = (
     ("safety", RegisterFilter(flags=("safety_hazard",))),
 )
 PER_SECTION = 8
+SEARCHING = "repeats-searching"
 
 
 class AttentionScreen(Screen):
     CSS_PATH = "attention.tcss"
     BINDINGS = [
         Binding("l", "link_repeat", t("attention.link")),
-        Binding("f5", "reload", t("attention.reload")),
+        Binding("ctrl+r", "reload", t("attention.reload")),
     ]
 
     def __init__(self) -> None:
@@ -69,23 +71,39 @@ class AttentionScreen(Screen):
                 options.add_option(Option(f"  {_describe(row)}", id=f"open|{name}|{row.id}"))
             if len(rows) > PER_SECTION:
                 options.add_option(Option(f"  … {t('attention.more', count=len(rows) - PER_SECTION)}", disabled=True))
-        suggestions = self._suggestions()
+        if self._repeats is not None and self._repeats[0] == index.version:
+            self._add_repeats(self._repeats[1])
+        else:
+            options.add_option(Option(f"{t('attention.repeats')} ({t('attention.searching')})", disabled=True, id=SEARCHING))
+            self._find_repeats(index.version)
+        self.query_one("#attention-summary", Static).update(" · ".join(counts))
+
+    def _add_repeats(self, suggestions: list[RepeatSuggestion]) -> None:
+        rows = self.app.register_index.rows
+        options = self.query_one(OptionList)
         options.add_option(Option(f"{t('attention.repeats')} ({len(suggestions)})", disabled=True))
         for suggestion in suggestions:
-            row, earlier = index.rows.get(suggestion.issue_id), index.rows.get(suggestion.earlier_id)
+            row, earlier = rows.get(suggestion.issue_id), rows.get(suggestion.earlier_id)
             if row and earlier:
                 reason = t(f"attention.repeat_{suggestion.reason}")
                 options.add_option(Option(f"  {row.ref} {row.title} ≈ {earlier.ref} {earlier.title} ({reason})", id=f"repeat|{row.id}|{earlier.id}"))
-        self.query_one("#attention-summary", Static).update(" · ".join(counts))
 
-    def _suggestions(self) -> list[RepeatSuggestion]:
-        """Repeat suggestions, worked out again only after the store was written: they read
-        every matter once, which takes seconds on a central store of 100,000."""
-        version = self.app.register_index.version
-        if self._repeats is None or self._repeats[0] != version:
-            issues = (values(record) for record in self.app.store.records(ISSUES))
-            self._repeats = (version, suggest_repeats(issues, limit=PER_SECTION))
-        return self._repeats[1]
+    @work(thread=True, exclusive=True, group="repeats")
+    def _find_repeats(self, version: int) -> None:
+        """Repeat suggestions read every matter once: seconds on a central store of 100,000, so
+        on a thread of their own, and kept until the store is written again."""
+        issues = (values(record) for record in self.app.store.records(ISSUES))
+        found = suggest_repeats(issues, limit=PER_SECTION)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._found, version, found)
+
+    def _found(self, version: int, found: list[RepeatSuggestion]) -> None:
+        self._repeats = (version, found)
+        try:
+            self.query_one(OptionList).remove_option(SEARCHING)
+        except OptionDoesNotExist:  # the list was drawn again meanwhile, and asked again
+            return
+        self._add_repeats(found)
 
     @on(OptionList.OptionSelected)
     def _open(self, event: OptionList.OptionSelected) -> None:

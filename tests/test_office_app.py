@@ -148,6 +148,12 @@ async def test_attention_and_statistics_modes(office):
         await pilot.pause()
         summary = str(app.screen.query_one("#attention-summary").render())
         assert "已超期" in summary and "疑似重复访" not in summary
+        options = app.screen.query_one(OptionList)
+        await app.workers.wait_for_complete()  # repeat suggestions are looked for on a thread
+        await pilot.pause()
+        prompts = [str(options.get_option_at_index(n).prompt) for n in range(options.option_count)]
+        assert not any("正在查找" in prompt for prompt in prompts)
+        assert any(prompt.startswith("疑似重复访 (") for prompt in prompts)
         await pilot.press("f4")
         await pilot.pause()
         app.screen.query_one("#stats-from", Input).value = "2026-10-01"

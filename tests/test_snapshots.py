@@ -70,17 +70,23 @@ def test_office_matter(snap_compare, office_app):
     assert snap_compare(office_app, press=["enter"], terminal_size=LARGE)
 
 
+def pressed_and_worked_out(*keys: str):
+    """Press `keys`, then let the screen's threads (repeat suggestions, statistics) finish."""
+
+    async def run_before(pilot) -> None:
+        await pilot.press(*keys)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    return run_before
+
+
 def test_office_attention(snap_compare, office_app):
-    assert snap_compare(office_app, press=["f3"], terminal_size=LARGE)
+    assert snap_compare(office_app, run_before=pressed_and_worked_out("f3"), terminal_size=LARGE)
 
 
 def test_office_statistics(snap_compare, office_app):
-    async def counted(pilot) -> None:
-        await pilot.press("f4")
-        await pilot.app.workers.wait_for_complete()  # the count runs on a thread of its own
-        await pilot.pause()
-
-    assert snap_compare(office_app, run_before=counted, terminal_size=LARGE)
+    assert snap_compare(office_app, run_before=pressed_and_worked_out("f4"), terminal_size=LARGE)
 
 
 # -- trust: enrollment (field) and the device register (office, F6) -------------------------
