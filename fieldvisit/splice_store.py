@@ -184,10 +184,7 @@ class SplicingJSONStore(Store):
             return
         base = index.value
         for start, end in zip(index.values, index.ends):
-            try:
-                yield orjson.loads(view[base + start : base + end])
-            except orjson.JSONDecodeError as error:
-                raise StoreCorruptError(path=str(self.path), reason=str(error)) from None
+            yield self._parse(base + start, base + end, view)
 
     def meta(self) -> dict[str, Any]:
         return dict(self.get(META, META_KEY) or {})
@@ -255,9 +252,10 @@ class SplicingJSONStore(Store):
                 raise StoreCorruptError(path=str(self.path), reason=str(error) or "not a store") from None
         self._raw, self._view, self._tables = raw, memoryview(raw), tables
 
-    def _parse(self, start: int, end: int) -> Any:
+    def _parse(self, start: int, end: int, view: memoryview | None = None) -> Any:
+        """One slice of the file parsed; `view`: the file as it was when a scan began."""
         try:
-            return orjson.loads(self._view[start:end])
+            return orjson.loads((self._view if view is None else view)[start:end])
         except orjson.JSONDecodeError as error:
             raise StoreCorruptError(path=str(self.path), reason=str(error)) from None
 

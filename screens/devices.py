@@ -67,6 +67,11 @@ class DevicesScreen(Screen):
             self.query_one("#devices-no-keys", Static).update(str(error))
             return None
 
+    @property
+    def _quarantine(self):
+        """The folder beside the store: found even when the office key file cannot be read."""
+        return paths.quarantine_dir(getattr(self.app.store, "path", None))
+
     def refresh_view(self, select: str | None = None) -> None:
         gate = self._gate()
         keys = gate.keys if gate else None
@@ -78,7 +83,7 @@ class DevicesScreen(Screen):
         if gate is not None:
             no_keys.update("" if keys else t("devices.no_keys"))
         no_keys.display = gate is None or keys is None
-        rows = devices.device_rows(self.app.store, paths.quarantine_dir(getattr(self.app.store, "path", None)))
+        rows = devices.device_rows(self.app.store, self._quarantine)
         self._rows = {row.device_id: row for row in rows}
         pending = sum(row.state == devices.PENDING for row in rows)
         self.query_one("#devices-summary", Static).update(
@@ -142,9 +147,7 @@ class DevicesScreen(Screen):
             return
         try:
             if state == devices.REJECTED:
-                # the folder beside the store, even when the key file cannot be read
-                quarantine = paths.quarantine_dir(getattr(self.app.store, "path", None))
-                _, entry, deleted = devices.reject(self.app.store, quarantine, row.fingerprint)
+                _, entry, deleted = devices.reject(self.app.store, self._quarantine, row.fingerprint)
                 lines = [_state_line(entry), t("trust.quarantine_deleted", count=deleted)]
             else:
                 _, entry = devices.set_state(self.app.store, row.fingerprint, state)
