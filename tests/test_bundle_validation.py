@@ -12,7 +12,6 @@ import copy
 import datetime as dt
 import json
 import random
-import time
 import tracemalloc
 import zlib
 from pathlib import Path
@@ -263,11 +262,10 @@ def bomb() -> bytes:
     return raw
 
 
-def test_gzip_bomb_is_refused_quickly(office, bomb):
-    """70 MiB of spaces in a ~70 KB file: refused under the default 64 MiB limit, promptly."""
-    started = time.perf_counter()
+def test_gzip_bomb_is_refused(office, bomb):
+    """70 MiB of spaces in a ~70 KB file: refused under the default 64 MiB limit (how little it
+    inflates on the way is the next test's business; how long it takes is a benchmark's)."""
     assert_refused(office, bomb, TOO_LARGE)
-    assert time.perf_counter() - started < 3.0
 
 
 def test_gzip_bomb_is_not_inflated_past_the_limit(office, bomb):

@@ -1,7 +1,9 @@
 """Power-cut safety: a process saving matters is killed with SIGKILL at random moments.
 
 After every kill the store must open, be valid JSON, and hold every matter whose save had
-returned (the child reports each id only after `record_issue` came back).
+returned (the child reports each id only after `record_issue` came back). Each kill comes after
+the child has reported its first save, then after a random pause, so every round has something
+to lose whatever the machine's speed: the test proves the same on a loaded machine as on an idle one.
 """
 
 from __future__ import annotations
@@ -47,11 +49,15 @@ def test_sigkill_never_loses_a_saved_matter_or_corrupts_the_store(tmp_path):
             os.close(read_fd)
             _saver(path, write_fd)
         os.close(write_fd)
-        time.sleep(rng.uniform(0.0, 0.04))
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
         with os.fdopen(read_fd, "rb") as reports:
-            saved.update(line.decode() for line in reports.read().splitlines() if len(line) == 26)
+            first = reports.readline()  # blocks until the child has saved one matter (or died)
+            time.sleep(rng.uniform(0.0, 0.04))
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            lines = [first, *reports.read().splitlines()]
+        round_saved = {line.strip().decode() for line in lines if len(line.strip()) == 26}
+        assert round_saved, "the saver died before saving anything"
+        saved.update(round_saved)
 
         data = json.loads(path.read_bytes()) if path.exists() else {}
         assert isinstance(data, dict)
@@ -62,4 +68,4 @@ def test_sigkill_never_loses_a_saved_matter_or_corrupts_the_store(tmp_path):
         assert len(set(refs)) == len(refs), "a reference was handed out twice"
         missing = saved - ids
         assert not missing, f"saved matters lost after a kill: {sorted(missing)[:3]}"
-    assert len(saved) > KILLS // 2, "the savers hardly saved anything: the test proves little"
+    assert len(saved) >= KILLS  # at least one save before every kill, by construction

@@ -18,12 +18,11 @@ from fieldvisit.sync.exporter import export_bundle, write_bundle
 from fieldvisit.sync.importer import import_bundles
 
 
-async def wait_for(pilot, condition, tries: int = 50) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition never became true")
+async def wait_for(pilot, condition) -> None:
+    """Wait for the screen's worker to finish (however slow the machine), then check."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    assert condition(), "the worker finished without doing its job"
 
 
 async def test_field_handover_writes_a_bundle_the_office_screen_imports(store, editor, visit, tmp_path):

@@ -7,7 +7,11 @@ state before the import or exactly the state after it: never some bundles, some 
 half-advanced clock.
 
 Most kill moments are uniform over the whole run (fork, open, validate, merge, write); the rest
-aim at the measured window of the store write itself, where a non-atomic write would tear.
+aim at the measured window of the store write itself, where a non-atomic write would tear. Those
+random kills prove nothing about *which* state they hit (that depends on the machine's speed), so
+three more kinds stop the child at a named point and kill it there, whatever the load: just
+before the store write, with the temp file complete but not yet renamed, and just after the
+write returned. They must give before, before (with a stale temp file cleared on opening) and after.
 """
 
 from __future__ import annotations
@@ -68,10 +72,13 @@ def state_of(path: Path) -> bytes:
         )
 
 
-def _importer(path: Path, batch: list[tuple[str, bytes]], timing_fd: int | None = None) -> None:
-    """The child: one `fieldvisit import` run. With `timing_fd`, it reports when the store write ran."""
+def _importer(path: Path, batch: list[tuple[str, bytes]], timing_fd: int | None = None, stop: tuple[str, int] | None = None) -> None:
+    """The child: one `fieldvisit import` run. With `timing_fd`, it reports when the store write ran;
+    with `stop` (a point, a pipe), it says so on the pipe when it reaches that point and waits to be killed."""
     code = EXIT_ERROR
     try:
+        if stop is not None:
+            _stop_at(*stop)
         if timing_fd is not None:
             original = storage.write_atomically
 
@@ -86,6 +93,40 @@ def _importer(path: Path, batch: list[tuple[str, bytes]], timing_fd: int | None 
         code = EXIT_OK if all(report.status == "imported" for report in reports) else EXIT_NOT_IMPORTED
     finally:
         os._exit(code)
+
+
+STOP_POINTS = {"before_write": "before", "before_rename": "before", "after_write": "after"}
+"""Where a child may be stopped and killed, and the state the store must then be in."""
+
+
+def _stop_at(point: str, report_fd: int) -> None:
+    """Make this process halt at `point`: write one byte to `report_fd`, then sleep until killed."""
+
+    def halt() -> None:
+        os.write(report_fd, b"!")
+        while True:
+            time.sleep(60)
+
+    if point == "before_rename":
+        original_replace = os.replace
+
+        def replace(source, target):
+            if str(source).endswith(storage.TEMP_SUFFIX):
+                halt()
+            original_replace(source, target)
+
+        storage.os.replace = replace
+        return
+    original_write = storage.write_atomically
+
+    def write(target, payload):
+        if point == "before_write":
+            halt()
+        original_write(target, payload)
+        if point == "after_write":
+            halt()
+
+    storage.write_atomically = write
 
 
 def run_to_completion(path: Path, batch: list[tuple[str, bytes]]) -> tuple[float, float, float]:
@@ -166,6 +207,24 @@ def test_sigkill_during_import_leaves_the_store_before_or_after_never_between(of
         else:
             pytest.fail(f"kill {number} after {delay * 1000:.1f} ms left a state that is neither before nor after the import")
 
-    print(f"{len(delays)} kills: {seen}")
+    print(f"{len(delays)} random kills: {seen}")
     assert seen["before"] + seen["after"] == len(delays)
-    assert seen["before"] >= 10 and seen["after"] >= 5, f"kills missed the import: the test proves little ({seen})"
+
+    for point, expected in STOP_POINTS.items():
+        path.write_bytes(before_bytes)
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_fd)
+            _importer(path, batch, stop=(point, write_fd))
+        os.close(write_fd)
+        with os.fdopen(read_fd, "rb") as report:
+            reached = report.read(1)  # blocks until the child stands at the point (or dies)
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        assert reached == b"!", f"the importer never reached {point} (status {status})"
+        stale = list(path.parent.glob(temp_glob))
+        assert bool(stale) == (point == "before_rename"), f"{point}: temp files {stale}"
+        assert isinstance(orjson.loads(path.read_bytes()), dict)
+        assert state_of(path) == (before if expected == "before" else after), f"killed at {point}: not the {expected} state"
+        assert not list(path.parent.glob(temp_glob)), "a stale temp file survived reopening the store"
