@@ -6,6 +6,8 @@ language so the command line and the screens show the same words.
 
 from __future__ import annotations
 
+import errno
+import os
 from typing import Any
 
 
@@ -43,7 +45,7 @@ class StoreLockedError(FieldVisitError):
 
 
 class StoreCorruptError(FieldVisitError):
-    message_key = "error.store_corrupt"
+    message_key = "error.fault.store_corrupt"
 
 
 class NotFoundError(FieldVisitError):
@@ -64,3 +66,47 @@ class PassphraseError(FieldVisitError):
     """The field store's passphrase is missing or wrong: the store was not opened and is unchanged."""
 
     message_key = "error.passphrase.wrong"
+
+
+class FileFault(FieldVisitError):
+    """A file or folder the OS refused (disk full, read-only, no permission, a stick pulled out,
+    a missing folder): the path and the reason, translated, and never a record's contents."""
+
+    message_key = "error.fault.io"
+
+    REASONS = {
+        errno.ENOSPC: "enospc",
+        errno.EDQUOT: "enospc",
+        errno.EROFS: "erofs",
+        errno.EACCES: "eacces",
+        errno.EPERM: "eacces",
+        errno.ENOENT: "enoent",
+        errno.ENOTDIR: "enotdir",
+        errno.EISDIR: "eisdir",
+        errno.EIO: "eio",
+        errno.ENODEV: "eio",
+        errno.ENXIO: "eio",
+    }
+
+    @classmethod
+    def from_os_error(cls, error: OSError, path: object = None) -> "FileFault":
+        found = error.filename if error.filename is not None else path
+        key = cls.REASONS.get(error.errno or 0)
+        reason_key = f"error.fault.reason.{key}" if key else "error.fault.reason.other"
+        return cls(path=os.fsdecode(found) if found is not None else "?", reason_key=reason_key, detail=error.strerror or str(error.errno or ""))
+
+    def __str__(self) -> str:
+        from fieldvisit.i18n import t
+
+        reason = t(self.params["reason_key"], detail=self.params["detail"])
+        return t(self.message_key, path=self.params["path"], reason=reason)
+
+
+def user_error(error: BaseException) -> FieldVisitError | None:
+    """The message a person should see for `error`, or None for a bug (which keeps its
+    traceback, without local values). The one place an OSError becomes words."""
+    if isinstance(error, FieldVisitError):
+        return error
+    if isinstance(error, OSError) and error.errno is not None:
+        return FileFault.from_os_error(error)
+    return None
