@@ -42,12 +42,13 @@ from nacl import pwhash, secret
 from nacl.exceptions import CryptoError
 
 from fieldvisit import model
-from fieldvisit.errors import PassphraseError, StoreCorruptError
+from fieldvisit.errors import FieldVisitError, PassphraseError, StoreCorruptError
 from fieldvisit.records import Record
+from fieldvisit.storage import SEALED_KEY
 from fieldvisit.store import ISSUES, TinyDBStore
 from fieldvisit.trust import KDF_LIMITS, b64, new_salt, stretch_passphrase, unb64
 
-SEALED = "sealed"
+SEALED = SEALED_KEY
 SEALED_FIELDS = (*model.IDENTITY_FIELDS, "representatives", "detail")
 VERSION = 1
 VERIFIER = b"fieldvisit.at-rest.v1"
@@ -67,6 +68,7 @@ class StoreCipher:
         self.settings = settings
         self.fields = frozenset(settings["fields"])
         self._known: dict[str, tuple[Record, Record]] = {}  # id → (plain record, its sealed form)
+        self.damaged: dict[str, str] = {}  # id → reference of the matters with a value that does not open
 
     def check(self, settings: dict[str, Any]) -> None:
         """The store's settings must be the ones this cipher was made for (same salt, same key)."""
@@ -78,15 +80,25 @@ class StoreCipher:
     # -- whole stores (AtomicJSONStorage's side) ------------------------------------------
 
     def open(self, data: dict[str, Any], path: Path | str = "") -> dict[str, Any]:
-        """The store's data with every sealed value opened; remembers the sealed records."""
+        """The store's data with every sealed value opened; remembers the sealed records.
+
+        A value that does not open (a damaged byte in the file) does not lock the store: its
+        matter is opened without the registers that hold such values, is listed in `damaged`
+        (id → reference) and cannot be written (`seal` refuses), so its sealed form stays in
+        the file as it is; every other matter opens as usual."""
         issues = data.get(ISSUES)
+        self.damaged = {}
         if not issues:
             return data
         opened: dict[str, Record] = {}
         known: dict[str, tuple[Record, Record]] = {}
         open_value = self._opener(path)
         for record_id, sealed_record in issues.items():
-            plain = _convert(sealed_record, self.fields, open_value)
+            try:
+                plain = _convert(sealed_record, self.fields, open_value)
+            except StoreCorruptError:
+                plain = _readable_part(sealed_record, self.fields, open_value)
+                self.damaged[record_id] = str(((sealed_record.get("fields") or {}).get("ref") or {}).get("value") or record_id)
             opened[record_id] = plain
             known[record_id] = (plain, sealed_record)
         self._known = known
@@ -107,6 +119,8 @@ class StoreCipher:
             if dirty is not None and entry is not None and entry[0] is record and record_id not in dirty:
                 sealed_rows[record_id] = entry[1]
                 continue
+            if record_id in self.damaged:
+                raise FieldVisitError("error.fault.damaged_unchangeable", ref=self.damaged[record_id])
             sealed_record = _convert(record, self.fields, self.seal_value)
             known[record_id] = (record, sealed_record)
             sealed_rows[record_id] = sealed_record
@@ -136,6 +150,26 @@ class StoreCipher:
 
 def is_sealed(value: Any) -> bool:
     return isinstance(value, dict) and len(value) == 1 and isinstance(value.get(SEALED), str)
+
+
+def _readable_part(record: Record, fields: frozenset[str], open_value: Callable[[Any], Any]) -> Record:
+    """A damaged matter as far as it can be read: the registers whose values open, opened; the
+    ones that do not, left out wherever they sit, so nothing shows, exports or merges a
+    stand-in under their stamps."""
+    unreadable = object()
+
+    def opened(value: Any) -> Any:
+        try:
+            return open_value(value)
+        except StoreCorruptError:
+            return unreadable
+
+    copy = _convert(record, fields, opened)
+    copy["fields"] = {name: register for name, register in (copy.get("fields") or {}).items() if register["value"] is not unreadable}
+    history = {name: {stamp: kept for stamp, kept in registers.items() if kept["value"] is not unreadable} for name, registers in (copy.get("history") or {}).items()}
+    copy["history"] = {name: registers for name, registers in history.items() if registers}
+    copy["conflicts"] = [conflict for conflict in copy.get("conflicts") or [] if conflict["value"] is not unreadable]
+    return copy
 
 
 def _convert(record: Record, fields: frozenset[str], change: Callable[[Any], Any]) -> Record:

@@ -31,6 +31,8 @@ from fieldvisit.errors import PassphraseError, StoreCorruptError, StoreLockedErr
 TEMP_SUFFIX = ".tmp"
 AT_REST = "at_rest"
 """The key of the passphrase settings in the store's meta document (`meta` → `store`)."""
+SEALED_KEY = "sealed"
+"""A sealed value in the file is `{"sealed": "<base64>"}` (`fieldvisit.at_rest`)."""
 
 
 class StoreLock:
@@ -89,6 +91,8 @@ class AtomicJSONStorage(Storage):
                     raise PassphraseError("error.passphrase.required", path=str(self.path))
                 self.cipher.check(settings)
                 data = self.cipher.open(data, self.path)
+            elif holds_sealed_values(data):
+                raise StoreCorruptError("error.fault.settings_missing", path=str(self.path))
             self._cache, self._disk = data, None
         return self._cache
 
@@ -138,6 +142,17 @@ class AtomicJSONStorage(Storage):
 def at_rest_settings(data: dict[str, Any] | None) -> dict[str, Any] | None:
     """A store's passphrase settings (salt, limits, verifier), kept in its meta; None when plain."""
     return (((data or {}).get("meta") or {}).get("store") or {}).get(AT_REST) or None
+
+
+def holds_sealed_values(data: dict[str, Any] | None) -> bool:
+    """Whether a matter holds a sealed value (`{"sealed": …}`, see `fieldvisit.at_rest`): in a
+    store without passphrase settings that means the settings were removed, not a plain store."""
+    for record in ((data or {}).get("issues") or {}).values():
+        for register in (record.get("fields") or {}).values() if isinstance(record, dict) else ():
+            value = register.get("value") if isinstance(register, dict) else None
+            if isinstance(value, dict) and len(value) == 1 and SEALED_KEY in value:
+                return True
+    return False
 
 
 def open_store_file(path: Path, lock: bool = True) -> StoreLock | None:
@@ -195,6 +210,9 @@ def collector_paused():
 
 
 def write_atomically(path: Path, payload: bytes) -> None:
+    """`path` holds `payload` whole, or stays as it was. A failure (disk full, a stick pulled
+    out) removes the temporary file and raises an OSError naming `path` with the OS's reason
+    only: never the payload, and chained to nothing that holds it."""
     temp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
     try:
         with open(temp, "wb") as handle:
@@ -202,10 +220,29 @@ def write_atomically(path: Path, payload: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
+    except OSError as error:
+        _discard(temp)
+        raise naming(error, path) from None
     except BaseException:
-        temp.unlink(missing_ok=True)
+        _discard(temp)
         raise
-    _fsync_directory(path.parent)
+    try:
+        _fsync_directory(path.parent)
+    except OSError as error:
+        raise naming(error, path.parent) from None
+
+
+def naming(error: OSError, path: Path) -> OSError:
+    """The same OS error (same errno, same subclass) about `path` instead of a temporary file."""
+    return OSError(error.errno, error.strerror, str(path)) if error.errno is not None else error
+
+
+def _discard(temp: Path) -> None:
+    """Remove a temporary file; on a folder that has gone (a pulled stick) there is nothing to do."""
+    try:
+        temp.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _fsync_directory(directory: Path) -> None:

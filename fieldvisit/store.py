@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 from tinydb import TinyDB
 from tinydb.table import Table
 
+from fieldvisit.errors import FieldVisitError
 from fieldvisit.records import Record
 from fieldvisit.storage import AT_REST, AtomicJSONStorage
 
@@ -72,6 +73,11 @@ class Store(ABC):
     def locked(self) -> bool:
         """Whether a passphrase must be given before records can be read (`fieldvisit.at_rest`)."""
         return False
+
+    def damaged_matters(self) -> dict[str, str]:
+        """Matters (id → reference) with a sealed value that does not open: shown without it and
+        never written, while the rest of the store works (`fieldvisit.at_rest`)."""
+        return {}
 
     def __enter__(self) -> "Store":
         return self
@@ -149,6 +155,10 @@ class TinyDBStore(Store):
         """Salt, Argon2id limits and verifier of the store's passphrase; None when it has none."""
         return self._db.storage.settings()
 
+    def damaged_matters(self) -> dict[str, str]:
+        cipher = self._db.storage.cipher
+        return dict(getattr(cipher, "damaged", None) or {})
+
     def unlock(self, cipher: Any) -> None:
         """Open a locked store with a cipher for its settings (a wrong one: PassphraseError) and
         read it at once, so a damaged sealed value is reported here rather than later."""
@@ -169,6 +179,9 @@ class TinyDBStore(Store):
         changing the passphrase) or plain with None (removing it). A crash leaves the old file."""
         storage = self._db.storage
         data = dict(storage.read() or {})
+        damaged = self.damaged_matters()
+        if damaged:  # sealed afresh or made plain, a damaged matter would lose what it still holds
+            raise FieldVisitError("error.fault.damaged_unchangeable", ref=next(iter(damaged.values())))
         meta_table = dict(data.get(META, {}))
         store_meta = {key: value for key, value in meta_table.get(META_KEY, {}).items() if key != AT_REST}
         if cipher is not None:

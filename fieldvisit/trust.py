@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
 from fieldvisit.errors import FieldVisitError
+from fieldvisit.storage import naming
 
 OFFICE_KEYS_FORMAT = "fieldvisit.office-keys"
 DEVICE_KEYS_FORMAT = "fieldvisit.device-keys"
@@ -76,13 +78,18 @@ def write_private(path: Path, value: dict[str, Any]) -> None:
     temp = path.with_name(path.name + ".tmp")
     if temp.exists():
         temp.unlink()
-    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.write(handle, orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2))
-        os.fsync(handle)
-    finally:
-        os.close(handle)
-    os.replace(temp, path)
+        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(handle, orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2))
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+        os.replace(temp, path)
+    except OSError as error:  # a full disk: no half-written key file left, and the error names `path`
+        with suppress(OSError):  # the folder may have gone with the stick
+            temp.unlink(missing_ok=True)
+        raise naming(error, path) from None
 
 
 def _read_json(path: Path, expected: str) -> dict[str, Any]:

@@ -8,12 +8,14 @@ foreground, so it must be shown dark on light (the screen styles it black on whi
 from __future__ import annotations
 
 import html
+import io
 from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
 from qrcode.util import MODE_ALPHA_NUM, QRData
 
+from fieldvisit.storage import write_atomically
 from fieldvisit.sync.frames import EC_LEVELS
 
 SCREEN_BORDER = 2
@@ -46,13 +48,15 @@ def half_block_lines(grid: list[list[bool]]) -> list[str]:
 
 
 def write_png(text: str, path: Path, ec: str = "M", box_size: int = 6) -> Path:
-    _qr(text, ec, PRINT_BORDER, box_size).make_image(fill_color="black", back_color="white").save(path)
+    """Made in memory, then written whole or not at all (a full stick leaves no broken file)."""
+    image = io.BytesIO()
+    _qr(text, ec, PRINT_BORDER, box_size).make_image(fill_color="black", back_color="white").save(image, format="PNG")
+    write_atomically(Path(path), image.getvalue())
     return path
 
 
 def write_svg(text: str, path: Path, ec: str = "M") -> Path:
-    image = _qr(text, ec, PRINT_BORDER, 10).make_image(image_factory=qrcode.image.svg.SvgPathImage)
-    image.save(str(path))
+    write_atomically(Path(path), svg_markup(text, ec).encode("utf-8"))
     return path
 
 
@@ -86,7 +90,7 @@ figure:nth-of-type(6n) {{ break-after: page; }}
 {cells}
 </main></body></html>
 """
-    path.write_text(page, encoding="utf-8")
+    write_atomically(Path(path), page.encode("utf-8"))
     return path
 
 

@@ -9,7 +9,7 @@ from typing import Any, Callable
 import click
 
 from fieldvisit import paths
-from fieldvisit.errors import FieldVisitError
+from fieldvisit.errors import FieldVisitError, user_error
 from fieldvisit.i18n import LANGUAGES, set_language, t
 
 
@@ -60,7 +60,13 @@ def open_field_app(store_dir: Path, cipher: Any = None) -> None:
                 store.unlock(cipher)
             elif at_rest.passphrase_from_env():
                 at_rest.unlock(store, at_rest.passphrase_from_env())
-        FieldApp(store).run()
+        else:
+            store.meta()  # read now: a store that cannot be read is refused before the app starts
+        warn_damaged(store)
+        app = FieldApp(store)
+        app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
 
 
 def open_store(store_dir: Path):
@@ -77,7 +83,15 @@ def open_store(store_dir: Path):
     except BaseException:
         store.close()
         raise
+    warn_damaged(store)
     return store
+
+
+def warn_damaged(store) -> None:
+    """One line on stderr for each matter with a sealed value that does not open: the command
+    goes on with the rest of the store."""
+    for ref in store.damaged_matters().values():
+        click.echo(f"fieldvisit: {t('error.fault.damaged', ref=ref, path=str(store.path))}", err=True)
 
 
 def ask_passphrase(prompt_key: str = "passphrase.prompt") -> str:
@@ -88,9 +102,16 @@ def ask_passphrase(prompt_key: str = "passphrase.prompt") -> str:
 
 
 def run(action: Callable[[], Any]) -> None:
-    """Run a command; a user-facing error becomes one line on stderr and exit code 1."""
+    """Run a command; a user-facing error becomes one line on stderr and exit code 1.
+
+    So does a refusal by the OS (disk full, read-only or missing folder, no permission, a USB
+    stick pulled out): `errors.user_error` names the path and the reason, never a traceback
+    (whose values could hold a petitioner's name). Writers leave files and stores as they were."""
     try:
         action()
-    except FieldVisitError as error:
-        click.echo(f"fieldvisit: {error}", err=True)
+    except (FieldVisitError, OSError) as error:
+        found = user_error(error)
+        if found is None:
+            raise
+        click.echo(f"fieldvisit: {found}", err=True)
         sys.exit(1)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 from fieldvisit.errors import FieldVisitError
 from fieldvisit.reports import FORMATS
 from fieldvisit.reports.document import Document
+from fieldvisit.storage import write_atomically
 
 
 def render(document: Document, fmt: str, font: Path | None = None) -> bytes:
@@ -37,9 +37,7 @@ def write(document: Document, fmt: str, out: Path | None, default_name: str, fon
         target = target / f"{default_name}.{fmt}"
     data = render(document, fmt, font)
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-    partial.write_bytes(data)
-    os.replace(partial, target)
+    write_atomically(target, data)  # whole or not at all; a failure leaves no partial file
     return target
 
 
