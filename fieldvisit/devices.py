@@ -24,6 +24,7 @@ from fieldvisit.errors import BundleError, FieldVisitError
 from fieldvisit.ids import is_id
 from fieldvisit.store import Store
 from fieldvisit.sync import sealed
+from fieldvisit.sync.rights import Writer
 from fieldvisit.sync.validate import DEFAULT_MAX_BYTES, decompress, read_bundle
 from fieldvisit.trust import OfficeKeys, b64, fingerprint, normalise_fingerprint
 
@@ -137,6 +138,17 @@ class TrustGate:
         check_device(data, device_id)
         self._quarantine(raw, device_id, envelope.key, data["device"]["name"])
         raise Quarantined(device=data["device"]["name"], fingerprint=fp)
+
+    def writer(self, data: dict[str, Any], signer: str | None, now_ms: int) -> Writer:
+        """Whose rights the bundle's records are checked with (`sync.rights`): the device that
+        signed it, or the one a plain bundle claims — never this office, never a stopped device."""
+        device_id = data["device"]["id"]
+        if device_id == self.store.meta().get("device_id"):
+            raise BundleError("error.rights.claims_office", device=device_id)
+        entry = self.register.get(device_id)
+        if signer is None and entry is not None and entry["state"] in (REVOKED, REJECTED):
+            raise BundleError(f"error.trust.{entry['state']}", fingerprint=entry["fingerprint"])
+        return Writer(device_id, now_ms)
 
     def meta_update(self) -> dict[str, Any]:
         return {META_KEY: self.register} if self.changed else {}

@@ -37,6 +37,10 @@ class FieldGate:
             raise BundleError("error.trust.other_office", office=envelope["office"][:19], ours=self.keys.office["fingerprint"])
         return sealed.verify_office(envelope, self.keys.office_sign), None
 
+    def writer(self, data: dict[str, Any], signer: str | None, now_ms: int) -> None:
+        """No rights table on a laptop: what its office sends is the register's authority."""
+        return None
+
     def meta_update(self) -> dict[str, Any]:
         return {}
 

@@ -16,9 +16,10 @@ from fieldvisit.errors import BundleError
 from fieldvisit.i18n import t
 from fieldvisit.ids import new_id
 from fieldvisit.records import Record
-from fieldvisit.store import IMPORTS, Store
+from fieldvisit.store import IMPORTS, VISITS, Store
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync.merge import merge_records, settle
+from fieldvisit.sync.rights import Writer, check_record
 from fieldvisit.sync.validate import DEFAULT_MAX_BYTES, read_bundle
 
 IMPORTED = "imported"
@@ -67,6 +68,7 @@ def import_bundles(
     from fieldvisit.devices import Quarantined, check_device
 
     moment = now or dt.datetime.now(dt.timezone.utc)
+    now_ms = int(moment.timestamp() * 1000)
     known_bundles = {entry.get("bundle_id") for entry in store.all(IMPORTS)}
     pending: dict[str, dict[str, Record]] = {table: {} for table in fmt.TABLES}
     reports, log_entries, latest = [], [], ""
@@ -75,9 +77,10 @@ def import_bundles(
         reports.append(report)
         try:
             payload, signer = gate.open(raw, max_bytes) if gate is not None else (raw, None)
-            data = read_bundle(payload, max_bytes, now_ms=int(moment.timestamp() * 1000))
+            data = read_bundle(payload, max_bytes, now_ms=now_ms)
             check_device(data, signer)
-            changes = _merge_bundle(store, pending, data)
+            writer = gate.writer(data, signer, now_ms) if gate is not None else None
+            changes = _merge_bundle(store, pending, data, writer)
         except Quarantined as waiting:
             report.status, report.reason = QUARANTINED, str(waiting)
             continue
@@ -101,9 +104,17 @@ def import_bundles(
     return reports
 
 
-def _merge_bundle(store: Store, pending: dict[str, dict[str, Record]], data: dict[str, Any]) -> dict[str, dict[str, Record]]:
-    """The records this bundle changes, merged with the store and earlier bundles of this batch."""
+def _merge_bundle(store: Store, pending: dict[str, dict[str, Record]], data: dict[str, Any], writer: Writer | None) -> dict[str, dict[str, Record]]:
+    """The records this bundle changes, merged with the store and earlier bundles of this batch.
+
+    With a `writer` (a laptop's bundle at the office), every record is first checked against
+    the rights table: one record it may not write refuses the whole bundle."""
     changes: dict[str, dict[str, Record]] = {table: {} for table in fmt.TABLES}
+    arriving: dict[str, Record] = {}
+
+    def find_visit(visit_id: str) -> Record | None:
+        return pending[VISITS].get(visit_id) or store.get(VISITS, visit_id) or arriving.get(visit_id)
+
     for table in fmt.TABLES:
         other_table = next(name for name in fmt.TABLES if name != table)
         for compact in data[table]:
@@ -112,6 +123,10 @@ def _merge_bundle(store: Store, pending: dict[str, dict[str, Record]], data: dic
                 raise BundleError("error.bundle.type_clash", record_id=record_id)
             incoming = fmt.expand_record(compact)
             current = pending[table].get(record_id) or store.get(table, record_id)
+            if writer is not None:
+                check_record(writer, current, incoming, find_visit)
+            if table == VISITS:
+                arriving[record_id] = incoming
             merged = settle(incoming) if current is None else merge_records(current, incoming)
             if current is None or merged != current:
                 changes[table][record_id] = merged
