@@ -22,7 +22,9 @@ from typing import Any
 
 from fieldvisit.errors import BundleError, FieldVisitError
 from fieldvisit.ids import is_id
-from fieldvisit.store import Store
+from fieldvisit.records import get_value
+from fieldvisit.references import device_short
+from fieldvisit.store import IMPORTS, VISITS, Store
 from fieldvisit.sync import sealed
 from fieldvisit.sync.rights import Writer
 from fieldvisit.sync.validate import DEFAULT_MAX_BYTES, decompress, read_bundle
@@ -43,6 +45,34 @@ class Quarantined(BundleError):
 
 def devices(store: Store) -> dict[str, dict[str, Any]]:
     return dict(store.meta().get(META_KEY, {}))
+
+
+def known_devices(store: Store) -> dict[str, str]:
+    """device id → name of every laptop this store has heard of: enrolled, or met in an import."""
+    names = {entry.get("device_id"): entry.get("device_name", "") for entry in store.all(IMPORTS) if is_id(entry.get("device_id"))}
+    for device_id, entry in devices(store).items():
+        names[device_id] = entry.get("name", "") or names.get(device_id, "")
+    for visit in store.all(VISITS):
+        device_id = get_value(visit, "device")
+        if is_id(device_id):
+            names.setdefault(device_id, "")
+    names.pop(store.meta().get("device_id"), None)
+    return names
+
+
+def resolve_device(store: Store, wanted: str) -> str:
+    """The device id that `wanted` names: the id itself, the short code shown in references
+    (`7K3Q`), or the device's name; an unknown or ambiguous name is an error, never a guess."""
+    text = wanted.strip()
+    names = known_devices(store)
+    if text.upper() in names:
+        return text.upper()
+    found = sorted({device_id for device_id, name in names.items() if device_short(device_id) == text.upper() or (name and name == text)})
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise FieldVisitError("error.trust.ambiguous_device", wanted=text, found="、".join(found))
+    raise FieldVisitError("error.trust.unknown_device", wanted=text)
 
 
 def find_device(store: Store, fp: str) -> tuple[str, dict[str, Any]]:

@@ -22,8 +22,9 @@ from fieldvisit.trust import DeviceKeys, load_device_keys
 class FieldGate:
     """Same interface as `devices.TrustGate`, for `import_bundles` on a laptop's store."""
 
-    def __init__(self, keys: DeviceKeys | None, allow_unsigned: bool = False):
-        self.keys, self.allow_unsigned = keys, allow_unsigned
+    def __init__(self, keys: DeviceKeys | None, allow_unsigned: bool = False, device_id: str | None = None):
+        """`device_id` is this laptop's: an office export made for another laptop is refused."""
+        self.keys, self.allow_unsigned, self.device_id = keys, allow_unsigned, device_id
 
     def open(self, raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, str | None]:
         envelope = sealed.parse_signed(decompress(raw, max_bytes))
@@ -35,7 +36,10 @@ class FieldGate:
             raise BundleError("error.trust.not_enrolled")
         if envelope["office"] != self.keys.office["fingerprint"]:
             raise BundleError("error.trust.other_office", office=envelope["office"][:19], ours=self.keys.office["fingerprint"])
-        return sealed.verify_office(envelope, self.keys.office_sign), None
+        inner = sealed.verify_office(envelope, self.keys.office_sign)
+        if envelope.get("device") and envelope["device"] != self.device_id:
+            raise BundleError("error.trust.for_other_device", device=envelope["device"], ours=self.device_id or "—")
+        return inner, None
 
     def writer(self, data: dict[str, Any], signer: str | None, now_ms: int) -> None:
         """No rights table on a laptop: what its office sends is the register's authority."""
@@ -49,4 +53,4 @@ def field_gate(store: Store, allow_unsigned: bool = False) -> FieldGate:
     from fieldvisit import paths
 
     path: Path | None = paths.device_keys_file(getattr(store, "path", None))
-    return FieldGate(load_device_keys(path), allow_unsigned)
+    return FieldGate(load_device_keys(path), allow_unsigned, store.meta().get("device_id"))

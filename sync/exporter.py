@@ -80,8 +80,9 @@ def qr_payload_if_enrolled(store: Store, bundle: dict[str, Any]) -> bytes | None
     return sealed.seal_binary(bundle, bundle["device"]["id"], keys.sign_key, keys.office_box, keys.office["fingerprint"])
 
 
-def sign_if_office_keys(store: Store, bundle: dict[str, Any]) -> dict[str, Any] | None:
-    """An office export signed with the office's key when it has made one, else None (plain)."""
+def sign_if_office_keys(store: Store, bundle: dict[str, Any], for_device: str | None = None) -> dict[str, Any] | None:
+    """An office export signed with the office's key when it has made one, else None (plain);
+    `for_device` binds it to the one laptop it was made for."""
     from fieldvisit import paths
     from fieldvisit.sync import sealed
     from fieldvisit.trust import OfficeKeys
@@ -90,7 +91,7 @@ def sign_if_office_keys(store: Store, bundle: dict[str, Any]) -> dict[str, Any] 
     if keys_file is None or not keys_file.exists():
         return None
     keys = OfficeKeys.load(keys_file)
-    return sealed.sign_office(bundle, keys.sign_key, keys.fingerprint)
+    return sealed.sign_office(bundle, keys.sign_key, keys.fingerprint, for_device)
 
 
 def write_bundle(bundle: dict[str, Any], out: Path, envelope: dict[str, Any] | None = None) -> Path:

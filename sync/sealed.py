@@ -168,16 +168,19 @@ SIGNED_MARKER = b'"fieldvisit.signed"'
 SIGNED_KEYS = {"format", "version", "office", "bundle", "signature"}
 
 
-def sign_office(bundle: dict[str, Any], sign_key: SigningKey, office_fingerprint: str) -> dict[str, Any]:
+def sign_office(bundle: dict[str, Any], sign_key: SigningKey, office_fingerprint: str, for_device: str | None = None) -> dict[str, Any]:
     """What the office sends back to a laptop: `{"format": "fieldvisit.signed", "version": 1,
-    "office": fingerprint, "bundle": base64(gzip(canonical bundle)), "signature": base64(Ed25519
-    over the canonical JSON of the rest)}`. Signed, not sealed: the laptop has no sealing key."""
+    "office": fingerprint, ["device": the laptop it is for,] "bundle": base64(gzip(canonical
+    bundle)), "signature": base64(Ed25519 over the canonical JSON of the rest)}`. Signed, not
+    sealed: the laptop has no sealing key. With `device`, any other laptop refuses it."""
     envelope: dict[str, Any] = {
         "format": SIGNED_FORMAT,
         "version": VERSION,
         "office": office_fingerprint,
         "bundle": _b64(gzip.compress(canonical_bytes(bundle), compresslevel=9, mtime=0)),
     }
+    if for_device:
+        envelope["device"] = for_device
     envelope["signature"] = _b64(sign_key.sign(canonical_bytes(envelope)).signature)
     return envelope
 
@@ -192,7 +195,9 @@ def parse_signed(text: bytes) -> dict[str, Any] | None:
         return None
     if not isinstance(value, dict) or value.get("format") != SIGNED_FORMAT:
         return None
-    if set(value) != SIGNED_KEYS or value.get("version") != VERSION or not all(isinstance(value[key], str) for key in ("office", "bundle", "signature")):
+    if set(value) - {"device"} != SIGNED_KEYS or value.get("version") != VERSION or not all(isinstance(value[key], str) for key in ("office", "bundle", "signature")):
+        raise BundleError("error.trust.bad_envelope")
+    if "device" in value and not is_id(value["device"]):
         raise BundleError("error.trust.bad_envelope")
     return value
 

@@ -17,6 +17,7 @@ import pytest
 from fieldvisit import devices, paths, trust
 from fieldvisit.demo import build_demo
 from fieldvisit.editor import Editor
+from fieldvisit.errors import FieldVisitError
 from fieldvisit.field_gate import FieldGate
 from fieldvisit.records import get_value, values
 from fieldvisit.store import ISSUES, VISITS, MemoryStore, TinyDBStore
@@ -292,3 +293,51 @@ def test_rights_do_not_apply_without_a_gate_or_on_the_laptop(tmp_path):
     [report] = import_bundles(laptop, [("office", back)], now=NOW, gate=FieldGate(None))
     assert report.status == "imported", report.reason
     assert get_value(laptop.get(ISSUES, target), "status") == "accepted"
+
+
+# -- office exports for one laptop ---------------------------------------------------------
+
+
+def test_an_office_export_for_one_laptop_is_refused_by_any_other(setup, office_keys):
+    office, (first, second) = setup
+    back = export_bundle(office, device_id=first.id)
+    signed = sealed.encode(sealed.sign_office(back, office_keys.sign_key, office_keys.fingerprint, first.id))
+    before = canonical_bytes({"issues": second.store.all(ISSUES), "meta": second.store.meta()})
+    [report] = import_bundles(second.store, [("for the other laptop", signed)], now=NOW, gate=FieldGate(second.keys, device_id=second.id))
+    assert report.status == "rejected" and first.id in report.reason and "另一台笔记本" in report.reason, report
+    assert canonical_bytes({"issues": second.store.all(ISSUES), "meta": second.store.meta()}) == before
+    [report] = import_bundles(first.store, [("for this laptop", signed)], now=NOW, gate=FieldGate(first.keys, device_id=first.id))
+    assert report.status == "imported", report.reason
+
+
+def test_device_is_named_by_id_short_code_or_name_and_unknown_is_an_error(setup):
+    office, (first, second) = setup
+    assert devices.resolve_device(office, first.id) == first.id
+    assert devices.resolve_device(office, first.id[-4:].lower()) == first.id
+    name = first.store.meta()["device_name"]
+    assert name != second.store.meta()["device_name"]
+    assert devices.resolve_device(office, name) == first.id
+    with pytest.raises(FieldVisitError, match="不认识"):
+        devices.resolve_device(office, "ZZZZ")
+    with pytest.raises(FieldVisitError, match="不认识"):
+        devices.resolve_device(office, office.meta()["device_id"])  # the office is not a laptop
+
+
+def test_cli_export_for_an_unknown_device_fails_instead_of_writing_an_empty_bundle(tmp_path):
+    from click.testing import CliRunner
+
+    from fieldvisit.cli import main
+
+    runner = CliRunner()
+    base = tmp_path / "data"
+    assert runner.invoke(main, ["demo", "--data-dir", str(base), "--no-open", "--lang", "en"]).exit_code == 0
+    assert runner.invoke(main, ["export", "--data-dir", str(base), "--all", "--out", str(tmp_path / "usb"), "--lang", "en"]).exit_code == 0
+    assert runner.invoke(main, ["import", "--data-dir", str(base), str(tmp_path / "usb"), "--lang", "en"]).exit_code == 0
+    result = runner.invoke(main, ["export", "--data-dir", str(base), "--office", "--device", "NOPE", "--out", str(tmp_path / "back"), "--lang", "en"])
+    assert result.exit_code == 1 and "NOPE" in result.output, result.output
+    assert not (tmp_path / "back").exists()
+    with TinyDBStore(base / "field" / "fieldvisit.json") as laptop:
+        meta = laptop.meta()
+    result = runner.invoke(main, ["export", "--data-dir", str(base), "--office", "--device", meta["device_id"][-4:], "--out", str(tmp_path / "back"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"issues": 48' in result.output

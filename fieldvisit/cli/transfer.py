@@ -19,7 +19,7 @@ from fieldvisit.i18n import t
 @click.option("--visit", "visit_ids", multiple=True, help="A visit id to export (repeat for several).")
 @click.option("--all", "export_all", is_flag=True, help="Export every visit in the store.")
 @click.option("--office", is_flag=True, help="Export from the office store instead of the field store.")
-@click.option("--device", "device_id", default=None, help="Only visits recorded on this device (office exports for one laptop).")
+@click.option("--device", "device_id", default=None, help="Only visits recorded on this device: its id, the short code in references, or its name (office exports for one laptop, which any other laptop refuses).")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="A folder (e.g. a USB stick) or a file name ending .fvb or .json.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
@@ -37,10 +37,13 @@ def export_command(ctx, data_dir, lang, visit_ids, export_all, office, device_id
 
         if not visit_ids and not export_all and not device_id:
             raise click.UsageError(t("cli.export_what"))
+        from fieldvisit.devices import resolve_device
+
         store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
         with open_store(store_dir) as store:
-            bundle = export_bundle(store, list(visit_ids) or None, device_id)
-            envelope = sign_if_office_keys(store, bundle) if office else seal_if_enrolled(store, bundle)
+            target_device = resolve_device(store, device_id) if device_id else None
+            bundle = export_bundle(store, list(visit_ids) or None, target_device)
+            envelope = sign_if_office_keys(store, bundle, target_device) if office else seal_if_enrolled(store, bundle)
         target = write_bundle(bundle, out, envelope)
         summary = {"path": str(target), "bundle_id": bundle["bundle_id"], "visits": len(bundle["visits"]), "issues": len(bundle["issues"])}
         if as_json:
