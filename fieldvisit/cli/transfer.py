@@ -41,7 +41,7 @@ def export_command(ctx, data_dir, lang, visit_ids, export_all, office, device_id
 
         store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
         with open_store(store_dir) as store:
-            target_device = resolve_device(store, device_id) if device_id else None
+            target_device = resolve_device(store, device_id) if device_id and office else device_id
             bundle = export_bundle(store, list(visit_ids) or None, target_device)
             envelope = sign_if_office_keys(store, bundle, target_device) if office else seal_if_enrolled(store, bundle)
         target = write_bundle(bundle, out, envelope)
