@@ -82,6 +82,7 @@ class FileFault(FieldVisitError):
         errno.EPERM: "eacces",
         errno.ENOENT: "enoent",
         errno.ENOTDIR: "enotdir",
+        errno.EEXIST: "enotdir",  # mkdir(exist_ok=True) meeting a file where a folder should be
         errno.EISDIR: "eisdir",
         errno.EIO: "eio",
         errno.ENODEV: "eio",
