@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Iterable
 
+import rich
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from fieldvisit import screens
 from fieldvisit.editor import Editor
+from fieldvisit.errors import user_error
 from fieldvisit.i18n import t
 from fieldvisit.references import device_short
 from fieldvisit.screens.commands import binding_commands
@@ -48,6 +51,26 @@ class BaseApp(App):
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+    def _fatal_error(self) -> None:
+        """How the app ends on an exception nobody handled. Textual's own report is a traceback
+        with every frame's local values, and on a laptop those hold petitioners' names, even with
+        a passphrase set. A refusal (a FieldVisitError, or the OS saying the disk is full) ends
+        the app with its one translated line; anything else, a bug, with a traceback that shows
+        where it happened but no values."""
+        from rich.segment import Segments
+        from rich.text import Text
+        from rich.traceback import Traceback
+
+        error = sys.exc_info()[1]
+        found = user_error(error) if error is not None else None
+        self.bell()
+        if found is not None:
+            shown = Text(f"fieldvisit: {found}")  # Text: a path is never read as markup
+        else:
+            shown = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(shown, self.console.options)))
+        self._close_messages_no_wait()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Translated app commands, then every footer binding of the current screen."""

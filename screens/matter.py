@@ -11,9 +11,10 @@ from textual.widgets import Footer, Header, Static
 
 from fieldvisit import model
 from fieldvisit.clock import local_minute
-from fieldvisit.errors import InputError
+from fieldvisit.errors import FieldVisitError, InputError
 from fieldvisit.i18n import label, t
 from fieldvisit.records import entries, values
+from fieldvisit.screens.faults import tell_not_saved
 from fieldvisit.screens.reason import ReasonScreen
 from fieldvisit.screens.widgets.matter_form import MatterForm
 
@@ -52,6 +53,8 @@ class MatterScreen(Screen):
         issue = values(record)
         status = label("status", issue.get("status"))
         heading = f"{issue.get('ref', '')} · {status} · {t('matter.raised_at')} {local_minute(issue.get('raised_at', ''))}"
+        if self.issue_id in self.app.store.damaged_matters():
+            heading += f" · {t('error.fault.unreadable')}"
         self.query_one("#matter-heading", Static).update(heading)
         self.set_class(issue.get("status") == "withdrawn", "-withdrawn")
         lines = [t("matter.history")]
@@ -76,13 +79,20 @@ class MatterScreen(Screen):
         except InputError as error:
             event.form.show_error(error.field, str(error))
             return
+        except (FieldVisitError, OSError) as error:  # the form keeps what was typed
+            tell_not_saved(self, error)
+            return
         self.notify(t("matter.saved", count=len(changed)) if changed else t("matter.unchanged"))
         self._leave_unsaved = False
         self.refresh_view()
 
     def action_withdraw_or_restore(self) -> None:
         if values(self._record()).get("status") == "withdrawn":
-            self.app.editor.restore_issue(self.issue_id)
+            try:
+                self.app.editor.restore_issue(self.issue_id)
+            except (FieldVisitError, OSError) as error:
+                tell_not_saved(self, error, kept_in_form=False)
+                return
             self.notify(t("matter.restored"))
             self.refresh_view()
         else:
@@ -90,7 +100,11 @@ class MatterScreen(Screen):
 
     def _withdraw(self, reason: str | None) -> None:
         if reason:
-            self.app.editor.withdraw_issue(self.issue_id, reason)
+            try:
+                self.app.editor.withdraw_issue(self.issue_id, reason)
+            except (FieldVisitError, OSError) as error:
+                tell_not_saved(self, error, kept_in_form=False)
+                return
             self.notify(t("matter.withdrawn"))
             self.refresh_view()
 

@@ -19,6 +19,7 @@ from fieldvisit.errors import FieldVisitError, InputError
 from fieldvisit.i18n import label, t
 from fieldvisit.records import values
 from fieldvisit.views import visit_issues
+from fieldvisit.screens.faults import tell_not_saved
 from fieldvisit.screens.matter import MatterScreen
 from fieldvisit.screens.widgets.matter_form import MatterForm
 
@@ -94,8 +95,9 @@ class VisitScreen(Screen):
         issues = visit_issues(self.app.store, self.visit_id, search)
         table = self.query_one("#matters", DataTable)
         table.clear()
+        damaged = self.app.store.damaged_matters()
         for issue in issues:
-            table.add_row(*_cells(issue), key=issue["id"])
+            table.add_row(*_cells(issue, issue["id"] in damaged), key=issue["id"])
         if select and table.row_count:
             table.move_cursor(row=table.get_row_index(select))
         total = len(visit_issues(self.app.store, self.visit_id)) if search else len(issues)
@@ -122,8 +124,8 @@ class VisitScreen(Screen):
         except InputError as error:
             event.form.show_error(error.field, str(error))
             return
-        except FieldVisitError as error:
-            self.notify(str(error), severity="error")
+        except (FieldVisitError, OSError) as error:  # disk full, a damaged store: the form keeps it all
+            tell_not_saved(self, error)
             return
         ref = issue["fields"]["ref"]["value"]
         self.notify(t("visit.saved", ref=ref), title=t("visit.saved_title"), timeout=8)
@@ -167,8 +169,11 @@ class VisitScreen(Screen):
             self.app.pop_screen()
 
 
-def _cells(issue: dict) -> tuple[str, ...]:
+def _cells(issue: dict, unreadable: bool = False) -> tuple[str, ...]:
+    """`unreadable`: a matter whose sealed values do not open (`Store.damaged_matters`)."""
     who = t("matter.anonymous") if issue.get("anonymous") else issue.get("petitioner_name") or "—"
+    if unreadable:
+        who = t("error.fault.unreadable")
     people = issue.get("people") or 1
     if people > 1:
         who += f" ×{people}"

@@ -28,9 +28,11 @@ class VisitFormScreen(ModalScreen[dict[str, Any] | None]):
         Binding("escape", "cancel", t("action.cancel")),
     ]
 
-    def __init__(self, visit: Record | None = None):
+    def __init__(self, visit: Record | None = None, typed: dict[str, Any] | None = None):
+        """`typed`: the raw values of a form whose save failed, shown again as they were."""
         super().__init__()
         self._initial = values(visit) if visit else {"date": clock.today().isoformat(), "site_kind": "mine_district"}
+        self._typed = typed or {}
 
     def compose(self) -> ComposeResult:
         heading = "visit_form.edit" if "id" in self._initial else "visit_form.new"
@@ -44,11 +46,12 @@ class VisitFormScreen(ModalScreen[dict[str, Any] | None]):
 
     def _make_input(self, name: str):
         value = self._initial.get(name)
+        if name == "leaders":
+            value = model.leaders_text(value)
+        value = self._typed.get(name, value)
         if name == "site_kind":
             options = [(label("site_kind", code), code) for code in model.SITE_KINDS]
             return Select(options, value=value or "other", allow_blank=False, id="v-site_kind", compact=True)
-        if name == "leaders":
-            value = model.leaders_text(value)
         placeholder = t(f"visit_form.placeholder.{name}") if name in ("leaders", "date") else ""
         return Input(value=str(value or ""), placeholder=placeholder, id=f"v-{name}", compact=True)
 

@@ -8,8 +8,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from fieldvisit.errors import FieldVisitError
 from fieldvisit.i18n import label, t
 from fieldvisit.views import VisitRow, visit_rows
+from fieldvisit.screens.faults import tell_not_saved
 from fieldvisit.screens.visit_form import VisitFormScreen
 
 
@@ -37,6 +39,8 @@ class VisitsScreen(Screen):
         for key in ("date", "matters", "status", "site", "site_kind", "title"):
             table.add_column(t(f"visits.col.{key}"), key=key)
         self.refresh_rows()
+        for ref in self.app.store.damaged_matters().values():  # the store opened without them
+            self.notify(t("error.fault.damaged", ref=ref, path=str(getattr(self.app.store, "path", ""))), severity="warning", timeout=20, markup=False)
 
     def on_screen_resume(self) -> None:
         self.refresh_rows()
@@ -82,7 +86,12 @@ class VisitsScreen(Screen):
 
     def _create_visit(self, values: dict | None) -> None:
         if values:
-            visit = self.app.editor.create_visit(values)
+            try:
+                visit = self.app.editor.create_visit(values)
+            except (FieldVisitError, OSError) as error:  # the form comes back as it was typed
+                tell_not_saved(self, error)
+                self.app.push_screen(VisitFormScreen(typed=values), self._create_visit)
+                return
             self.notify(t("visits.created", title=values["title"]))
             self.refresh_rows(select=visit["id"])
             self._open(visit["id"])
@@ -95,7 +104,13 @@ class VisitsScreen(Screen):
 
     def _update_visit(self, visit_id: str, values: dict | None) -> None:
         if values:
-            self.app.editor.update_visit(visit_id, values)
+            try:
+                self.app.editor.update_visit(visit_id, values)
+            except (FieldVisitError, OSError) as error:
+                tell_not_saved(self, error)
+                record = self.app.store.get("visits", visit_id)
+                self.app.push_screen(VisitFormScreen(record, typed=values), lambda again: self._update_visit(visit_id, again))
+                return
             self.refresh_rows(select=visit_id)
 
     def action_open_visit(self) -> None:
@@ -125,6 +140,10 @@ class VisitsScreen(Screen):
             return
         status = self.app.store.get("visits", visit_id)["fields"]["status"]["value"]
         new_status = "open" if status == "closed" else "closed"
-        self.app.editor.set_visit_status(visit_id, new_status)
+        try:
+            self.app.editor.set_visit_status(visit_id, new_status)
+        except (FieldVisitError, OSError) as error:
+            tell_not_saved(self, error, kept_in_form=False)
+            return
         self.notify(t(f"visits.now_{new_status}"))
         self.refresh_rows(select=visit_id)
