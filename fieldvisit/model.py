@@ -66,6 +66,31 @@ ISSUE_TEXT_FIELDS = (
     "department",
     "assignee",
 )
+MAX_LENGTHS: dict[str, int] = {
+    "title": 200,
+    "site": 200,
+    "recorder": 100,
+    "note": 4000,
+    "petitioner_name": 100,
+    "employee_no": 50,
+    "unit": 200,
+    "phone": 50,
+    "representatives": 1000,
+    "detail": 20000,
+    "demand": 4000,
+    "onsite_answer": 4000,
+    "commitment": 2000,
+    "first_owner": 100,
+    "department": 200,
+    "assignee": 100,
+    "transfer_to": 200,
+    "reply": 20000,
+    "extension_reason": 2000,
+    "satisfaction_comment": 2000,
+}
+"""Longest text, in characters, each field takes: forms refuse more with the limit named, and the
+bundle validator (`sync.limits`) refuses a bundle with a longer value. A real matter's detail is a
+few hundred Han characters; the limits only stop pastes gone wrong and hostile files."""
 IDENTITY_FIELDS = ("petitioner_name", "employee_no", "phone")
 """What an anonymous petitioner does not give, and what `--redact` and masking hide."""
 ISSUE_EDITABLE_FIELDS = (
