@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from fieldvisit.errors import FieldVisitError
+from fieldvisit.errors import FieldVisitError, user_error
 from fieldvisit.i18n import t
 from fieldvisit.records import values
 from fieldvisit.screens.widgets.folder_picker import FolderPicker
@@ -55,7 +55,7 @@ class HandoverScreen(Screen):
             bundle = export_bundle(self.app.store, [self.visit_id])
             target = write_bundle(bundle, folder, seal_if_enrolled(self.app.store, bundle))
         except (FieldVisitError, OSError) as error:
-            self.app.call_from_thread(self._show, t("handover.failed", reason=str(error)), False)
+            self.app.call_from_thread(self._show, t("handover.failed", reason=str(user_error(error) or error)), False)
             return
         size = target.stat().st_size
         message = t("handover.done", path=str(target), issues=len(bundle["issues"]), kb=f"{size / 1024:.1f}")

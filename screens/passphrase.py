@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from fieldvisit import at_rest
-from fieldvisit.errors import FieldVisitError, PassphraseError
+from fieldvisit.errors import FieldVisitError, PassphraseError, user_error
 from fieldvisit.i18n import t
 
 
@@ -68,8 +68,11 @@ class PassphraseScreen(ModalScreen[bool]):
             if current is not None:
                 at_rest.cipher_for(store.at_rest_settings(), current, store.path)  # checks it, changes nothing
             at_rest.set_passphrase(store, new, self._strength)
-        except FieldVisitError as error:
-            self.app.call_from_thread(self._failed, error)
+        except (FieldVisitError, OSError) as error:  # a full disk: the store keeps its old passphrase
+            found = user_error(error)
+            if found is None:
+                raise
+            self.app.call_from_thread(self._failed, found)
             return
         self.app.call_from_thread(self._sealed)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.screen import Screen
 
-from fieldvisit.errors import FieldVisitError
+from fieldvisit.errors import FieldVisitError, user_error
 from fieldvisit.i18n import t
 from fieldvisit.paths import summaries_dir
 
@@ -21,7 +21,7 @@ def print_summary(screen: Screen, visit_id: str) -> None:
         try:
             done = print_visit_summary(app.store, visit_id, folder)
         except (FieldVisitError, OSError) as error:
-            app.call_from_thread(app.notify, str(error), severity="error", timeout=10)
+            app.call_from_thread(app.notify, str(user_error(error) or error), severity="error", timeout=10)
             return
         app.call_from_thread(app.notify, done.message(), timeout=12)
 
