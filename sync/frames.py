@@ -38,6 +38,15 @@ apart the bundles on one scanner's desk; the full id is inside the assembled bun
 CRC_LENGTH = 8
 FOUNTAIN_REACH = 10
 """Header room is reserved for fountain indexes up to this many times the plain count."""
+MAX_FRAGMENTS = 256
+"""The most frames (`count`) one bundle may be cut into. Solving a bundle costs about `count`
+row operations per frame, so this bounds the work any frame can cause. A 20-matter visit is
+6–7 frames at version 20-M and a 48-matter laptop store 15; 256 frames at version 20-M carry
+about 150 KB, more than `MAX_PAYLOAD_BYTES`. Nobody scans more codes than this by hand."""
+MAX_PAYLOAD_BYTES = 128 * 1024
+"""The largest compressed bundle (`length`) a QR hand-over may carry: about 700 matters with the
+Chinese-aware codec, some 220 frames at version 20-M. Bounds the decompression of a completed
+set and each bundle's memory (`count` × (`count` + fragment) bytes at most)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,28 @@ def alphanumeric_capacity(version: int, ec: str) -> int:
     return pairs * 2 + (1 if rest >= 6 else 0)
 
 
+MAX_FRAME_CHARS = alphanumeric_capacity(40, "L")
+"""4,296: the most alphanumeric characters any QR symbol holds (version 40, level L). A longer
+line cannot be a scanned frame and is refused before it is decoded; it also bounds a fragment
+to 2,864 bytes."""
+
+
+@dataclass(frozen=True)
+class Header:
+    """A frame's header, checked (checksum, limits, data length) before its data is decoded."""
+
+    codec: str
+    bundle_id: str
+    index: int
+    count: int
+    length: int
+
+    @property
+    def fragment_length(self) -> int:
+        """Every fragment of a bundle is `length / count` bytes, rounded up (`split`)."""
+        return -(-self.length // self.count)
+
+
 def header_length(codec: str, count: int, length: int) -> int:
     """Characters before the data, with room for fountain indexes up to FOUNTAIN_REACH × count."""
     numbers = len(str(FOUNTAIN_REACH * count)) + 1 + len(str(count)) + 1 + len(str(length))
@@ -78,6 +109,8 @@ def header_length(codec: str, count: int, length: int) -> int:
 
 def split(compressed: bytes, codec: str, bundle_id: str, version: int, ec: str) -> list[Frame]:
     """The plain frames: `compressed` cut into as few equal fragments as fit QR `version`-`ec`."""
+    if len(compressed) > MAX_PAYLOAD_BYTES:
+        raise BundleError("error.qr_limit.send_bytes", size=_kib(len(compressed)), limit=_kib(MAX_PAYLOAD_BYTES))
     capacity = alphanumeric_capacity(version, ec)
     count = 1
     while True:
@@ -87,6 +120,8 @@ def split(compressed: bytes, codec: str, bundle_id: str, version: int, ec: str) 
         if count * (room // 3 * 2) >= len(compressed):
             break
         count += 1
+    if count > MAX_FRAGMENTS:
+        raise BundleError("error.qr_limit.send_frames", count=count, limit=MAX_FRAGMENTS)
     size = math.ceil(len(compressed) / count) if compressed else 0
     padded = compressed.ljust(size * count, b"\0")
     return [Frame(codec, bundle_id, i + 1, count, len(compressed), padded[i * size : (i + 1) * size]) for i in range(count)]
@@ -109,28 +144,70 @@ def coefficients(tag: str, index: int, count: int) -> list[int]:
     if index <= count:
         return [1 if position == index else 0 for position in range(1, count + 1)]
     rng = random.Random(zlib.crc32(f"{tag}:{index}".encode()))
-    return [rng.randrange(1, 256) for _ in range(count)]
+    # The same numbers as `[rng.randrange(1, 256) for _ in range(count)]`, drawn in bulk:
+    # randrange(1, 256) is 1 + the top byte of the generator's next 32-bit word, drawn again
+    # when it is 255; getrandbits(32 × k) gives k such words, least significant first.
+    drawn = bytearray()
+    while len(drawn) < count:
+        words = count - len(drawn) + 8
+        drawn += rng.getrandbits(32 * words).to_bytes(4 * words, "little")[3::4].replace(b"\xff", b"")
+    return list(drawn[:count].translate(_PLUS_ONE))
+
+
+_PLUS_ONE = bytes((value + 1) % 256 for value in range(256))
 
 
 def parse(text: str) -> Frame:
     """A scanned line back into a frame; `BundleError` says what is wrong with a bad one."""
+    header, body = parse_header(text)
+    return decode(header, body)
+
+
+def parse_header(text: str) -> tuple[Header, str]:
+    """A scanned line's checked header and its still encoded data (cheap: no base45 decoding).
+
+    Refuses foreign and misread lines, and frames beyond the limits (`MAX_FRAME_CHARS`,
+    `MAX_FRAGMENTS`, `MAX_PAYLOAD_BYTES`) or whose data is not the fragment length that
+    `length` and `count` imply, before any work depends on what they claim."""
     line = text.strip()
     parts = line.split(":", 6)
     if len(parts) != 7 or parts[0] != PREFIX or len(parts[2]) != TAG_LENGTH:
         raise BundleError("error.frame.foreign", start=line[:12])
+    if len(line) > MAX_FRAME_CHARS:
+        raise BundleError("error.qr_limit.line", length=len(line), limit=MAX_FRAME_CHARS)
     _, codec, bundle_id, position, length, crc, body = parts
     if _crc(":".join(parts[:5]), body) != crc.upper():
         raise BundleError("error.frame.checksum")
     try:
         index, count = (int(number) for number in position.split("/"))
         total = int(length)
+    except ValueError:
+        raise BundleError("error.frame.malformed") from None
+    if count > MAX_FRAGMENTS:
+        raise BundleError("error.qr_limit.frames", count=count, limit=MAX_FRAGMENTS)
+    if total > MAX_PAYLOAD_BYTES:
+        raise BundleError("error.qr_limit.bytes", size=_kib(total), limit=_kib(MAX_PAYLOAD_BYTES))
+    if not (1 <= count and index >= 1 and total >= 0):
+        raise BundleError("error.frame.malformed")
+    header = Header(codec, bundle_id, index, count, total)
+    size = header.fragment_length
+    if len(body) != size // 2 * 3 + size % 2 * 2:  # base45: 3 characters per 2 bytes, 2 for 1
+        raise BundleError("error.frame.malformed")
+    return header, body
+
+
+def decode(header: Header, body: str) -> Frame:
+    """The frame whose header `parse_header` checked, with its data decoded."""
+    try:
         data = base45.b45decode(body)
     except ValueError:
         raise BundleError("error.frame.malformed") from None
-    if not (1 <= count <= 10_000 and index >= 1 and 0 <= total <= count * max(len(data), 1)):
-        raise BundleError("error.frame.malformed")
-    return Frame(codec, bundle_id, index, count, total, data)
+    return Frame(header.codec, header.bundle_id, header.index, header.count, header.length, data)
 
 
 def _crc(head: str, body: str) -> str:
     return f"{zlib.crc32((head + ':' + body).encode('ascii', 'replace')):08X}"
+
+
+def _kib(size: int) -> str:
+    return f"{size / 1024:,.0f} KiB" if size >= 1024 else f"{size} B"

@@ -51,9 +51,14 @@ def combine(coefficients: list[int], rows: list[bytes]) -> bytes:
     return reduce(add, (scale(row, factor) for factor, row in zip(coefficients, rows) if factor))
 
 
-def scale_vector(vector: list[int], factor: int) -> list[int]:
-    return [multiply(value, factor) for value in vector]
+def scale_int(data: bytes, factor: int) -> int:
+    """`scale(data, factor)` as a big integer, ready to be XORed into a row (`as_bytes` back)."""
+    return int.from_bytes(data.translate(_TABLES[factor]), "big")
 
 
-def add_vectors(left: list[int], right: list[int]) -> list[int]:
-    return [a ^ b for a, b in zip(left, right)]
+def as_int(data: bytes) -> int:
+    return int.from_bytes(data, "big")
+
+
+def as_bytes(value: int, length: int) -> bytes:
+    return value.to_bytes(length, "big")

@@ -88,6 +88,7 @@ def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, allo
             click.echo(problem, err=True)
         if not payloads:
             sys.exit(1)
+        shown = len(problems)  # bundles are read one by one during the import: more may follow
         store_dir = paths.field_store_dir(base) if field else paths.office_store_dir(base)
         # The office's store: the same file as TinyDBStore, but indexed instead of parsed, a
         # fraction of the memory. A laptop's store is small and may have a passphrase: it is
@@ -98,6 +99,8 @@ def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, allo
             Editor(store)  # an office store gets its own device identity on first use
             gate = field_gate(store, allow_unsigned) if field else office_gate(store, allow_unsigned)
             reports = import_bundles(store, payloads, gate=gate)
+        for problem in problems[shown:]:
+            click.echo(problem, err=True)
         for report in reports:
             if as_json:
                 click.echo(json.dumps(report.as_json(), ensure_ascii=False))
@@ -109,24 +112,31 @@ def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, allo
     run(run_import)
 
 
-def _gather_payloads(sources, qr_text, qr_images) -> tuple[list[tuple[str, bytes]], list[str]]:
-    """Bundles as (name, bytes) from files, a QR text file, or QR images; plus problems to report."""
+def _gather_payloads(sources, qr_text, qr_images):
+    """Bundles as (name, bytes) from files, a QR text file, or QR images, read one at a time as
+    the import asks (`sync.sources.Payloads`); plus the problems to report (a list that grows
+    while the bundles are read)."""
     if qr_text:
-        from fieldvisit.sync.qr_transfer import payloads_from_lines
+        from fieldvisit.sync.qr_transfer import frame_lines, payloads_from_lines
 
-        text = sys.stdin.read() if qr_text == "-" else Path(qr_text).read_text("utf-8", errors="replace")
-        return payloads_from_lines(text.splitlines(), "stdin" if qr_text == "-" else qr_text)
+        if qr_text == "-":
+            return payloads_from_lines(frame_lines(sys.stdin), "stdin")
+        with open(qr_text, encoding="utf-8", errors="replace") as handle:
+            return payloads_from_lines(frame_lines(handle), qr_text)
     if qr_images:
-        from fieldvisit.sync.qr_images import decode_image, image_files
+        from fieldvisit.sync.qr_images import image_files, lines_from_images
         from fieldvisit.sync.qr_transfer import payloads_from_lines
 
-        lines = [line for image in image_files(list(sources)) for line in decode_image(image)]
-        return payloads_from_lines(lines, "images")
+        refused: list[str] = []
+        payloads, problems = payloads_from_lines(lines_from_images(image_files(list(sources)), refused), "images")
+        problems[:0] = refused
+        return payloads, problems
     if not sources:
         raise click.UsageError(t("cli.import_what"))
     from fieldvisit.sync.sources import read_sources
 
-    return read_sources(sources, stdin=sys.stdin.buffer), []
+    payloads = read_sources(sources, stdin=sys.stdin.buffer)
+    return payloads, payloads.problems
 
 
 @click.command("qr")
