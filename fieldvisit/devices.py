@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from fieldvisit.records import get_value
 from fieldvisit.references import device_short
 from fieldvisit.store import IMPORTS, VISITS, Store
 from fieldvisit.sync import sealed
+from fieldvisit.sync.limits import MAX_PENDING_DEVICES, MAX_QUARANTINE_BYTES
 from fieldvisit.sync.rights import Writer
 from fieldvisit.sync.validate import DEFAULT_MAX_BYTES, decompress, read_bundle
 from fieldvisit.trust import OfficeKeys, b64, fingerprint, normalise_fingerprint
@@ -117,6 +119,13 @@ class DeviceRow:
     first_seen: str
     changed_at: str
     waiting: int
+    lookalike: bool = False
+    """Pending, and named like another device: perhaps someone posing as a colleague's laptop."""
+
+    @property
+    def code(self) -> str:
+        """The short code this device's matters carry in their references."""
+        return device_short(self.device_id)
 
 
 STATE_ORDER = (PENDING, APPROVED, REJECTED, REVOKED)
@@ -124,11 +133,29 @@ STATE_ORDER = (PENDING, APPROVED, REJECTED, REVOKED)
 
 def device_rows(store: Store, quarantine: Path | None) -> list[DeviceRow]:
     """Every device, those waiting for a decision first, then by first contact."""
+    register = devices(store)
+    names: dict[str, int] = {}
+    for entry in register.values():
+        names[_comparable(entry.get("name", ""))] = names.get(_comparable(entry.get("name", "")), 0) + 1
     rows = [
-        DeviceRow(device_id, entry["fingerprint"], entry.get("name", ""), entry["state"], entry.get("first_seen", ""), entry.get("changed_at", ""), len(quarantined_files(quarantine, device_id)))
-        for device_id, entry in devices(store).items()
+        DeviceRow(
+            device_id,
+            entry["fingerprint"],
+            entry.get("name", ""),
+            entry["state"],
+            entry.get("first_seen", ""),
+            entry.get("changed_at", ""),
+            len(quarantined_files(quarantine, device_id)),
+            entry["state"] == PENDING and names[_comparable(entry.get("name", ""))] > 1,
+        )
+        for device_id, entry in register.items()
     ]
     return sorted(rows, key=lambda row: (STATE_ORDER.index(row.state) if row.state in STATE_ORDER else len(STATE_ORDER), row.first_seen, row.device_id))
+
+
+def _comparable(name: str) -> str:
+    """A device name as a person would read it: case, width and spacing do not tell names apart."""
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 class TrustGate:
@@ -188,6 +215,12 @@ class TrustGate:
             raise BundleError("error.trust.no_quarantine")
         self.quarantine.mkdir(parents=True, exist_ok=True)
         target = self.quarantine / f"{device_id}-{hashlib.sha256(raw).hexdigest()[:16]}{QUARANTINE_SUFFIX}"
+        pending = [key for key, entry in self.register.items() if entry["state"] == PENDING]
+        if device_id not in self.register and len(pending) >= MAX_PENDING_DEVICES:
+            raise BundleError("error.limit.pending_devices", limit=MAX_PENDING_DEVICES)
+        waiting = sum(entry.stat().st_size for entry in self.quarantine.iterdir() if entry.suffix == QUARANTINE_SUFFIX and entry.is_file())
+        if not target.exists() and waiting + len(raw) > MAX_QUARANTINE_BYTES:
+            raise BundleError("error.limit.quarantine_full", limit=f"{MAX_QUARANTINE_BYTES // 1024 // 1024} MiB")
         if not target.exists():
             temp = target.with_suffix(".tmp")
             temp.write_bytes(raw)

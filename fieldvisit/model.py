@@ -76,7 +76,7 @@ MAX_LENGTHS: dict[str, int] = {
     "unit": 200,
     "phone": 50,
     "representatives": 1000,
-    "detail": 20000,
+    "detail": 10000,
     "demand": 4000,
     "onsite_answer": 4000,
     "commitment": 2000,
@@ -84,7 +84,7 @@ MAX_LENGTHS: dict[str, int] = {
     "department": 200,
     "assignee": 100,
     "transfer_to": 200,
-    "reply": 20000,
+    "reply": 10000,
     "extension_reason": 2000,
     "satisfaction_comment": 2000,
 }

@@ -18,6 +18,7 @@ from fieldvisit.ids import new_id
 from fieldvisit.records import Record
 from fieldvisit.store import IMPORTS, VISITS, Store
 from fieldvisit.sync import bundle as fmt
+from fieldvisit.sync import limits
 from fieldvisit.sync.merge import merge_records, settle
 from fieldvisit.sync.rights import Writer, check_record
 from fieldvisit.sync.validate import DEFAULT_MAX_BYTES, read_bundle
@@ -128,6 +129,7 @@ def _merge_bundle(store: Store, pending: dict[str, dict[str, Record]], data: dic
             if table == VISITS:
                 arriving[record_id] = incoming
             merged = settle(incoming) if current is None else merge_records(current, incoming)
+            limits.check_record(merged)
             if current is None or merged != current:
                 changes[table][record_id] = merged
     return changes

@@ -3,7 +3,8 @@
 `read_bundle(raw)` turns the bytes of a `.fvb` file (gzip) or a plain JSON bundle into a checked
 bundle, or raises `BundleError` naming the first problem: not a bundle, truncated, too large,
 foreign format, newer version, schema violation (checked with `bundle.schema.json`, the same file
-the format document publishes), wrong digest, duplicate ids, stamps from the future.
+the format document publishes), wrong digest, duplicate ids, stamps from the future, sizes beyond
+`sync.limits`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from fieldvisit.clock import Stamp, is_stamp
 from fieldvisit.errors import BundleError
 from fieldvisit.ids import is_id
 from fieldvisit.sync import bundle as fmt
+from fieldvisit.sync import limits
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 """Largest bundle accepted, uncompressed: a real visit is a few hundred KB."""
@@ -60,6 +62,7 @@ def read_bundle(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES, now_ms: int | No
         raise BundleError("error.bundle.digest")
     _check_ids(data)
     _check_stamps(data, int(time.time() * 1000) if now_ms is None else now_ms)
+    limits.check_bundle(data)
     return data
 
 
