@@ -15,6 +15,7 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from fieldvisit.errors import BundleError
 from fieldvisit.i18n import t
 from fieldvisit.sync.frames import Frame, fountain
 from fieldvisit.sync.qr_render import half_block_lines, largest_version, matrix, symbol_modules
@@ -64,7 +65,13 @@ class QrScreen(Screen):
             self.query_one("#qr-code", Static).update(t("qr.too_small", columns=need, rows=(need + 1) // 2 + CHROME_ROWS))
             self.query_one("#qr-caption", Static).update("")
             return
-        fresh = bundle_frames(self.bundle, version, self.ec, sealed_payload=self.sealed_payload)
+        try:
+            fresh = bundle_frames(self.bundle, version, self.ec, sealed_payload=self.sealed_payload)
+        except BundleError as error:  # more frames than a scanner takes, at this size
+            self.frames = []
+            self.query_one("#qr-code", Static).update(Text(str(error)))
+            self.query_one("#qr-caption", Static).update("")
+            return
         if [f.text() for f in fresh] != [f.text() for f in self.frames]:
             self.frames, self.position = fresh, 0
         self._show()

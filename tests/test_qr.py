@@ -166,6 +166,7 @@ async def test_scanner_input_in_any_order_with_repeats_noise_and_two_bundles(tmp
     async with app.run_test(size=(100, 30)) as pilot:
         screen = ScanScreen(pending)
         await app.push_screen(screen)
+        await app.workers.wait_for_complete()  # the saved progress is replayed on a thread
         await pilot.pause()
         received_before = sum(p.rank for p in screen.assembler.bundles.values())
         assert received_before > 0
@@ -183,6 +184,7 @@ async def type_and_enter(pilot, line: str) -> None:
         pilot.app.post_message(events.Key(_character_to_key(character), character))
     await pilot.press("enter")
     await pilot.pause()
+    await pilot.app.workers.wait_for_complete()  # lines are taken, and bundles imported, on a thread
 
 
 def test_parse_rejects_foreign_and_corrupt_lines(bundle):
