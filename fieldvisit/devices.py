@@ -26,6 +26,7 @@ from fieldvisit.ids import is_id
 from fieldvisit.records import get_value
 from fieldvisit.references import device_short
 from fieldvisit.store import IMPORTS, VISITS, Store
+from fieldvisit.sync import refusals as refusal_log
 from fieldvisit.sync import sealed
 from fieldvisit.sync.limits import MAX_PENDING_DEVICES, MAX_QUARANTINE_BYTES
 from fieldvisit.sync.rights import Writer
@@ -161,8 +162,9 @@ def _comparable(name: str) -> str:
 class TrustGate:
     """Turns what arrived into bundle bytes for `read_bundle`, or refuses / quarantines it."""
 
-    def __init__(self, store: Store, keys: OfficeKeys | None, quarantine: Path | None, allow_unsigned: bool = False):
+    def __init__(self, store: Store, keys: OfficeKeys | None, quarantine: Path | None, allow_unsigned: bool = False, refusals: Path | None = None):
         self.store, self.keys, self.quarantine, self.allow_unsigned = store, keys, quarantine, allow_unsigned
+        self.refusals = refusals
         self.register = devices(store)
         self.changed = False
 
@@ -207,6 +209,10 @@ class TrustGate:
             raise BundleError(f"error.trust.{entry['state']}", fingerprint=entry["fingerprint"])
         return Writer(device_id, now_ms)
 
+    def refused(self, source: str, raw: bytes, error: BundleError) -> None:
+        """Log a refusal outside the store, which stays as it was (`sync.refusals`)."""
+        refusal_log.record(self.refusals, source, raw, str(error), error.message_key, str(error.params.get("device", "")))
+
     def meta_update(self) -> dict[str, Any]:
         return {META_KEY: self.register} if self.changed else {}
 
@@ -240,13 +246,13 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def approve(store: Store, keys: OfficeKeys | None, quarantine: Path | None, fp: str) -> tuple[str, dict[str, Any], list[Any]]:
+def approve(store: Store, keys: OfficeKeys | None, quarantine: Path | None, fp: str, refusals: Path | None = None) -> tuple[str, dict[str, Any], list[Any]]:
     """Approve a device and merge what it sent while pending; merged files leave the quarantine."""
     from fieldvisit.sync.importer import REJECTED as IMPORT_REJECTED, import_bundles
 
     device_id, entry = set_state(store, fp, APPROVED)
     files = quarantined_files(quarantine, device_id)
-    gate = TrustGate(store, keys, quarantine)
+    gate = TrustGate(store, keys, quarantine, refusals=refusals)
     reports = import_bundles(store, [(str(path), path.read_bytes()) for path in files], gate=gate) if files else []
     for path, report in zip(files, reports):
         if report.status != IMPORT_REJECTED:
@@ -272,4 +278,4 @@ def office_gate(store: Store, allow_unsigned: bool = False) -> TrustGate:
     store_path = getattr(store, "path", None)
     keys_file = paths.office_keys_file(store_path)
     keys = OfficeKeys.load(keys_file) if keys_file is not None and keys_file.exists() else None
-    return TrustGate(store, keys, paths.quarantine_dir(store_path), allow_unsigned)
+    return TrustGate(store, keys, paths.quarantine_dir(store_path), allow_unsigned, paths.refusals_file(store_path))

@@ -45,6 +45,9 @@ class FieldGate:
         """No rights table on a laptop: what its office sends is the register's authority."""
         return None
 
+    def refused(self, source: str, raw: bytes, error: BundleError) -> None:
+        """A laptop keeps no refusal log: the recorder sees the reason at once."""
+
     def meta_update(self) -> dict[str, Any]:
         return {}
 

@@ -61,6 +61,12 @@ def quarantine_dir(store_path: Path | None) -> Path | None:
     return None if store_path is None else Path(store_path).with_name("quarantine")
 
 
+def refusals_file(store_path: Path | None) -> Path | None:
+    """Every bundle the office refused, one JSON line each, beside its store: the store itself
+    stays byte for byte as it was, so the refusal is logged outside it."""
+    return None if store_path is None else Path(store_path).with_name("import-refusals.jsonl")
+
+
 def font_cache_dir() -> Path:
     """Where a CJK font prepared for PDFs is kept between runs (it takes seconds to make)."""
     return user_cache_path(APP_NAME, appauthor=False) / "fonts"

@@ -87,6 +87,8 @@ def import_bundles(
             continue
         except BundleError as error:
             report.reason = str(error)
+            if gate is not None:
+                gate.refused(source, raw, error)
             continue
         report.counts = _counts(store, pending, changes, data)
         for table, records in changes.items():

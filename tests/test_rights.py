@@ -341,3 +341,18 @@ def test_cli_export_for_an_unknown_device_fails_instead_of_writing_an_empty_bund
     result = runner.invoke(main, ["export", "--data-dir", str(base), "--office", "--device", meta["device_id"][-4:], "--out", str(tmp_path / "back"), "--json"])
     assert result.exit_code == 0, result.output
     assert '"issues": 48' in result.output
+
+
+def test_a_refusal_is_logged_beside_the_store_which_stays_as_it_was(setup, office_keys):
+    from fieldvisit.sync import refusals
+
+    office, (laptop, _) = setup
+    target = laptop.issues()[1]["id"]
+    laptop.editor().change(ISSUES, target, {"satisfaction": "satisfied"})
+    raw = laptop.sealed()
+    before = office.path.read_bytes()
+    [report] = import_bundles(office, [("U盘/第二次.fvb", raw)], now=NOW, gate=devices.office_gate(office))
+    assert report.status == "rejected" and office.path.read_bytes() == before
+    [entry] = refusals.read(paths.refusals_file(office.path))
+    assert entry["source"] == "U盘/第二次.fvb" and entry["reason"] == report.reason
+    assert entry["reason_key"] == "error.rights.field" and entry["bytes"] == len(raw)

@@ -186,7 +186,7 @@ def office_devices(ctx, data_dir, lang, approve_fp, reject_fp, revoke_fp, as_jso
         with SplicingJSONStore(store_path) as store, office_cache_kept_in_step(store):
             if approve_fp:
                 gate = devices.office_gate(store)
-                _, entry, reports = devices.approve(store, gate.keys, gate.quarantine, approve_fp)
+                _, entry, reports = devices.approve(store, gate.keys, gate.quarantine, approve_fp, gate.refusals)
                 click.echo(t("trust.device_state", name=entry["name"], fingerprint=entry["fingerprint"], state=t(f"trust.state.{entry['state']}")))
                 for report in reports:
                     click.echo(report.describe())
