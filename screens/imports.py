@@ -91,8 +91,9 @@ class ImportsScreen(Screen):
         except (FieldVisitError, OSError) as error:
             self.app.call_from_thread(self._show, [str(error)], False)
             return
-        lines = [report.describe() for report in reports] or [t("imports.nothing", path=str(path))]
-        self.app.call_from_thread(self._show, lines, all(report.status != REJECTED for report in reports))
+        # payloads.problems: files refused unread (too large), found while the import read them
+        lines = [*payloads.problems, *(report.describe() for report in reports)] or [t("imports.nothing", path=str(path))]
+        self.app.call_from_thread(self._show, lines, not payloads.problems and all(report.status != REJECTED for report in reports))
 
     def _show(self, lines: list[str], ok: bool) -> None:
         result = self.query_one("#imports-result", Static)
