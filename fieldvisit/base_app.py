@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Iterable
 
 import rich
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from fieldvisit import screens
@@ -18,6 +20,7 @@ from fieldvisit.i18n import t
 from fieldvisit.references import device_short
 from fieldvisit.screens.commands import binding_commands
 from fieldvisit.store import Store
+from fieldvisit.text import printable
 
 LIGHT_THEME = "textual-light"
 DARK_THEME = "textual-dark"
@@ -48,6 +51,30 @@ class BaseApp(App):
     @property
     def device_label(self) -> str:
         return f"{self.editor.device_name} ({device_short(self.editor.device_id)})"
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast of the app is literal: messages carry titles, names and paths from data,
+        and our translations hold no markup, so `markup` is ignored; control characters are
+        drawn as spaces. (Textual's own markup toasts are replaced below.)"""
+        super().notify(printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False)
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit: say which key does (Textual's own hint is markup)."""
+        self.notify(t("text.quit_hint"))
+
+    @on(events.DeliveryComplete)
+    def _screenshot_saved(self, event: events.DeliveryComplete) -> None:
+        if event.name == "screenshot":
+            event.prevent_default()  # Textual's own toast names the path in markup
+            self.notify(t("text.screenshot_saved", path=str(event.path or "")), title=t("command.screenshot"))
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME

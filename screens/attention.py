@@ -16,6 +16,7 @@ from fieldvisit.i18n import t
 from fieldvisit.records import values
 from fieldvisit.register import SAVED_FILTERS, RegisterFilter, RegisterRow, due_label
 from fieldvisit.repeats import RepeatSuggestion, suggest_repeats
+from fieldvisit.screens.literal import literal_line
 from fieldvisit.store import ISSUES
 
 SECTIONS = (
@@ -68,7 +69,7 @@ class AttentionScreen(Screen):
             counts.append(t("attention.count", name=t(f"attention.{name}"), count=len(rows)))
             options.add_option(Option(f"{t(f'attention.{name}')} ({len(rows)})", disabled=True))
             for row in rows[:PER_SECTION]:
-                options.add_option(Option(f"  {_describe(row)}", id=f"open|{name}|{row.id}"))
+                options.add_option(Option(literal_line(f"  {_describe(row)}"), id=f"open|{name}|{row.id}"))
             if len(rows) > PER_SECTION:
                 options.add_option(Option(f"  … {t('attention.more', count=len(rows) - PER_SECTION)}", disabled=True))
         if self._repeats is not None and self._repeats[0] == index.version:
@@ -86,7 +87,7 @@ class AttentionScreen(Screen):
             row, earlier = rows.get(suggestion.issue_id), rows.get(suggestion.earlier_id)
             if row and earlier:
                 reason = t(f"attention.repeat_{suggestion.reason}")
-                options.add_option(Option(f"  {row.ref} {row.title} ≈ {earlier.ref} {earlier.title} ({reason})", id=f"repeat|{row.id}|{earlier.id}"))
+                options.add_option(Option(literal_line(f"  {row.ref} {row.title} ≈ {earlier.ref} {earlier.title} ({reason})"), id=f"repeat|{row.id}|{earlier.id}"))
 
     @work(thread=True, exclusive=True, group="repeats")
     def _find_repeats(self, version: int) -> None:

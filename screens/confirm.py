@@ -11,11 +11,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from fieldvisit.i18n import t
+from fieldvisit.screens.literal import literal
 from fieldvisit.screens.widgets.fingerprint import Fingerprint
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Returns True only for the confirm button or `y`; Esc, `n` and the focused Cancel give False."""
+    """Returns True only for the confirm button or `y`; Esc, `n` and the focused Cancel give False.
+    The title and body are shown as they are (they name devices and offices): never markup."""
 
     CSS_PATH = "confirm.tcss"
     BINDINGS = [
@@ -30,15 +32,15 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="-danger" if self._danger else ""):
-            yield Static(self._title, id="confirm-title")
-            yield Static(self._body, id="confirm-body")
+            yield Static(literal(self._title), id="confirm-title")
+            yield Static(literal(self._body), id="confirm-body")
             if self._fingerprint:
                 yield Static(self._fingerprint_label, id="confirm-fingerprint-label")
                 yield Fingerprint(self._fingerprint, id="confirm-fingerprint")
             with Horizontal(id="confirm-buttons"):
                 yield Button(self._confirm, variant="error" if self._danger else "primary", id="confirm-yes")
                 yield Button(t("action.cancel"), id="confirm-no")
-            yield Static(t("confirm.hint", confirm=self._confirm), id="confirm-hint")
+            yield Static(literal(t("confirm.hint", confirm=self._confirm)), id="confirm-hint")
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()  # Enter pressed by habit does nothing harmful

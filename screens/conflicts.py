@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from fieldvisit.clock import Stamp, stamp_time
 from fieldvisit.i18n import field_label, t
+from fieldvisit.screens.literal import literal_line
 from fieldvisit.store import ISSUES
 
 
@@ -41,9 +42,9 @@ class ConflictsScreen(ModalScreen[bool]):
         for conflict in record.get("conflicts", []):
             field = conflict["field"]
             current = record["fields"][field]
-            options.add_option(Option(f"{field_label(field)}", disabled=True))
-            options.add_option(Option(f"  {t('conflicts.keep')}: {current['value']}  ({_who(current['stamp'])})", id=f"{field}|keep"))
-            options.add_option(Option(f"  {t('conflicts.take')}: {conflict['value']}  ({_who(conflict['stamp'])})", id=f"{field}|{conflict['stamp']}"))
+            options.add_option(Option(literal_line(field_label(field)), disabled=True))
+            options.add_option(Option(literal_line(f"  {t('conflicts.keep')}: {current['value']}  ({_who(current['stamp'])})"), id=f"{field}|keep"))
+            options.add_option(Option(literal_line(f"  {t('conflicts.take')}: {conflict['value']}  ({_who(conflict['stamp'])})"), id=f"{field}|{conflict['stamp']}"))
         if not record.get("conflicts"):
             options.add_option(Option(t("conflicts.none"), disabled=True))
         options.focus()

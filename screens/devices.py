@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from fieldvisit.screens.widgets.fingerprint import Fingerprint
 from fieldvisit.sync.importer import REJECTED as IMPORT_REJECTED
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from fieldvisit import devices, paths
 from fieldvisit.errors import FieldVisitError
 from fieldvisit.i18n import t
+from fieldvisit.screens.literal import literal, literal_line
 
 COLUMNS = ("state", "fingerprint", "name", "first_seen", "waiting")
 STEP_KEYS = {devices.APPROVED: "approve", devices.REJECTED: "reject", devices.REVOKED: "revoke"}
@@ -64,7 +63,7 @@ class DevicesScreen(Screen):
         try:
             return devices.office_gate(self.app.store)
         except FieldVisitError as error:
-            self.query_one("#devices-no-keys", Static).update(str(error))
+            self.query_one("#devices-no-keys", Static).update(literal(error))
             return None
 
     @property
@@ -76,7 +75,7 @@ class DevicesScreen(Screen):
         gate = self._gate()
         keys = gate.keys if gate else None
         self.query_one("#devices-office-name", Static).update(
-            t("devices.office", organisation=keys.organisation or "—") if keys else t("devices.no_keys_title")
+            literal(t("devices.office", organisation=keys.organisation or "—") if keys else t("devices.no_keys_title"))
         )
         self.query_one("#devices-office-fingerprint", Fingerprint).show(keys.fingerprint if keys else "")
         no_keys = self.query_one("#devices-no-keys", Static)
@@ -93,14 +92,8 @@ class DevicesScreen(Screen):
         current = select or self._selected_id()
         table.clear()
         for row in rows:
-            table.add_row(
-                t(f"trust.state.{row.state}"),
-                row.fingerprint,
-                Text(row.name),  # as sent by the laptop: never read as markup
-                row.first_seen[:16].replace("T", " "),
-                str(row.waiting) if row.waiting else "",
-                key=row.device_id,
-            )
+            cells = (t(f"trust.state.{row.state}"), row.fingerprint, row.name, row.first_seen[:16].replace("T", " "), str(row.waiting) if row.waiting else "")
+            table.add_row(*(literal_line(cell) for cell in cells), key=row.device_id)  # as sent by the laptop
         table.display = bool(rows)
         self.query_one("#devices-empty").display = not rows
         if current in self._rows:
@@ -132,7 +125,7 @@ class DevicesScreen(Screen):
         step = STEP_KEYS[state]
         body = t(f"devices.{step}_body" if row.waiting or state == devices.REVOKED else f"devices.{step}_body_none", waiting=row.waiting)
         screen = ConfirmScreen(
-            t(f"devices.{step}_title", name=escape(row.name)),
+            t(f"devices.{step}_title", name=row.name),
             t("devices.first_seen", first_seen=row.first_seen[:16].replace("T", " ")) + body,
             t(f"devices.{step}"),
             row.fingerprint,
@@ -162,7 +155,7 @@ class DevicesScreen(Screen):
         """Merging what waited in quarantine is an import: keep the screen alive meanwhile."""
         try:
             gate = devices.office_gate(self.app.store)
-            device_id, entry, reports = devices.approve(self.app.store, gate.keys, gate.quarantine, fingerprint)
+            device_id, entry, reports = devices.approve(self.app.store, gate.keys, gate.quarantine, fingerprint, gate.refusals)
         except (FieldVisitError, OSError) as error:
             self.app.call_from_thread(self._show, [str(error)], False)
             return
@@ -173,9 +166,9 @@ class DevicesScreen(Screen):
 
     def _show(self, lines: list[str], ok: bool, select: str | None = None) -> None:
         result = self.query_one("#devices-result", Static)
-        result.update(Text("\n".join(lines)))  # names and file names from laptops, not markup
+        result.update(literal("\n".join(lines)))  # names and file names from laptops
         result.set_class(not ok, "-failed").add_class("-shown")
-        self.notify(lines[0], severity="information" if ok else "error", markup=False)
+        self.notify(lines[0], severity="information" if ok else "error")
         self.refresh_view(select)
 
 

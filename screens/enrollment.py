@@ -21,6 +21,7 @@ from textual.widgets import Footer, Header, Static
 from fieldvisit import paths
 from fieldvisit.errors import FieldVisitError
 from fieldvisit.i18n import t
+from fieldvisit.screens.literal import literal
 from fieldvisit.screens.widgets.fingerprint import Fingerprint
 from fieldvisit.screens.widgets.folder_picker import FolderPicker
 from fieldvisit.trust import DeviceKeys, OfficeChange, enroll_device, load_device_keys, read_token_file
@@ -63,9 +64,9 @@ class EnrollmentScreen(Screen):
             state = t("enroll.state_broken", reason=str(error))
         else:
             state = t("enroll.state_none") if keys is None else t("enroll.state_enrolled", organisation=_organisation(keys.office), office=keys.office["fingerprint"])
-        self.query_one("#enroll-state", Static).update(state)
+        self.query_one("#enroll-state", Static).update(literal(state))
         self.query_one("#enroll-state").set_class(keys is not None, "-enrolled")
-        self.query_one("#enroll-laptop-label", Static).update(t("enroll.laptop", device=self.app.device_label))
+        self.query_one("#enroll-laptop-label", Static).update(literal(t("enroll.laptop", device=self.app.device_label)))
         self.query_one("#enroll-fingerprint", Fingerprint).show(keys.fingerprint if keys else "")
 
     def action_choose(self) -> None:
@@ -130,7 +131,7 @@ class EnrollmentScreen(Screen):
 
     def _show(self, message: str, ok: bool) -> None:
         result = self.query_one("#enroll-result", Static)
-        result.update(message)
+        result.update(literal(message))
         result.set_class(not ok, "-failed")
         self.notify(message, severity="information" if ok else "error", timeout=10)
 

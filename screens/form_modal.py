@@ -17,6 +17,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from fieldvisit.i18n import t
+from fieldvisit.screens.literal import literal
+from fieldvisit.text import one_line
 
 
 @dataclass(frozen=True)
@@ -43,16 +45,16 @@ class FormModal(ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
-            yield Static(self._title, id="form-title")
+            yield Static(literal(self._title), id="form-title")
             for spec in self._fields:
                 with Horizontal(classes="form-row"):
-                    yield Label(spec.label, classes="form-label")
+                    yield Label(literal(spec.label), classes="form-label")
                     if spec.choices:
                         yield Select(spec.choices, value=spec.value or spec.choices[0][1], allow_blank=False, id=f"m-{spec.name}", compact=True)
                     else:
-                        yield Input(value=spec.value, placeholder=spec.placeholder, id=f"m-{spec.name}", compact=True)
+                        yield Input(value=one_line(spec.value), placeholder=spec.placeholder, id=f"m-{spec.name}", compact=True)
             if self._hint:
-                yield Static(self._hint, id="form-hint")
+                yield Static(literal(self._hint), id="form-hint")
 
     def on_mount(self) -> None:
         self.query_one(f"#m-{self._fields[0].name}").focus()

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Static
 from fieldvisit.errors import FieldVisitError, user_error
 from fieldvisit.i18n import t
 from fieldvisit.records import values
+from fieldvisit.screens.literal import literal
 from fieldvisit.screens.widgets.folder_picker import FolderPicker
 from fieldvisit.sync.exporter import export_bundle, qr_payload_if_enrolled, seal_if_enrolled, write_bundle
 
@@ -33,7 +34,7 @@ class HandoverScreen(Screen):
         visit = values(self.app.store.get("visits", self.visit_id))
         yield Header()
         with Vertical(id="handover"):
-            yield Static(t("handover.heading", title=visit.get("title", ""), site=visit.get("site", "")), id="handover-heading")
+            yield Static(literal(t("handover.heading", title=visit.get("title", ""), site=visit.get("site", ""))), id="handover-heading")
             yield Static(t("handover.explain"), id="handover-explain")
             yield Static(t("handover.qr_hint"), id="handover-qr-hint")
             yield FolderPicker(t("handover.placeholder"), fallback=Path.home(), id="handover-picker")
@@ -63,7 +64,7 @@ class HandoverScreen(Screen):
 
     def _show(self, message: str, ok: bool) -> None:
         result = self.query_one("#handover-result", Static)
-        result.update(message)
+        result.update(literal(message))
         result.set_class(not ok, "-failed")
         self.notify(message, severity="information" if ok else "error", timeout=10)
 

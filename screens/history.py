@@ -11,6 +11,7 @@ from textual.widgets import Static
 from fieldvisit.clock import Stamp, stamp_time
 from fieldvisit.i18n import field_label, label, t
 from fieldvisit.records import Record, entries, registers
+from fieldvisit.screens.literal import literal
 from fieldvisit.store import ISSUES
 from fieldvisit.workflow import FEEDBACK
 
@@ -26,7 +27,7 @@ class HistoryScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="history-box"):
             yield Static(t("office.history"), id="history-heading")
-            yield Static("\n".join(history_lines(self.app.store.get(ISSUES, self.issue_id))), id="history-lines")
+            yield Static(literal("\n".join(history_lines(self.app.store.get(ISSUES, self.issue_id)))), id="history-lines")
 
     def action_close(self) -> None:
         self.dismiss(None)

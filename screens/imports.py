@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from fieldvisit.devices import office_gate
 from fieldvisit.errors import FieldVisitError
 from fieldvisit.i18n import t
+from fieldvisit.screens.literal import literal, literal_line
 from fieldvisit.screens.widgets.folder_picker import FolderPicker
 from fieldvisit.store import IMPORTS, ISSUES, VISITS
 from fieldvisit.sync.importer import REJECTED, import_bundles
@@ -56,15 +57,16 @@ class ImportsScreen(Screen):
         table.clear()
         for entry in sorted(store.all(IMPORTS), key=lambda entry: entry["id"], reverse=True):
             counts = entry.get("counts", {})
-            table.add_row(
-                entry.get("imported_at", "")[:16].replace("T", " "),
+            cells = (
+                str(entry.get("imported_at", ""))[:16].replace("T", " "),
                 entry.get("device_name", ""),
-                Path(entry.get("source", "")).name,
+                Path(str(entry.get("source", ""))).name,
                 str(counts.get("issues_new", 0)),
                 str(counts.get("issues_updated", 0)),
                 str(counts.get("conflicts", 0)),
                 t(f"imports.status.{entry.get('status', 'imported')}"),
             )
+            table.add_row(*(literal_line(cell) for cell in cells))
 
     def on_screen_resume(self) -> None:
         self.refresh_log()
@@ -97,6 +99,6 @@ class ImportsScreen(Screen):
 
     def _show(self, lines: list[str], ok: bool) -> None:
         result = self.query_one("#imports-result", Static)
-        result.update("\n".join(lines))
+        result.update(literal("\n".join(lines)))
         result.set_class(not ok, "-failed")
         self.refresh_log()

@@ -15,6 +15,7 @@ from fieldvisit.errors import FieldVisitError, InputError
 from fieldvisit.i18n import label, t
 from fieldvisit.records import entries, values
 from fieldvisit.screens.faults import tell_not_saved
+from fieldvisit.screens.literal import literal
 from fieldvisit.screens.reason import ReasonScreen
 from fieldvisit.screens.widgets.matter_form import MatterForm
 
@@ -55,7 +56,7 @@ class MatterScreen(Screen):
         heading = f"{issue.get('ref', '')} · {status} · {t('matter.raised_at')} {local_minute(issue.get('raised_at', ''))}"
         if self.issue_id in self.app.store.damaged_matters():
             heading += f" · {t('error.fault.unreadable')}"
-        self.query_one("#matter-heading", Static).update(heading)
+        self.query_one("#matter-heading", Static).update(literal(heading))
         self.set_class(issue.get("status") == "withdrawn", "-withdrawn")
         lines = [t("matter.history")]
         recorded = t("matter.recorded_line", at=local_minute(issue.get("raised_at", "")), by=issue.get("recorded_by", ""))
@@ -67,7 +68,7 @@ class MatterScreen(Screen):
             if entry.get("reason"):
                 line += f"  「{entry['reason']}」"
             lines.append(line)
-        self.query_one("#matter-history", Static).update("\n".join(lines))
+        self.query_one("#matter-history", Static).update(literal("\n".join(lines)))
 
     def action_save(self) -> None:
         self.query_one(MatterForm).submit()

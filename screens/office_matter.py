@@ -24,6 +24,7 @@ from fieldvisit.i18n import label, t
 from fieldvisit.policy import deadlines, days_left
 from fieldvisit.records import entries, values
 from fieldvisit.screens.form_modal import FormField, FormModal
+from fieldvisit.screens.literal import literal
 from fieldvisit.store import ISSUES, VISITS
 from fieldvisit.workflow import CHANNELS, FEEDBACK, SATISFACTION
 
@@ -87,10 +88,10 @@ class OfficeMatterScreen(Screen):
         heading = f"{issue.get('ref', '')} · {label('status', issue.get('status'))} · {visit.get('site', '')} · {local_minute(issue.get('raised_at', ''))}"
         if record.get("conflicts"):
             heading += " · " + t("office.has_conflicts", count=len(record["conflicts"]))
-        self.query_one("#om-heading", Static).update(heading)
+        self.query_one("#om-heading", Static).update(literal(heading))
         flags = "  ".join(label("flag", flag) for flag in model.FLAGS if issue.get(flag))
-        self.query_one("#om-title", Static).update(Text.assemble((issue.get("title", ""), "bold"), "  ", (flags, "italic")))
-        self.query_one("#om-deadlines", Static).update(self._deadlines_text(issue))
+        self.query_one("#om-title", Static).update(Text.assemble(literal(issue.get("title", ""), "bold"), "  ", (flags, "italic")))
+        self.query_one("#om-deadlines", Static).update(literal(self._deadlines_text(issue)))
         lines = []
         for name in DETAIL_FIELDS:
             value = issue.get(name)
@@ -99,12 +100,12 @@ class OfficeMatterScreen(Screen):
             shown = label(name, value) if name in LABELLED_FIELDS else value
             name_text = t(f"field.{name}")
             lines.append(f"{' ' * max(0, 10 - cell_len(name_text))}{name_text}  {shown}")
-        self.query_one("#om-details", Static).update("\n".join(lines))
+        self.query_one("#om-details", Static).update(literal("\n".join(lines)))
         feedback = [
             t("office.feedback_line", date=entry["date"], by=entry["by"], channel=label("channel", entry["channel"]), content=entry["content"])
             for entry in entries(record, FEEDBACK)
         ]
-        self.query_one("#om-feedback", Static).update("\n".join([t("office.feedback_heading"), *feedback]) if feedback else t("office.no_feedback"))
+        self.query_one("#om-feedback", Static).update(literal("\n".join([t("office.feedback_heading"), *feedback]) if feedback else t("office.no_feedback")))
 
     def _deadlines_text(self, issue: dict) -> str:
         policy = self.app.workflow.policy

@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 from fieldvisit import at_rest
 from fieldvisit.errors import FieldVisitError, PassphraseError, user_error
 from fieldvisit.i18n import t
+from fieldvisit.screens.literal import literal
 
 
 class PassphraseScreen(ModalScreen[bool]):
@@ -91,7 +92,7 @@ class PassphraseScreen(ModalScreen[bool]):
 
     def _say(self, message: str, error: bool = False) -> None:
         status = self.query_one("#passphrase-message", Static)
-        status.update(message)
+        status.update(literal(message))
         status.set_class(error, "error")
 
     def action_cancel(self) -> None:

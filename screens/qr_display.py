@@ -17,6 +17,7 @@ from textual.widgets import Footer, Static
 
 from fieldvisit.errors import BundleError
 from fieldvisit.i18n import t
+from fieldvisit.screens.literal import literal
 from fieldvisit.sync.frames import Frame, fountain
 from fieldvisit.sync.qr_render import half_block_lines, largest_version, matrix, symbol_modules
 from fieldvisit.sync.qr_transfer import DEFAULT_EC, DEFAULT_VERSION, bundle_frames
@@ -88,7 +89,7 @@ class QrScreen(Screen):
         key = "qr.caption_extra" if frame.is_fountain else "qr.caption"
         cycling = t("qr.cycling", seconds=SPEEDS[self.speed]) if self._timer else t("qr.paused")
         caption = t(key, index=frame.index, count=frame.count, bundle=self.bundle["bundle_id"][-6:], state=cycling)
-        self.query_one("#qr-caption", Static).update(caption)
+        self.query_one("#qr-caption", Static).update(literal(caption))
 
     def action_next(self) -> None:
         if self.frames:

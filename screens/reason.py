@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from fieldvisit.i18n import t
+from fieldvisit.screens.literal import literal
 
 
 class ReasonScreen(ModalScreen[str | None]):
@@ -24,7 +25,7 @@ class ReasonScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reason-box"):
-            yield Static(self._prompt, id="reason-prompt")
+            yield Static(literal(self._prompt), id="reason-prompt")
             yield Input(placeholder=t("reason.placeholder"), id="reason-input")
             yield Static(t("reason.hint"), id="reason-hint")
 

@@ -19,6 +19,8 @@ from fieldvisit.errors import InputError
 from fieldvisit.i18n import label, t
 from fieldvisit.model import parse_date
 from fieldvisit.records import values
+from fieldvisit.screens.literal import literal
+from fieldvisit.text import one_line
 from fieldvisit.stats import PeriodStats, period_stats
 from fieldvisit.store import ISSUES, VISITS
 
@@ -85,7 +87,7 @@ class StatisticsScreen(Screen):
         ]
         rising = [t("stats.rising_line", category=label("category", r.category), now=r.now, before=r.before, change="∞" if r.change is None else f"+{r.change:.0%}") for r in stats.rising]
         sections.append("\n".join([t("stats.rising"), *rising]) if rising else t("stats.no_rising"))
-        self.query_one("#stats-tables", Static).update("\n\n".join(sections))
+        self.query_one("#stats-tables", Static).update(literal("\n\n".join(sections)))  # site names are data
 
 
 def _summary(stats) -> str:
@@ -104,6 +106,10 @@ def _bars(title: str, counts: dict[str, int]) -> str:
     """A heading and one bar per entry: terminal charts that read in any font."""
     if not counts:
         return f"{title}\n  —"
+    lines_of: dict[str, int] = {}
+    for name, count in counts.items():  # site names come from laptops: one line each, as typed
+        lines_of[one_line(name)] = lines_of.get(one_line(name), 0) + count
+    counts = lines_of
     top = max(counts.values()) or 1
     width = max(cell_len(name) for name in counts)
     lines = [title]

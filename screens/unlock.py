@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Input, Static
 from fieldvisit import at_rest
 from fieldvisit.errors import FieldVisitError
 from fieldvisit.i18n import t
+from fieldvisit.screens.literal import literal
 
 
 class UnlockScreen(Screen):
@@ -68,5 +69,5 @@ class UnlockScreen(Screen):
 
     def _say(self, message: str, error: bool = False) -> None:
         status = self.query_one("#unlock-message", Static)
-        status.update(message)
+        status.update(literal(message))
         status.set_class(error, "error")

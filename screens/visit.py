@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from fieldvisit import model
 from fieldvisit.errors import FieldVisitError, InputError
 from fieldvisit.i18n import label, t
+from fieldvisit.screens.literal import literal, literal_line
 from fieldvisit.records import values
 from fieldvisit.views import visit_issues
 from fieldvisit.screens.faults import tell_not_saved
@@ -88,7 +89,7 @@ class VisitScreen(Screen):
         parts = [visit.get("date") or "", visit.get("site", ""), visit.get("title", ""), model.leaders_text(visit.get("leaders"))]
         if closed:
             parts.append(t("visit.closed_hint"))
-        self.query_one("#visit-heading", Static).update(" · ".join(part for part in parts if part))
+        self.query_one("#visit-heading", Static).update(literal(" · ".join(part for part in parts if part)))
 
     def refresh_matters(self, select: str | None = None) -> None:
         search = self.query_one("#matter-search", Input).value
@@ -97,7 +98,7 @@ class VisitScreen(Screen):
         table.clear()
         damaged = self.app.store.damaged_matters()
         for issue in issues:
-            table.add_row(*_cells(issue, issue["id"] in damaged), key=issue["id"])
+            table.add_row(*(literal_line(cell) for cell in _cells(issue, issue["id"] in damaged)), key=issue["id"])
         if select and table.row_count:
             table.move_cursor(row=table.get_row_index(select))
         total = len(visit_issues(self.app.store, self.visit_id)) if search else len(issues)

@@ -15,6 +15,7 @@ from fieldvisit import clock, model
 from fieldvisit.errors import InputError
 from fieldvisit.i18n import label, t
 from fieldvisit.records import Record, values
+from fieldvisit.text import one_line
 
 FIELDS = ("title", "site", "site_kind", "date", "leaders", "recorder", "note")
 
@@ -53,7 +54,7 @@ class VisitFormScreen(ModalScreen[dict[str, Any] | None]):
             options = [(label("site_kind", code), code) for code in model.SITE_KINDS]
             return Select(options, value=value or "other", allow_blank=False, id="v-site_kind", compact=True)
         placeholder = t(f"visit_form.placeholder.{name}") if name in ("leaders", "date") else ""
-        return Input(value=str(value or ""), placeholder=placeholder, id=f"v-{name}", compact=True)
+        return Input(value=one_line(value or ""), placeholder=placeholder, id=f"v-{name}", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#v-title", Input).focus()

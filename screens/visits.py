@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,6 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from fieldvisit.errors import FieldVisitError
 from fieldvisit.i18n import label, t
+from fieldvisit.screens.literal import literal, literal_line
 from fieldvisit.views import VisitRow, visit_rows
 from fieldvisit.screens.faults import tell_not_saved
 from fieldvisit.screens.visit_form import VisitFormScreen
@@ -55,7 +57,7 @@ class VisitsScreen(Screen):
         open_count = sum(row.status == "open" for row in rows)
         matters = sum(row.matters for row in rows)
         self.query_one("#visits-summary", Static).update(
-            t("visits.summary", visits=len(rows), open=open_count, matters=matters, device=self.app.device_label)
+            literal(t("visits.summary", visits=len(rows), open=open_count, matters=matters, device=self.app.device_label))
         )
         self.query_one("#visits-empty").display = not rows
         if current and current in {row.id for row in rows}:
@@ -63,9 +65,10 @@ class VisitsScreen(Screen):
         table.focus()
 
     @staticmethod
-    def _cells(row: VisitRow) -> tuple[str, ...]:
+    def _cells(row: VisitRow) -> tuple[Text, ...]:
         count = str(row.matters) + (f" (+{row.withdrawn})" if row.withdrawn else "")
-        return (row.date, count, label("visit_status", row.status), row.site, label("site_kind", row.site_kind), row.title)
+        cells = (row.date, count, label("visit_status", row.status), row.site, label("site_kind", row.site_kind), row.title)
+        return tuple(literal_line(cell) for cell in cells)
 
     def _selected_id(self) -> str | None:
         table = self.query_one("#visits", DataTable)

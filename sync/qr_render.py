@@ -56,7 +56,9 @@ def write_png(text: str, path: Path, ec: str = "M", box_size: int = 6) -> Path:
 
 
 def write_svg(text: str, path: Path, ec: str = "M") -> Path:
-    write_atomically(Path(path), svg_markup(text, ec).encode("utf-8"))
+    image = io.BytesIO()
+    _qr(text, ec, PRINT_BORDER, 10).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(image)
+    write_atomically(Path(path), image.getvalue())
     return path
 
 

@@ -226,7 +226,7 @@ async def test_the_device_list_shows_every_laptop_and_the_office_fingerprint(off
     async with app.run_test(size=(100, 30)) as pilot:
         table = await open_devices(pilot, app)
         assert table.row_count == 2
-        rows = [table.get_row_at(index) for index in range(2)]
+        rows = [[str(cell) for cell in table.get_row_at(index)] for index in range(2)]
         assert {row[1] for row in rows} == {keys.fingerprint for keys, _, _ in two_laptops}
         assert all(row[0] == "待批准" and row[4] == "1" for row in rows)
         assert spaced(office_keys.fingerprint) in str(app.screen.query_one("#devices-office-fingerprint", Fingerprint).render())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from fieldvisit.screens.literal import literal
+
 
 def spaced(fingerprint: str) -> str:
     """`7K3Q-M2XA-…` as `7 K 3 Q   M 2 X A   …`: each character apart, groups further apart."""
@@ -35,5 +37,5 @@ class Fingerprint(Static):
         self.show(fingerprint)
 
     def show(self, fingerprint: str) -> None:
-        self.update(spaced(fingerprint) if fingerprint else self._placeholder)
+        self.update(literal(spaced(fingerprint) if fingerprint else self._placeholder))  # from a token or a laptop
         self.set_class(not fingerprint, "-empty")

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from fieldvisit.i18n import t
 from fieldvisit.removable import removable_folders
+from fieldvisit.screens.literal import literal_line
 
 
 class FolderPicker(Vertical):
@@ -50,7 +51,7 @@ class FolderPicker(Vertical):
     def compose(self) -> ComposeResult:
         sticks = removable_folders()
         yield Label(t("picker.sticks") if sticks else t("picker.no_sticks"), classes="picker-label")
-        options = [Option(str(folder), id=str(folder)) for folder in sticks]
+        options = [Option(literal_line(folder), id=str(folder)) for folder in sticks]  # a stick's label is anyone's
         yield OptionList(*options, id="picker-sticks")
         yield Label(t("picker.path"), classes="picker-label")
         start = str(sticks[0] if sticks else self._fallback or "")

@@ -18,6 +18,7 @@ from textual.widgets import Checkbox, Input, Label, Select, TextArea
 
 from fieldvisit import model
 from fieldvisit.i18n import label, t
+from fieldvisit.text import one_line, printable
 
 TEXT_INPUTS = (
     "title",
@@ -131,14 +132,15 @@ class MatterForm(VerticalScroll):
     # -- values in and out --------------------------------------------------------------
 
     def load(self, values: dict[str, Any]) -> None:
-        """Show `values` (a matter's or the defaults); fields not given are cleared."""
+        """Show `values` (a matter's or the defaults); fields not given are cleared. Control
+        characters from an imported matter are shown as spaces (and saved so)."""
         for name in (*TEXT_INPUTS, *TEXT_AREAS):
             value = values.get(name)
             text = "" if value is None else str(value)
             if name in TEXT_AREAS:
-                self.query_one(f"#f-{name}", TextArea).text = text
+                self.query_one(f"#f-{name}", TextArea).text = printable(text)
             else:
-                self.query_one(f"#f-{name}", Input).value = text
+                self.query_one(f"#f-{name}", Input).value = one_line(text)
         for name, codes in CHOICES.items():
             self.query_one(f"#f-{name}", Select).value = values.get(name) or codes[-1 if name == "category" else 0]
         for flag in ("anonymous", *model.FLAGS):

@@ -24,10 +24,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from fieldvisit.text import one_line
+
 PADDING = 1
 """Blank cells on each side of a cell's text."""
-_PRINTABLE = {code: " " for code in (*range(0x20), 0x7F)}
-"""Control characters (a line break in an imported title, an escape code) are drawn as spaces."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ class RegisterTable(ScrollView, can_focus=True):
     def set_rows(self, rows: list[tuple[str, tuple[str, ...]]]) -> None:
         """Show these (key, cells) rows instead of the ones shown, the cursor back on the first."""
         self._keys = [key for key, _ in rows]
-        self._rows = [tuple(cell.translate(_PRINTABLE) for cell in cells) for _, cells in rows]
+        self._rows = [tuple(one_line(cell) for cell in cells) for _, cells in rows]  # an escape code or line break as a space
         self._widths = [
             column.width if column.width is not None else max([cell_len(column.label), *(cell_len(cells[number]) for cells in self._rows)])
             for number, column in enumerate(self.columns)
