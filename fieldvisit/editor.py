@@ -103,7 +103,7 @@ class Editor:
 
     def withdraw_issue(self, issue_id: str, reason: str) -> None:
         """Withdraw a matter: it stays in the store with the reason; nothing is hard-deleted."""
-        reason = reason.strip()
+        reason = model.clean_text(reason, "reason")
         if not reason:
             raise InputError("reason", "error.reason_required")
         issue = self._load(ISSUES, issue_id)
@@ -120,7 +120,7 @@ class Editor:
             return
         earlier = [e for e in entries(issue, TRANSITIONS) if e["to"] == "withdrawn"]
         back_to = (earlier[-1]["from"] if earlier else None) or "recorded"
-        transition = {"from": "withdrawn", "to": back_to, "by": self.actor, "reason": reason.strip()}
+        transition = {"from": "withdrawn", "to": back_to, "by": self.actor, "reason": model.clean_text(reason, "reason")}
         self._write(ISSUES, issue, {"status": back_to}, entries={TRANSITIONS: transition})
 
     def resolve_conflict(self, table: str, record_id: str, field: str, value: Any) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from fieldvisit import clock
 from fieldvisit.errors import InputError
+from fieldvisit.text import strip_controls
 
 VISIT = "visit"
 ISSUE = "issue"
@@ -87,10 +88,16 @@ MAX_LENGTHS: dict[str, int] = {
     "reply": 10000,
     "extension_reason": 2000,
     "satisfaction_comment": 2000,
+    "leaders": 1000,  # as typed on one line; below, the text of office steps (map entries)
+    "reason": 2000,
+    "content": 4000,
+    "by": 100,
 }
 """Longest text, in characters, each field takes: forms refuse more with the limit named, and the
 bundle validator (`sync.limits`) refuses a bundle with a longer value. A real matter's detail is a
 few hundred Han characters; the limits only stop pastes gone wrong and hostile files."""
+MULTI_LINE_FIELDS = frozenset({"detail", "onsite_answer", "note", "reply", "content"})
+"""Text kept with its line breaks and tabs; every other field is one line."""
 IDENTITY_FIELDS = ("petitioner_name", "employee_no", "phone")
 """What an anonymous petitioner does not give, and what `--redact` and masking hide."""
 ISSUE_EDITABLE_FIELDS = (
@@ -152,16 +159,27 @@ def parse_date(text: str | None, field: str) -> str | None:
     raise InputError(field, "error.bad_date", value=text)
 
 
+def clean_text(value: Any, field: str) -> str:
+    """A form's or an office step's text as it is saved: control characters stripped (a
+    multi-line field such as the detail keeps line breaks and tabs), spaces trimmed, and no longer
+    than `MAX_LENGTHS[field]` (an InputError naming the limit otherwise)."""
+    text = strip_controls(str(value if value is not None else ""), multi_line=field in MULTI_LINE_FIELDS).strip()
+    limit = MAX_LENGTHS.get(field)
+    if limit is not None and len(text) > limit:
+        raise InputError(field, "error.text.too_long", limit=limit, length=len(text))
+    return text
+
+
 def normalise_visit(raw: dict[str, Any]) -> dict[str, Any]:
     """Clean a visit form's values; the title and site are required."""
-    fields: dict[str, Any] = {name: str(raw.get(name) or "").strip() for name in VISIT_TEXT_FIELDS if name in raw}
+    fields: dict[str, Any] = {name: clean_text(raw.get(name) or "", name) for name in VISIT_TEXT_FIELDS if name in raw}
     if "site_kind" in raw:
         fields["site_kind"] = _choice(raw, "site_kind", SITE_KINDS, "other")
     if "date" in raw:
         fields["date"] = parse_date(raw.get("date"), "date") or clock.today().isoformat()
     if "leaders" in raw:
         leaders = raw["leaders"]
-        fields["leaders"] = parse_leaders(leaders) if isinstance(leaders, str) else list(leaders or [])
+        fields["leaders"] = parse_leaders(clean_text(leaders, "leaders")) if isinstance(leaders, str) else list(leaders or [])
     for required in ("title", "site"):
         if required in fields and not fields[required]:
             raise InputError(required, "error.required")
@@ -178,7 +196,7 @@ def normalise_issue(raw: dict[str, Any], categories: tuple[str, ...] = DEFAULT_C
     fields: dict[str, Any] = {}
     for name in ISSUE_TEXT_FIELDS:
         if name in raw:
-            fields[name] = str(raw.get(name) or "").strip()
+            fields[name] = clean_text(raw.get(name) or "", name)
     if "anonymous" in raw:
         fields["anonymous"] = bool(raw["anonymous"])
         if fields["anonymous"]:

@@ -15,7 +15,7 @@ from fieldvisit import clock
 from fieldvisit.editor import TRANSITIONS, Editor
 from fieldvisit.errors import InputError
 from fieldvisit.i18n import label
-from fieldvisit.model import parse_date
+from fieldvisit.model import clean_text, parse_date
 from fieldvisit.policy import DEFAULT_POLICY, Policy, check_extension
 from fieldvisit.records import get_value, values
 from fieldvisit.store import ISSUES
@@ -75,7 +75,7 @@ class Workflow:
             changes[f"{status}_requested_at"] = today
         if current in ("review", "re_review") and status in ("replied", "closed"):
             changes[f"{current}_decided_at"] = today
-        transition = {"from": current, "to": status, "by": self.editor.actor, "reason": reason.strip()}
+        transition = {"from": current, "to": status, "by": self.editor.actor, "reason": clean_text(reason, "reason")}
         self.editor.change(ISSUES, issue_id, {"status": status, **changes}, entries={TRANSITIONS: transition})
 
     def register(self, issue_id: str) -> None:
@@ -94,7 +94,8 @@ class Workflow:
         self.move(issue_id, "in_progress")
 
     def reply(self, issue_id: str, summary: str) -> None:
-        self.move(issue_id, "replied", _required(summary, "reply"), {"reply": summary.strip()})
+        summary = _required(summary, "reply")
+        self.move(issue_id, "replied", summary, {"reply": summary})
 
     def close(self, issue_id: str, reason: str = "") -> None:
         self.move(issue_id, "closed", reason)
@@ -109,17 +110,18 @@ class Workflow:
 
     def assign(self, issue_id: str, first_owner: str | None = None, department: str | None = None, assignee: str | None = None) -> list[str]:
         given = {"first_owner": first_owner, "department": department, "assignee": assignee}
-        return self.editor.change(ISSUES, issue_id, {key: value.strip() for key, value in given.items() if value is not None})
+        return self.editor.change(ISSUES, issue_id, {key: clean_text(value, key) for key, value in given.items() if value is not None})
 
     def extend(self, issue_id: str, days: int, reason: str) -> None:
         """The one extension the policy allows, with its reason."""
         issue = self._issue(issue_id)
         check_extension(issue, days, self.policy)
+        reason = _required(reason, "extension_reason")
         self.editor.change(
             ISSUES,
             issue_id,
-            {"extension_days": int(issue.get("extension_days") or 0) + days, "extension_reason": _required(reason)},
-            entries={TRANSITIONS: {"from": issue.get("status"), "to": issue.get("status"), "by": self.editor.actor, "reason": f"+{days}: {reason.strip()}"}},
+            {"extension_days": int(issue.get("extension_days") or 0) + days, "extension_reason": reason},
+            entries={TRANSITIONS: {"from": issue.get("status"), "to": issue.get("status"), "by": self.editor.actor, "reason": f"+{days}: {reason}"}},
         )
 
     def add_feedback(self, issue_id: str, channel: str, content: str, when: str = "", by: str = "") -> None:
@@ -127,7 +129,7 @@ class Workflow:
         if channel not in CHANNELS:
             raise InputError("channel", "error.bad_choice", value=channel)
         entry = {
-            "by": (by or self.editor.actor).strip(),
+            "by": clean_text(by or self.editor.actor, "by"),
             "date": parse_date(when, "date") or self.today().isoformat(),
             "channel": channel,
             "content": _required(content, "content"),
@@ -137,7 +139,7 @@ class Workflow:
     def rate(self, issue_id: str, level: str, comment: str = "") -> None:
         if level not in SATISFACTION:
             raise InputError("satisfaction", "error.bad_choice", value=level)
-        self.editor.change(ISSUES, issue_id, {"satisfaction": level, "satisfaction_comment": comment.strip()})
+        self.editor.change(ISSUES, issue_id, {"satisfaction": level, "satisfaction_comment": clean_text(comment, "satisfaction_comment")})
 
     def link_repeat(self, issue_id: str, earlier_id: str) -> None:
         """Mark a matter as a repeat (重复访) of an earlier one; the link is kept both ways by id."""
@@ -147,6 +149,8 @@ class Workflow:
 
 
 def _required(text: str, field: str = "reason") -> str:
-    if not (text or "").strip():
+    """`text` cleaned as a form's (`model.clean_text`: no control characters, within its length); never empty."""
+    text = clean_text(text, field)
+    if not text:
         raise InputError(field, "error.reason_required")
-    return text.strip()
+    return text

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import re
 from collections import Counter
 from typing import Any
 
 from fieldvisit.records import Record
+from fieldvisit.text import safe_file_name
 from fieldvisit.sync.canonical import canonical_bytes, sha256_digest
 
 FORMAT = "fieldvisit.bundle"
@@ -126,10 +126,8 @@ def _compact_entry(entry: dict[str, Any], stamp: str) -> dict[str, Any]:
 
 # -- file names --------------------------------------------------------------------------
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
-
-
 def file_name(label: str, date: str, bundle_id: str) -> str:
-    """`东风煤矿三采区-20261115-7K3Q9A.fvb`: site, date and a short bundle id, safe on FAT USB sticks."""
-    safe = _UNSAFE.sub("_", label).strip("._") or "fieldvisit"
-    return f"{safe[:40]}-{date.replace('-', '')}-{bundle_id[-6:]}{SUFFIX}"
+    """`东风煤矿三采区-20261115-7K3Q9A.fvb`: site, date and a short bundle id, safe on FAT USB sticks.
+    The site and date come from the record: no path separator, control character or leading dot."""
+    day = safe_file_name(str(date).replace("-", ""), fallback="", limit=10)
+    return f"{safe_file_name(label, limit=40)}-{day}-{safe_file_name(bundle_id[-6:], fallback='')}{SUFFIX}"

@@ -11,6 +11,7 @@ import click
 from fieldvisit import paths
 from fieldvisit.errors import FieldVisitError, user_error
 from fieldvisit.i18n import LANGUAGES, set_language, t
+from fieldvisit.text import printable
 
 
 def common_options(command: Callable) -> Callable:
@@ -91,7 +92,7 @@ def warn_damaged(store) -> None:
     """One line on stderr for each matter with a sealed value that does not open: the command
     goes on with the rest of the store."""
     for ref in store.damaged_matters().values():
-        click.echo(f"fieldvisit: {t('error.fault.damaged', ref=ref, path=str(store.path))}", err=True)
+        click.echo(printable(f"fieldvisit: {t('error.fault.damaged', ref=ref, path=str(store.path))}"), err=True)
 
 
 def ask_passphrase(prompt_key: str = "passphrase.prompt") -> str:
@@ -113,5 +114,5 @@ def run(action: Callable[[], Any]) -> None:
         found = user_error(error)
         if found is None:
             raise
-        click.echo(f"fieldvisit: {found}", err=True)
+        click.echo(printable(f"fieldvisit: {found}"), err=True)  # a message may quote data
         sys.exit(1)

@@ -11,6 +11,7 @@ import click
 from fieldvisit import paths
 from fieldvisit.cli.common import ask_passphrase, common_options, open_field_app, open_store, run, settings
 from fieldvisit.i18n import t
+from fieldvisit.text import printable, printable_json
 
 
 @click.command()
@@ -72,10 +73,10 @@ def visits(ctx: click.Context, data_dir: Path | None, lang: str | None, as_json:
         with open_store(paths.field_store_dir(base)) as store:
             rows = visit_rows(store)
         if as_json:
-            click.echo(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
+            click.echo(printable_json(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2)))
             return
         for row in rows:
-            click.echo(f"{row.id}  {row.date}  {row.site}  {row.title}  {t('cli.matters', count=row.matters)}")
+            click.echo(printable(f"{row.id}  {row.date}  {row.site}  {row.title}  {t('cli.matters', count=row.matters)}"))
         if not rows:
             click.echo(t("visits.empty"))
 
@@ -103,10 +104,10 @@ def enroll(ctx, data_dir, lang, token_file, switch_office) -> None:
             try:
                 keys = enroll_device(paths.device_keys_file(store.path), read_token_file(token_file), switch_office)
             except OfficeChange as change:
-                click.echo(f"fieldvisit: {change}", err=True)
+                click.echo(printable(f"fieldvisit: {change}"), err=True)
                 click.echo(t("trust.switch_hint"), err=True)
                 raise SystemExit(1) from None
         organisation = keys.office.get("organisation") or "—"
-        click.echo(t("trust.enrolled", organisation=organisation, office=keys.office["fingerprint"], device=editor.device_name, fingerprint=keys.fingerprint))
+        click.echo(printable(t("trust.enrolled", organisation=organisation, office=keys.office["fingerprint"], device=editor.device_name, fingerprint=keys.fingerprint)))
 
     run(run_enroll)

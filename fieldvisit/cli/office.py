@@ -11,6 +11,7 @@ import click
 from fieldvisit import paths
 from fieldvisit.cli.common import common_options, run, settings
 from fieldvisit.i18n import t
+from fieldvisit.text import printable, printable_json
 
 
 @click.group(invoke_without_command=True)
@@ -187,27 +188,25 @@ def office_devices(ctx, data_dir, lang, approve_fp, reject_fp, revoke_fp, as_jso
             if approve_fp:
                 gate = devices.office_gate(store)
                 _, entry, reports = devices.approve(store, gate.keys, gate.quarantine, approve_fp, gate.refusals)
-                click.echo(t("trust.device_state", name=entry["name"], fingerprint=entry["fingerprint"], state=t(f"trust.state.{entry['state']}")))
+                click.echo(printable(t("trust.device_state", name=entry["name"], fingerprint=entry["fingerprint"], state=t(f"trust.state.{entry['state']}"))))
                 for report in reports:
-                    click.echo(report.describe())
+                    click.echo(printable(report.describe()))
             elif reject_fp:
                 _, entry, deleted = devices.reject(store, paths.quarantine_dir(store_path), reject_fp)
-                click.echo(t("trust.device_state", name=entry["name"], fingerprint=entry["fingerprint"], state=t(f"trust.state.{entry['state']}")))
+                click.echo(printable(t("trust.device_state", name=entry["name"], fingerprint=entry["fingerprint"], state=t(f"trust.state.{entry['state']}"))))
                 click.echo(t("trust.quarantine_deleted", count=deleted))
             elif revoke_fp:
                 _, entry = devices.set_state(store, revoke_fp, devices.REVOKED)
-                click.echo(t("trust.device_state", name=entry["name"], fingerprint=entry["fingerprint"], state=t(f"trust.state.{entry['state']}")))
+                click.echo(printable(t("trust.device_state", name=entry["name"], fingerprint=entry["fingerprint"], state=t(f"trust.state.{entry['state']}"))))
             register = devices.devices(store)
             rows = devices.device_rows(store, paths.quarantine_dir(store_path))
         if as_json:
-            click.echo(json.dumps(register, ensure_ascii=False, indent=2))
+            click.echo(printable_json(json.dumps(register, ensure_ascii=False, indent=2)))
         elif not (approve_fp or reject_fp or revoke_fp):
             for row in rows:
                 waiting = f"  {t('devices.waiting_count', count=row.waiting)}" if row.waiting else ""
-                click.echo(f"{row.fingerprint}  {t('trust.state.' + row.state)}  {row.name}  {row.device_id}{waiting}")
+                click.echo(printable(f"{row.fingerprint}  {t('trust.state.' + row.state)}  {row.name}  {row.device_id}{waiting}"))
             if not rows:
                 click.echo(t("trust.no_devices"))
 
     run(manage)
-
-

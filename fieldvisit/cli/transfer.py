@@ -12,6 +12,7 @@ import click
 from fieldvisit import paths
 from fieldvisit.cli.common import common_options, open_store, run, settings
 from fieldvisit.i18n import t
+from fieldvisit.text import printable, printable_json
 
 
 @click.command("export")
@@ -85,7 +86,7 @@ def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, allo
 
         payloads, problems = _gather_payloads(sources, qr_text, qr_images)
         for problem in problems:
-            click.echo(problem, err=True)
+            click.echo(printable(problem), err=True)
         if not payloads:
             sys.exit(1)
         shown = len(problems)  # bundles are read one by one during the import: more may follow
@@ -100,12 +101,12 @@ def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, allo
             gate = field_gate(store, allow_unsigned) if field else office_gate(store, allow_unsigned)
             reports = import_bundles(store, payloads, gate=gate)
         for problem in problems[shown:]:
-            click.echo(problem, err=True)
+            click.echo(printable(problem), err=True)
         for report in reports:
             if as_json:
-                click.echo(json.dumps(report.as_json(), ensure_ascii=False))
+                click.echo(printable_json(json.dumps(report.as_json(), ensure_ascii=False)))
             else:
-                click.echo(report.describe(), err=report.status in (REJECTED, QUARANTINED))
+                click.echo(printable(report.describe()), err=report.status in (REJECTED, QUARANTINED))  # names from laptops
         if problems or any(report.status == REJECTED for report in reports):
             sys.exit(1)
 
@@ -190,5 +191,3 @@ def _write_frames(bundle: dict, out: Path, svg: bool, max_version: int, ec: str,
         files.append(str(target))
     sheet = write_sheet(texts, out / f"fieldvisit-{short}-sheet.html", t("cli.qr_sheet_title", bundle=short), ec)
     return {"bundle_id": bundle["bundle_id"], "frames": files, "sheet": str(sheet)}
-
-

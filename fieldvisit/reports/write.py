@@ -8,6 +8,7 @@ from pathlib import Path
 from fieldvisit.errors import FieldVisitError
 from fieldvisit.reports import FORMATS
 from fieldvisit.reports.document import Document
+from fieldvisit.text import safe_file_name
 from fieldvisit.storage import write_atomically
 
 
@@ -29,9 +30,11 @@ def render(document: Document, fmt: str, font: Path | None = None) -> bytes:
 
 
 def write(document: Document, fmt: str, out: Path | None, default_name: str, font: Path | None = None) -> Path:
-    """Write to `out` (a file, or a folder to put the default name in), else the current folder."""
+    """Write to `out` (a file, or a folder to put the default name in), else the current folder.
+    `default_name` is made from data (a visit's date and id): it is made a safe file name here."""
     if fmt not in FORMATS:
         raise FieldVisitError("error.report.bad_format", format=fmt)
+    default_name = safe_file_name(default_name, fallback="report")
     target = Path(out) if out else Path.cwd() / f"{default_name}.{fmt}"
     if target.is_dir():
         target = target / f"{default_name}.{fmt}"
