@@ -39,7 +39,7 @@ GRID_WIDTH = 40
 
 class ScanScreen(Screen):
     CSS_PATH = "scan.tcss"
-    BINDINGS = [Binding("escape", "back", t("action.back")), Binding("ctrl+x", "clear", t("scan.work.clear"))]
+    BINDINGS = [Binding("escape", "back", t("action.back")), Binding("ctrl+l", "clear", t("scan.work.clear"))]
 
     def __init__(self, pending_file: Path | None):
         super().__init__()

@@ -93,5 +93,12 @@ def payloads_from_lines(lines: Iterable[str], source: str) -> tuple[Payloads, li
             missing = ", ".join(map(str, progress.missing[:20]))
             problems.append(t("cli.qr_incomplete", source=name, have=progress.rank, count=progress.count, missing=missing))
             continue
-        complete.append((name, lambda progress=progress: bundle_json(progress)))
+        complete.append((name, lambda name=name, progress=progress: _decoded(name, progress)))
     return Payloads(complete, problems), problems
+
+
+def _decoded(name: str, progress: Progress) -> bytes:
+    try:
+        return bundle_json(progress)
+    except BundleError as error:
+        raise BundleError("cli.import_rejected", source=name, reason=str(error)) from None

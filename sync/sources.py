@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 from fieldvisit.errors import BundleError, NotFoundError
-from fieldvisit.i18n import t
 from fieldvisit.sync.validate import DEFAULT_MAX_BYTES
 
 BUNDLE_SUFFIXES = (".fvb", ".json")
@@ -21,8 +20,9 @@ BUNDLE_SUFFIXES = (".fvb", ".json")
 class Payloads:
     """Bundles as (name, bytes), each read (or decoded) only when the import asks for it.
 
-    `len()` is the number of bundles found; one that cannot be read is skipped while iterating
-    and described in `problems` (a line naming it and why), so the others still import."""
+    `len()` is the number of bundles found; one that cannot be read (its reader raises a
+    `BundleError` that names it) is skipped while iterating and its message added to `problems`,
+    so the others still import."""
 
     def __init__(self, items: list[tuple[str, Callable[[], bytes]]], problems: list[str] | None = None):
         self.items = items
@@ -41,7 +41,7 @@ class Payloads:
             try:
                 raw = read()
             except BundleError as error:
-                self.problems.append(t("cli.import_rejected", source=name, reason=str(error)))
+                self.problems.append(str(error))
                 continue
             yield name, raw
 
@@ -69,7 +69,7 @@ def read_sources(names: Iterable[str], stdin: BinaryIO | None, max_bytes: int = 
 def _read_file(path: Path, max_bytes: int) -> bytes:
     size = path.stat().st_size
     if size > max_bytes:
-        raise BundleError("error.source_limit.file", size=_mib(size), limit=_mib(max_bytes))
+        raise BundleError("error.source_limit.file", path=str(path), size=f"{size:,}", limit=_mib(max_bytes))
     return path.read_bytes()
 
 
@@ -81,4 +81,4 @@ def _read_stdin(stdin: BinaryIO | None, max_bytes: int) -> bytes:
 
 
 def _mib(size: int) -> str:
-    return f"{size / 1024 / 1024:,.1f} MiB"
+    return f"{size / 1024 / 1024:g} MiB"
