@@ -147,8 +147,10 @@ def at_rest_settings(data: dict[str, Any] | None) -> dict[str, Any] | None:
 def holds_sealed_values(data: dict[str, Any] | None) -> bool:
     """Whether a matter holds a sealed value (`{"sealed": …}`, see `fieldvisit.at_rest`): in a
     store without passphrase settings that means the settings were removed, not a plain store."""
-    for record in ((data or {}).get("issues") or {}).values():
-        for register in (record.get("fields") or {}).values() if isinstance(record, dict) else ():
+    issues = (data or {}).get("issues")
+    for record in issues.values() if isinstance(issues, dict) else ():
+        fields = record.get("fields") if isinstance(record, dict) else None
+        for register in fields.values() if isinstance(fields, dict) else ():
             value = register.get("value") if isinstance(register, dict) else None
             if isinstance(value, dict) and len(value) == 1 and SEALED_KEY in value:
                 return True
