@@ -6,7 +6,6 @@ asserted is how much work they cause (row operations, decodings, bundles kept), 
 
 from __future__ import annotations
 
-import base45
 import io
 import random
 import struct
@@ -14,6 +13,7 @@ import threading
 import zlib
 from pathlib import Path
 
+import base45
 import pytest
 from PIL import Image
 
@@ -132,14 +132,12 @@ def test_dense_fountain_frames_at_the_cap_cost_at_most_two_row_operations_per_ro
     decodings = count_calls(monkeypatch, frames_module.base45, "b45decode")
     assembler = Assembler()
     lines = storm(MAX_FRAGMENTS, frames=400)
-    most = 0
     for line in lines:
         before = sum(p.operations for p in assembler.bundles.values())
         rows_before = sum(p.rank for p in assembler.bundles.values())
         assembler.add(line)
         done = sum(p.operations for p in assembler.bundles.values()) - before
         assert done <= 2 * rows_before  # each frame: reduce against every row, clear its column from every row
-        most = max(most, done)
     [progress] = assembler.bundles.values()
     assert progress.complete and progress.rank == MAX_FRAGMENTS == len(progress.rows)
     assert progress.operations <= MAX_FRAGMENTS * MAX_FRAGMENTS
