@@ -22,7 +22,7 @@ from fieldvisit.errors import FieldVisitError
 from fieldvisit.i18n import t
 from fieldvisit.screens.literal import literal, literal_line
 
-COLUMNS = ("state", "fingerprint", "name", "first_seen", "waiting")
+COLUMNS = ("state", "fingerprint", "name", "code", "first_seen", "waiting", "device_id")
 STEP_KEYS = {devices.APPROVED: "approve", devices.REJECTED: "reject", devices.REVOKED: "revoke"}
 
 
@@ -92,8 +92,19 @@ class DevicesScreen(Screen):
         current = select or self._selected_id()
         table.clear()
         for row in rows:
-            cells = (t(f"trust.state.{row.state}"), row.fingerprint, row.name, row.first_seen[:16].replace("T", " "), str(row.waiting) if row.waiting else "")
-            table.add_row(*(literal_line(cell) for cell in cells), key=row.device_id)  # as sent by the laptop
+            name = literal_line(row.name)  # as sent by the laptop
+            if row.lookalike:
+                name.append(f" {t('devices.lookalike')}", style="bold")
+            cells = (
+                literal_line(t(f"trust.state.{row.state}")),
+                literal_line(row.fingerprint),
+                name,
+                literal_line(row.code),
+                literal_line(row.first_seen[:16].replace("T", " ")),
+                literal_line(str(row.waiting) if row.waiting else ""),
+                literal_line(row.device_id),
+            )
+            table.add_row(*cells, key=row.device_id)
         table.display = bool(rows)
         self.query_one("#devices-empty").display = not rows
         if current in self._rows:

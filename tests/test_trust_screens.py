@@ -228,7 +228,9 @@ async def test_the_device_list_shows_every_laptop_and_the_office_fingerprint(off
         assert table.row_count == 2
         rows = [[str(cell) for cell in table.get_row_at(index)] for index in range(2)]
         assert {row[1] for row in rows} == {keys.fingerprint for keys, _, _ in two_laptops}
-        assert all(row[0] == "待批准" and row[4] == "1" for row in rows)
+        assert all(row[0] == "待批准" and row[5] == "1" for row in rows)
+        ids = {row[6] for row in rows}  # the device id and the code its matters' references carry
+        assert all(row[3] == row[6][-4:] for row in rows) and len(ids) == 2
         assert spaced(office_keys.fingerprint) in str(app.screen.query_one("#devices-office-fingerprint", Fingerprint).render())
         assert "东风煤业信访办" in text_of(app, "#devices-office-name")
         assert "2 台待批准" in text_of(app, "#devices-summary")

@@ -205,7 +205,8 @@ def office_devices(ctx, data_dir, lang, approve_fp, reject_fp, revoke_fp, as_jso
         elif not (approve_fp or reject_fp or revoke_fp):
             for row in rows:
                 waiting = f"  {t('devices.waiting_count', count=row.waiting)}" if row.waiting else ""
-                click.echo(printable(f"{row.fingerprint}  {t('trust.state.' + row.state)}  {row.name}  {row.device_id}{waiting}"))
+                lookalike = f"  {t('devices.lookalike')}" if row.lookalike else ""
+                click.echo(printable(f"{row.fingerprint}  {t('trust.state.' + row.state)}  {row.name}{lookalike}  {row.code}  {row.device_id}{waiting}"))
             if not rows:
                 click.echo(t("trust.no_devices"))
 
