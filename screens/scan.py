@@ -17,7 +17,6 @@ from collections import deque
 from itertools import islice
 from pathlib import Path
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -28,6 +27,7 @@ from textual.widgets import Footer, Header, Static
 from fieldvisit.devices import office_gate
 from fieldvisit.errors import BundleError, FieldVisitError, user_error
 from fieldvisit.i18n import t
+from fieldvisit.screens.literal import literal
 from fieldvisit.screens.widgets.scan_input import ScanInput
 from fieldvisit.storage import write_atomically
 from fieldvisit.sync.assembler import COMPLETE, DUPLICATE, FINISHED, MAX_SAVED_LINES, Assembler, Progress
@@ -174,10 +174,10 @@ class ScanScreen(Screen):
             return
         if message is not None:
             shown = self.query_one("#scan-message", Static)
-            shown.update(Text(message))
+            shown.update(literal(message))
             shown.set_class(bad, "-bad")
         if grid is not None:
-            self.query_one("#scan-grid", Static).update(Text(grid))
+            self.query_one("#scan-grid", Static).update(literal(grid))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -27,6 +27,8 @@ MAX_MAPS = 10
 """Grow-only maps per record (transitions, feedback, links, follow-ups, notices, …)."""
 MAX_ENTRIES = 500
 """Entries per map, in a bundle and after merging: steps, feedback and follow-ups on one matter."""
+MAX_ENTRY_TEXT = 10_000
+"""Text per value of a map entry (a transition's reason, feedback content) without a limit of its own."""
 MAX_PENDING_DEVICES = 20
 """Laptops waiting for an officer's decision at once: anyone with the public token can make one."""
 MAX_QUARANTINE_BYTES = 256 * 1024 * 1024
@@ -75,3 +77,8 @@ def _check_compact(compact: dict[str, Any]) -> None:
     for name, entries in maps.items():
         if len(entries) > MAX_ENTRIES:
             raise BundleError("error.limit.entries", record_id=record_id, field=name, limit=MAX_ENTRIES)
+        for entry in entries.values():
+            for key, value in entry["v"].items():
+                limit = MAX_LENGTHS.get(key, MAX_ENTRY_TEXT)
+                if isinstance(value, str) and len(value) > limit:
+                    raise BundleError("error.limit.text", record_id=record_id, field=f"{name}.{key}", limit=limit)

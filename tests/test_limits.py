@@ -111,6 +111,11 @@ def test_too_many_fields_maps_registers_or_entries_in_a_record(office):
     busy["maps"] = {"followups": {new_id(): {"v": {"content": "回访"}} for _ in range(limits.MAX_ENTRIES + 1)}}
     _refused(office, forge.bundle([visit], [busy]), "“followups”", str(limits.MAX_ENTRIES))
 
+    for key, limit in (("content", MAX_LENGTHS["content"]), ("remark", limits.MAX_ENTRY_TEXT)):
+        wordy = forge.issue()
+        wordy["maps"] = {"followups": {new_id(): {"v": {key: "长" * (limit + 1)}}}}
+        _refused(office, forge.bundle([visit], [wordy]), f"followups.{key}", str(limit))
+
     kinds = forge.issue()
     kinds["maps"] = {f"m{n}": {new_id(): {"v": {}}} for n in range(limits.MAX_MAPS + 1)}
     _refused(office, forge.bundle([visit], [kinds]), str(limits.MAX_MAPS))
