@@ -29,7 +29,6 @@ import datetime as dt
 import gzip
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -37,10 +36,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from fieldvisit.demo import build_demo
-from fieldvisit.ids import new_id
-from fieldvisit.model import MAX_LENGTHS
-from fieldvisit.store import VISITS
+from fieldvisit.demo.laptop import build_demo
+from fieldvisit.core.ids import new_id
+from fieldvisit.core.model import MAX_LENGTHS
+from fieldvisit.stores.store import VISITS
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync import limits
 from fieldvisit.sync.canonical import canonical_bytes
@@ -186,9 +185,9 @@ def checks_off() -> None:
 
 
 def child_import(mode: str, store_path: str, bundle_path: str) -> None:
-    from fieldvisit.devices import office_gate
-    from fieldvisit.editor import Editor
-    from fieldvisit.splice_store import SplicingJSONStore
+    from fieldvisit.trust.devices import office_gate
+    from fieldvisit.editing.editor import Editor
+    from fieldvisit.stores.splice_store import SplicingJSONStore
     from fieldvisit.sync.importer import import_bundles
 
     if mode == "before":

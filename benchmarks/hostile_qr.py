@@ -45,9 +45,9 @@ from pathlib import Path
 
 import base45
 
-from fieldvisit.demo import build_demo
-from fieldvisit.records import get_value
-from fieldvisit.store import ISSUES, VISITS
+from fieldvisit.demo.laptop import build_demo
+from fieldvisit.core.records import get_value
+from fieldvisit.stores.store import ISSUES, VISITS
 from fieldvisit.sync.assembler import MAX_BUNDLES_IN_PROGRESS, Assembler
 from fieldvisit.sync.exporter import export_bundle
 from fieldvisit.sync.frames import MAX_FRAGMENTS, MAX_FRAME_CHARS, MAX_PAYLOAD_BYTES, fountain

@@ -43,15 +43,15 @@ import orjson
 from tinydb import Query, TinyDB
 from tinydb.storages import JSONStorage
 
-from fieldvisit.demo import RETIREES_CATEGORIES, visit_fields
-from fieldvisit.demo_text import SITES, make_matter
-from fieldvisit.editor import Editor
-from fieldvisit.ids import new_id
-from fieldvisit.model import DEFAULT_CATEGORIES, URGENCIES
-from fieldvisit.records import get_value
-from fieldvisit.splice_store import SplicingJSONStore
-from fieldvisit.storage import write_atomically
-from fieldvisit.store import IMPORTS, ISSUES, VISITS, MemoryStore, TinyDBStore
+from fieldvisit.demo.laptop import RETIREES_CATEGORIES, visit_fields
+from fieldvisit.demo.text import SITES, make_matter
+from fieldvisit.editing.editor import Editor
+from fieldvisit.core.ids import new_id
+from fieldvisit.core.model import DEFAULT_CATEGORIES, URGENCIES
+from fieldvisit.core.records import get_value
+from fieldvisit.stores.splice_store import SplicingJSONStore
+from fieldvisit.stores.storage import write_atomically
+from fieldvisit.stores.store import IMPORTS, ISSUES, VISITS, MemoryStore, TinyDBStore
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync.canonical import canonical_bytes
 from fieldvisit.sync.exporter import select_records

@@ -96,7 +96,7 @@ TARGET_MEMORY = 3.0  # × the store file size
 SIZE = (120, 40)
 LANG = "zh-CN"
 STORE_NAME = "fieldvisit.json"
-CACHE_FILES = ("register-cache.json", "register-search.json")  # fieldvisit.register_cache ROWS_FILE, SEARCH_FILE
+CACHE_FILES = ("register-cache.json", "register-search.json")  # fieldvisit.office.register_cache ROWS_FILE, SEARCH_FILE
 ACTION_TIMEOUT = 30.0
 LOAD_TIMEOUT = 120.0  # the background store load, on a busy machine
 EVENT_LOOP_FRAMES_LEFT_OUT = r"^(?!.*(asyncio/|_contextvars))"  # the open's profile: asyncio's loop wraps everything
@@ -148,7 +148,7 @@ class GcClock:
 def _import_app_modules():
     """What the office app needs, imported the same way by every child (the idle one included):
     what `open_office` imports, and Textual's widgets the children query."""
-    from fieldvisit.i18n import set_language
+    from fieldvisit.core.i18n import set_language
 
     set_language(LANG)  # before the screens are imported: their bindings read their labels
     from textual import events  # noqa: F401
@@ -156,20 +156,20 @@ def _import_app_modules():
     from textual.widgets import DataTable, Input, Select  # noqa: F401
 
     from fieldvisit import paths  # noqa: F401
-    from fieldvisit.office_app import OfficeApp  # noqa: F401
-    from fieldvisit.policy import load_policy  # noqa: F401
-    from fieldvisit.register_cache import RegisterCache  # noqa: F401
-    from fieldvisit.splice_store import SplicingJSONStore  # noqa: F401
-    from fieldvisit.store import TinyDBStore  # noqa: F401
+    from fieldvisit.apps.office import OfficeApp  # noqa: F401
+    from fieldvisit.office.policy import load_policy  # noqa: F401
+    from fieldvisit.office.register_cache import RegisterCache  # noqa: F401
+    from fieldvisit.stores.splice_store import SplicingJSONStore  # noqa: F401
+    from fieldvisit.stores.store import TinyDBStore  # noqa: F401
 
 
 def _open_app(store_path: str, anchor: str):
     """The store and the app exactly as `open_office` makes them (today = the anchor)."""
-    from fieldvisit import paths
-    from fieldvisit.office_app import OfficeApp
-    from fieldvisit.policy import load_policy
-    from fieldvisit.register_cache import RegisterCache
-    from fieldvisit.splice_store import SplicingJSONStore
+    from fieldvisit.locations import paths
+    from fieldvisit.apps.office import OfficeApp
+    from fieldvisit.office.policy import load_policy
+    from fieldvisit.office.register_cache import RegisterCache
+    from fieldvisit.stores.splice_store import SplicingJSONStore
 
     opened = now()
     store = SplicingJSONStore(Path(store_path), deferred=True)
@@ -188,10 +188,10 @@ class OpenHooks:
     def __init__(self, on_shown=None, light: bool = False) -> None:
         from fieldvisit.screens.register import RegisterScreen
 
-        from fieldvisit.office_app import OfficeApp
-        from fieldvisit.register import RegisterIndex
-        from fieldvisit.register_cache import RegisterCache
-        from fieldvisit.splice_store import SplicingJSONStore
+        from fieldvisit.apps.office import OfficeApp
+        from fieldvisit.office.register import RegisterIndex
+        from fieldvisit.office.register_cache import RegisterCache
+        from fieldvisit.stores.splice_store import SplicingJSONStore
 
         self.loads: list[tuple[float, float, bool]] = []  # SplicingJSONStore._load: start, end, in the main thread
         self.cache_load = 0.0  # RegisterCache.load: the rows file read and its columns decoded
@@ -361,7 +361,7 @@ def child_open(spawned: float, store_path: str, anchor: str, kind: str, cells_ou
             import io
             import pstats
 
-            from fieldvisit.register import RegisterIndex
+            from fieldvisit.office.register import RegisterIndex
 
             text = io.StringIO()
             pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(EVENT_LOOP_FRAMES_LEFT_OUT, 15)
@@ -572,7 +572,7 @@ def generate(folder: Path) -> tuple[Path, dt.date]:
     sys.path.insert(0, str(Path(__file__).parent))
     import import_bundle as generator  # its generator; only the parent imports it
 
-    from fieldvisit.store import IMPORTS, ISSUES, VISITS, TinyDBStore
+    from fieldvisit.stores.store import IMPORTS, ISSUES, VISITS, TinyDBStore
 
     anchor = dt.date.today()
     progress(f"generating the central store: {generator.DEVICES} laptops × "

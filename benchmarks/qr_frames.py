@@ -36,9 +36,9 @@ import statistics
 import sys
 import time
 
-from fieldvisit.demo import build_demo
-from fieldvisit.records import get_value
-from fieldvisit.store import ISSUES, VISITS
+from fieldvisit.demo.laptop import build_demo
+from fieldvisit.core.records import get_value
+from fieldvisit.stores.store import ISSUES, VISITS
 from fieldvisit.sync import qr_codec
 from fieldvisit.sync.canonical import canonical_bytes
 from fieldvisit.sync.exporter import export_bundle

@@ -18,17 +18,17 @@ import statistics
 import sys
 import time
 
-from fieldvisit.i18n import set_language
+from fieldvisit.core.i18n import set_language
 
 set_language("zh-CN")
 
-from fieldvisit.demo import build_demo  # noqa: E402
-from fieldvisit.model import DEFAULT_CATEGORIES  # noqa: E402
+from fieldvisit.demo.laptop import build_demo  # noqa: E402
+from fieldvisit.core.model import DEFAULT_CATEGORIES  # noqa: E402
 from fieldvisit.reports.data import period_report_from, visit_summary  # noqa: E402
 from fieldvisit.reports.documents import report_document, summary_document  # noqa: E402
 from fieldvisit.reports.fonts import find_font  # noqa: E402
 from fieldvisit.reports.write import render  # noqa: E402
-from fieldvisit.store import ISSUES, VISITS, MemoryStore  # noqa: E402
+from fieldvisit.stores.store import ISSUES, VISITS, MemoryStore  # noqa: E402
 
 ANCHOR = dt.date(2026, 11, 25)
 NOW = dt.datetime(2026, 11, 25, 10, 0)

@@ -3,7 +3,7 @@
 Baselines measured in the same run on the same store file: stock TinyDB `JSONStorage` inserting
 the same record (it rewrites the file in place, so a crash mid-write breaks it), and a bare
 write + fsync + rename of the store's bytes. Target: median ≤ 30 ms, also with a passphrase on
-the store (`fieldvisit.at_rest`: each save seals the changed matter's petitioner values only).
+the store (`fieldvisit.stores.at_rest`: each save seals the changed matter's petitioner values only).
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ import orjson
 from tinydb import TinyDB
 from tinydb.storages import JSONStorage
 
-from fieldvisit import at_rest
-from fieldvisit.demo_text import SITES, make_matter
-from fieldvisit.editor import Editor
-from fieldvisit.model import DEFAULT_CATEGORIES
-from fieldvisit.storage import write_atomically
-from fieldvisit.store import ISSUES, VISITS, MemoryStore, TinyDBStore
+from fieldvisit.stores import at_rest
+from fieldvisit.demo.text import SITES, make_matter
+from fieldvisit.editing.editor import Editor
+from fieldvisit.core.model import DEFAULT_CATEGORIES
+from fieldvisit.stores.storage import write_atomically
+from fieldvisit.stores.store import ISSUES, VISITS, MemoryStore, TinyDBStore
 
 PRELOAD = 1000
 SAVES = 60

@@ -46,10 +46,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from fieldvisit import devices, trust
-from fieldvisit.demo import build_demo
-from fieldvisit.records import values
-from fieldvisit.store import ISSUES, VISITS, MemoryStore
+from fieldvisit.trust import devices
+from fieldvisit.trust import keys as trust
+from fieldvisit.demo.laptop import build_demo
+from fieldvisit.core.records import values
+from fieldvisit.stores.store import ISSUES, VISITS, MemoryStore
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync import sealed
 from fieldvisit.sync.canonical import canonical_bytes
@@ -154,11 +155,11 @@ def generate(folder: Path) -> tuple[Path, Path]:
 def enroll_and_approve(plain_store: Path, bundle_path: Path, folder: Path) -> tuple[Path, Path]:
     """The office's keys and the laptop's, the bundle sealed and signed by the laptop, and a copy
     of the store on which the laptop is an approved device, registered the way an office does it."""
-    from fieldvisit.devices import APPROVED, approve, office_gate
-    from fieldvisit.editor import Editor
-    from fieldvisit.ids import new_id
-    from fieldvisit.paths import office_keys_file, quarantine_dir
-    from fieldvisit.splice_store import SplicingJSONStore
+    from fieldvisit.trust.devices import APPROVED, approve, office_gate
+    from fieldvisit.editing.editor import Editor
+    from fieldvisit.core.ids import new_id
+    from fieldvisit.locations.paths import office_keys_file, quarantine_dir
+    from fieldvisit.stores.splice_store import SplicingJSONStore
     from fieldvisit.sync.importer import QUARANTINED, import_bundles
     from fieldvisit.sync.validate import read_bundle
 
@@ -186,9 +187,9 @@ def enroll_and_approve(plain_store: Path, bundle_path: Path, folder: Path) -> tu
 
 def run_import(store_path: str, bundle_path: str) -> dict:
     """One import exactly as `fieldvisit import` runs it (cli/transfer.py), in this fresh process."""
-    from fieldvisit.devices import office_gate
-    from fieldvisit.editor import Editor
-    from fieldvisit.splice_store import SplicingJSONStore
+    from fieldvisit.trust.devices import office_gate
+    from fieldvisit.editing.editor import Editor
+    from fieldvisit.stores.splice_store import SplicingJSONStore
     from fieldvisit.sync.importer import import_bundles
 
     raw = Path(bundle_path).read_bytes()

@@ -11,13 +11,13 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.worker import get_current_worker
 
-from fieldvisit.errors import FieldVisitError
-from fieldvisit.i18n import t
-from fieldvisit.records import values
-from fieldvisit.register import SAVED_FILTERS, RegisterFilter, RegisterRow, due_label
-from fieldvisit.repeats import RepeatSuggestion, suggest_repeats
+from fieldvisit.core.errors import FieldVisitError
+from fieldvisit.core.i18n import t
+from fieldvisit.core.records import values
+from fieldvisit.office.register import SAVED_FILTERS, RegisterFilter, RegisterRow, due_label
+from fieldvisit.office.repeats import RepeatSuggestion, suggest_repeats
 from fieldvisit.screens.literal import literal_line
-from fieldvisit.store import ISSUES
+from fieldvisit.stores.store import ISSUES
 
 SECTIONS = (
     ("overdue", SAVED_FILTERS["overdue"]),

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from fieldvisit.i18n import t
+from fieldvisit.core.i18n import t
 from fieldvisit.screens.literal import literal
 from fieldvisit.screens.widgets.fingerprint import Fingerprint
 

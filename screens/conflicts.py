@@ -10,10 +10,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from fieldvisit.clock import Stamp, stamp_time
-from fieldvisit.i18n import field_label, t
+from fieldvisit.core.clock import Stamp, stamp_time
+from fieldvisit.core.i18n import field_label, t
 from fieldvisit.screens.literal import literal_line
-from fieldvisit.store import ISSUES
+from fieldvisit.stores.store import ISSUES
 
 
 class ConflictsScreen(ModalScreen[bool]):

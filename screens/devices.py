@@ -17,9 +17,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from fieldvisit import devices, paths
-from fieldvisit.errors import FieldVisitError
-from fieldvisit.i18n import t
+from fieldvisit.trust import devices
+from fieldvisit.locations import paths
+from fieldvisit.core.errors import FieldVisitError
+from fieldvisit.core.i18n import t
 from fieldvisit.screens.literal import literal, literal_line
 
 COLUMNS = ("state", "fingerprint", "name", "code", "first_seen", "waiting", "device_id")

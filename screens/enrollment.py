@@ -18,13 +18,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from fieldvisit import paths
-from fieldvisit.errors import FieldVisitError
-from fieldvisit.i18n import t
+from fieldvisit.locations import paths
+from fieldvisit.core.errors import FieldVisitError
+from fieldvisit.core.i18n import t
 from fieldvisit.screens.literal import literal
 from fieldvisit.screens.widgets.fingerprint import Fingerprint
 from fieldvisit.screens.widgets.folder_picker import FolderPicker
-from fieldvisit.trust import DeviceKeys, OfficeChange, enroll_device, load_device_keys, read_token_file
+from fieldvisit.trust.keys import DeviceKeys, OfficeChange, enroll_device, load_device_keys, read_token_file
 
 
 class EnrollmentScreen(Screen):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from textual.dom import DOMNode
 
-from fieldvisit.errors import user_error
-from fieldvisit.i18n import t
+from fieldvisit.core.errors import user_error
+from fieldvisit.core.i18n import t
 
 NOT_SAVED_SECONDS = 20
 """Long enough to read a reason with a path in it, and to move to another folder or free space."""

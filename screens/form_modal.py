@@ -16,9 +16,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from fieldvisit.i18n import t
+from fieldvisit.core.i18n import t
 from fieldvisit.screens.literal import literal
-from fieldvisit.text import one_line
+from fieldvisit.core.text import one_line
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,13 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from fieldvisit.errors import FieldVisitError, user_error
-from fieldvisit.i18n import t
-from fieldvisit.records import values
+from fieldvisit.core.errors import FieldVisitError, user_error
+from fieldvisit.core.i18n import t
+from fieldvisit.core.records import values
 from fieldvisit.screens.literal import literal
 from fieldvisit.screens.widgets.folder_picker import FolderPicker
-from fieldvisit.sync.exporter import export_bundle, qr_payload_if_enrolled, seal_if_enrolled, write_bundle
+from fieldvisit.sync.exporter import export_bundle, write_bundle
+from fieldvisit.trust.handover import qr_payload_if_enrolled, seal_if_enrolled
 
 
 class HandoverScreen(Screen):

@@ -8,12 +8,12 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from fieldvisit.clock import Stamp, stamp_time
-from fieldvisit.i18n import field_label, label, t
-from fieldvisit.records import Record, entries, registers
+from fieldvisit.core.clock import Stamp, stamp_time
+from fieldvisit.core.i18n import field_label, label, t
+from fieldvisit.core.records import Record, entries, registers
 from fieldvisit.screens.literal import literal
-from fieldvisit.store import ISSUES
-from fieldvisit.workflow import FEEDBACK
+from fieldvisit.stores.store import ISSUES
+from fieldvisit.office.workflow import FEEDBACK
 
 
 class HistoryScreen(ModalScreen[None]):

@@ -11,12 +11,12 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from fieldvisit.devices import office_gate
-from fieldvisit.errors import FieldVisitError
-from fieldvisit.i18n import t
+from fieldvisit.trust.devices import office_gate
+from fieldvisit.core.errors import FieldVisitError
+from fieldvisit.core.i18n import t
 from fieldvisit.screens.literal import literal, literal_line
 from fieldvisit.screens.widgets.folder_picker import FolderPicker
-from fieldvisit.store import IMPORTS, ISSUES, VISITS
+from fieldvisit.stores.store import IMPORTS, ISSUES, VISITS
 from fieldvisit.sync.importer import REJECTED, import_bundles
 from fieldvisit.sync.sources import read_sources
 
@@ -72,7 +72,7 @@ class ImportsScreen(Screen):
         self.refresh_log()
 
     def action_scan(self) -> None:
-        from fieldvisit.paths import qr_pending_file
+        from fieldvisit.locations.paths import qr_pending_file
         from fieldvisit.screens.scan import ScanScreen
 
         self.app.push_screen(ScanScreen(qr_pending_file(getattr(self.app.store, "path", None))))

@@ -4,7 +4,7 @@ Textual reads a plain `str` given to `Static`, `Label`, a `DataTable` cell, an `
 prompt or `notify` as content markup, so a title such as `[/b]` or `[link=x]y[/link]` would
 crash the screen or be drawn as something it is not. Every screen hands data to a widget through
 `literal` (or `literal_line` for a table cell or a list line): a `rich.text.Text`, which is drawn
-as it is, with control characters drawn as spaces (`fieldvisit.text.printable`). Notifications
+as it is, with control characters drawn as spaces (`fieldvisit.core.text.printable`). Notifications
 are literal for the whole app (`BaseApp.notify`). Translations hold no markup, so a message made
 of a translation and data (`t("key", title=...)`) is passed through `literal` whole.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from fieldvisit.text import one_line, printable
+from fieldvisit.core.text import one_line, printable
 
 
 def literal(text: object, style: str = "") -> Text:

@@ -9,11 +9,11 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from fieldvisit import model
-from fieldvisit.clock import local_minute
-from fieldvisit.errors import FieldVisitError, InputError
-from fieldvisit.i18n import label, t
-from fieldvisit.records import entries, values
+from fieldvisit.core import model
+from fieldvisit.core.clock import local_minute
+from fieldvisit.core.errors import FieldVisitError, InputError
+from fieldvisit.core.i18n import label, t
+from fieldvisit.core.records import entries, values
 from fieldvisit.screens.faults import tell_not_saved
 from fieldvisit.screens.literal import literal
 from fieldvisit.screens.reason import ReasonScreen

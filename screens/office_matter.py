@@ -16,17 +16,17 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from fieldvisit import model
-from fieldvisit import clock
-from fieldvisit.clock import local_minute
-from fieldvisit.errors import FieldVisitError
-from fieldvisit.i18n import label, t
-from fieldvisit.policy import deadlines, days_left
-from fieldvisit.records import entries, values
+from fieldvisit.core import model
+from fieldvisit.core import clock
+from fieldvisit.core.clock import local_minute
+from fieldvisit.core.errors import FieldVisitError
+from fieldvisit.core.i18n import label, t
+from fieldvisit.office.policy import deadlines, days_left
+from fieldvisit.core.records import entries, values
 from fieldvisit.screens.form_modal import FormField, FormModal
 from fieldvisit.screens.literal import literal
-from fieldvisit.store import ISSUES, VISITS
-from fieldvisit.workflow import CHANNELS, FEEDBACK, SATISFACTION
+from fieldvisit.stores.store import ISSUES, VISITS
+from fieldvisit.office.workflow import CHANNELS, FEEDBACK, SATISFACTION
 
 DETAIL_FIELDS = (
     "petitioner_name", "employee_no", "unit", "phone", "people", "representatives", "category", "urgency",

@@ -14,9 +14,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from fieldvisit import at_rest
-from fieldvisit.errors import FieldVisitError, PassphraseError, user_error
-from fieldvisit.i18n import t
+from fieldvisit.stores import at_rest
+from fieldvisit.core.errors import FieldVisitError, PassphraseError, user_error
+from fieldvisit.core.i18n import t
 from fieldvisit.screens.literal import literal
 
 

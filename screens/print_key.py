@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.screen import Screen
 
-from fieldvisit.errors import FieldVisitError, user_error
-from fieldvisit.i18n import t
-from fieldvisit.paths import summaries_dir
+from fieldvisit.core.errors import FieldVisitError, user_error
+from fieldvisit.core.i18n import t
+from fieldvisit.locations.paths import summaries_dir
 
 
 def print_summary(screen: Screen, visit_id: str) -> None:

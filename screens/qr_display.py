@@ -15,8 +15,8 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from fieldvisit.errors import BundleError
-from fieldvisit.i18n import t
+from fieldvisit.core.errors import BundleError
+from fieldvisit.core.i18n import t
 from fieldvisit.screens.literal import literal
 from fieldvisit.sync.frames import Frame, fountain
 from fieldvisit.sync.qr_render import half_block_lines, largest_version, matrix, symbol_modules

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from fieldvisit.i18n import t
+from fieldvisit.core.i18n import t
 from fieldvisit.screens.literal import literal
 
 

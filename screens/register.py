@@ -16,9 +16,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Select, Static
 
-from fieldvisit.i18n import label, t
-from fieldvisit.model import DEFAULT_CATEGORIES, STATUSES
-from fieldvisit.register import SAVED_FILTERS, RegisterFilter, RegisterRow, due_label
+from fieldvisit.core.i18n import label, t
+from fieldvisit.core.model import DEFAULT_CATEGORIES, STATUSES
+from fieldvisit.office.register import SAVED_FILTERS, RegisterFilter, RegisterRow, due_label
 from fieldvisit.screens.widgets.register_table import Column, RegisterTable
 
 SHOWN = 50

@@ -24,12 +24,12 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from fieldvisit.devices import office_gate
-from fieldvisit.errors import BundleError, FieldVisitError, user_error
-from fieldvisit.i18n import t
+from fieldvisit.trust.devices import office_gate
+from fieldvisit.core.errors import BundleError, FieldVisitError, user_error
+from fieldvisit.core.i18n import t
 from fieldvisit.screens.literal import literal
 from fieldvisit.screens.widgets.scan_input import ScanInput
-from fieldvisit.storage import write_atomically
+from fieldvisit.stores.storage import write_atomically
 from fieldvisit.sync.assembler import COMPLETE, DUPLICATE, FINISHED, MAX_SAVED_LINES, Assembler, Progress
 from fieldvisit.sync.importer import QUARANTINED, REJECTED, import_bundles
 from fieldvisit.sync.qr_transfer import bundle_json, frame_lines

@@ -14,15 +14,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Sparkline, Static
 from textual.worker import get_current_worker
 
-from fieldvisit import clock
-from fieldvisit.errors import InputError
-from fieldvisit.i18n import label, t
-from fieldvisit.model import parse_date
-from fieldvisit.records import values
+from fieldvisit.core import clock
+from fieldvisit.core.errors import InputError
+from fieldvisit.core.i18n import label, t
+from fieldvisit.core.model import parse_date
+from fieldvisit.core.records import values
 from fieldvisit.screens.literal import literal
-from fieldvisit.text import one_line
-from fieldvisit.stats import PeriodStats, period_stats
-from fieldvisit.store import ISSUES, VISITS
+from fieldvisit.core.text import one_line
+from fieldvisit.office.stats import PeriodStats, period_stats
+from fieldvisit.stores.store import ISSUES, VISITS
 
 BAR_WIDTH = 30
 

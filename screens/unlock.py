@@ -14,9 +14,9 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from fieldvisit import at_rest
-from fieldvisit.errors import FieldVisitError
-from fieldvisit.i18n import t
+from fieldvisit.stores import at_rest
+from fieldvisit.core.errors import FieldVisitError
+from fieldvisit.core.i18n import t
 from fieldvisit.screens.literal import literal
 
 

@@ -14,12 +14,12 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from fieldvisit import model
-from fieldvisit.errors import FieldVisitError, InputError
-from fieldvisit.i18n import label, t
+from fieldvisit.core import model
+from fieldvisit.core.errors import FieldVisitError, InputError
+from fieldvisit.core.i18n import label, t
 from fieldvisit.screens.literal import literal, literal_line
-from fieldvisit.records import values
-from fieldvisit.views import visit_issues
+from fieldvisit.core.records import values
+from fieldvisit.editing.views import visit_issues
 from fieldvisit.screens.faults import tell_not_saved
 from fieldvisit.screens.matter import MatterScreen
 from fieldvisit.screens.widgets.matter_form import MatterForm

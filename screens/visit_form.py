@@ -11,11 +11,12 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from fieldvisit import clock, model
-from fieldvisit.errors import InputError
-from fieldvisit.i18n import label, t
-from fieldvisit.records import Record, values
-from fieldvisit.text import one_line
+from fieldvisit.core import clock
+from fieldvisit.core import model
+from fieldvisit.core.errors import InputError
+from fieldvisit.core.i18n import label, t
+from fieldvisit.core.records import Record, values
+from fieldvisit.core.text import one_line
 
 FIELDS = ("title", "site", "site_kind", "date", "leaders", "recorder", "note")
 

@@ -9,10 +9,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from fieldvisit.errors import FieldVisitError
-from fieldvisit.i18n import label, t
+from fieldvisit.core.errors import FieldVisitError
+from fieldvisit.core.i18n import label, t
 from fieldvisit.screens.literal import literal, literal_line
-from fieldvisit.views import VisitRow, visit_rows
+from fieldvisit.editing.views import VisitRow, visit_rows
 from fieldvisit.screens.faults import tell_not_saved
 from fieldvisit.screens.visit_form import VisitFormScreen
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fieldvisit.errors import BundleError
+from fieldvisit.core.errors import BundleError
 from fieldvisit.sync import gf256
 from fieldvisit.sync.frames import MAX_FRAGMENTS, Frame, coefficients, decode, parse_header
 

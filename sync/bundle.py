@@ -1,4 +1,4 @@
-"""The bundle: what one device hands over (DESIGN §6). The one module that knows its format.
+"""The bundle: what one device hands over (docs/architecture.md §6). The one module that knows its format.
 
     {"format": "fieldvisit.bundle", "version": 1, "bundle_id", "created_at",
      "device": {"id", "name"}, "visits": [...], "issues": [...], "digest": "sha256:…"}
@@ -16,8 +16,8 @@ import gzip
 from collections import Counter
 from typing import Any
 
-from fieldvisit.records import Record
-from fieldvisit.text import safe_file_name
+from fieldvisit.core.records import Record
+from fieldvisit.core.text import safe_file_name
 from fieldvisit.sync.canonical import canonical_bytes, sha256_digest
 
 FORMAT = "fieldvisit.bundle"

@@ -1,4 +1,4 @@
-"""Exporting from a store: a visit, several, or everything, as one bundle (DESIGN §6)."""
+"""Exporting from a store: a visit, several, or everything, as one bundle (docs/architecture.md §6)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from fieldvisit.errors import NotFoundError
-from fieldvisit.ids import new_id
-from fieldvisit.records import Record, get_value
-from fieldvisit.storage import write_atomically
-from fieldvisit.store import ISSUES, VISITS, Store
+from fieldvisit.core.errors import NotFoundError
+from fieldvisit.core.ids import new_id
+from fieldvisit.core.records import Record, get_value
+from fieldvisit.stores.storage import write_atomically
+from fieldvisit.stores.store import ISSUES, VISITS, Store
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync.canonical import canonical_bytes
 
@@ -53,45 +53,10 @@ def suggested_name(bundle: dict[str, Any]) -> str:
 
 
 def seal_bundle(bundle: dict[str, Any], keys: Any) -> dict[str, Any]:
-    """The bundle sealed to the office of an enrolled laptop's `keys` (`trust.DeviceKeys`) and signed."""
-    from fieldvisit.sync import sealed
+    """The bundle sealed to the office of an enrolled laptop's `keys` (`trust.keys.DeviceKeys`) and signed."""
+    from fieldvisit.sync import sealed  # PyNaCl only when a laptop seals: the field app starts without it
 
     return sealed.seal(bundle, bundle["device"]["id"], keys.sign_key, keys.office_box, keys.office["fingerprint"])
-
-
-def seal_if_enrolled(store: Store, bundle: dict[str, Any]) -> dict[str, Any] | None:
-    """The sealed envelope when this store's laptop is enrolled with an office, else None."""
-    from fieldvisit import paths
-    from fieldvisit.trust import load_device_keys
-
-    keys = load_device_keys(paths.device_keys_file(getattr(store, "path", None)))
-    return None if keys is None else seal_bundle(bundle, keys)
-
-
-def qr_payload_if_enrolled(store: Store, bundle: dict[str, Any]) -> bytes | None:
-    """The sealed binary payload for QR frames when this store's laptop is enrolled, else None."""
-    from fieldvisit import paths
-    from fieldvisit.sync import sealed
-    from fieldvisit.trust import load_device_keys
-
-    keys = load_device_keys(paths.device_keys_file(getattr(store, "path", None)))
-    if keys is None:
-        return None
-    return sealed.seal_binary(bundle, bundle["device"]["id"], keys.sign_key, keys.office_box, keys.office["fingerprint"])
-
-
-def sign_if_office_keys(store: Store, bundle: dict[str, Any], for_device: str | None = None) -> dict[str, Any] | None:
-    """An office export signed with the office's key when it has made one, else None (plain);
-    `for_device` binds it to the one laptop it was made for."""
-    from fieldvisit import paths
-    from fieldvisit.sync import sealed
-    from fieldvisit.trust import OfficeKeys
-
-    keys_file = paths.office_keys_file(getattr(store, "path", None))
-    if keys_file is None or not keys_file.exists():
-        return None
-    keys = OfficeKeys.load(keys_file)
-    return sealed.sign_office(bundle, keys.sign_key, keys.fingerprint, for_device)
 
 
 def write_bundle(bundle: dict[str, Any], out: Path, envelope: dict[str, Any] | None = None) -> Path:

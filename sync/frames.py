@@ -27,7 +27,7 @@ import base45
 from qrcode import constants
 from qrcode.util import BIT_LIMIT_TABLE
 
-from fieldvisit.errors import BundleError
+from fieldvisit.core.errors import BundleError
 from fieldvisit.sync import gf256
 
 PREFIX = "FV1"

@@ -2,7 +2,7 @@
 
 A bundle that fails any check is reported with its reason and changes nothing. The good ones are
 merged together and written in one atomic store write, with one import-log entry each; the
-clock of the receiving store moves past every stamp it has seen (DESIGN §4).
+clock of the receiving store moves past every stamp it has seen (docs/architecture.md §4).
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
-from fieldvisit.clock import HybridClock
-from fieldvisit.errors import BundleError
-from fieldvisit.i18n import t
-from fieldvisit.ids import new_id
-from fieldvisit.records import Record
-from fieldvisit.store import IMPORTS, VISITS, Store
+from fieldvisit.core.clock import HybridClock
+from fieldvisit.core.errors import BundleError, Quarantined
+from fieldvisit.core.i18n import t
+from fieldvisit.core.ids import new_id
+from fieldvisit.core.records import Record
+from fieldvisit.stores.store import IMPORTS, VISITS, Store
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync import limits
 from fieldvisit.sync.merge import merge_records, settle
@@ -63,11 +63,9 @@ def import_bundles(
 ) -> list[BundleReport]:
     """Import every source (name, raw bytes); rejected ones leave the store untouched.
 
-    `gate` (`fieldvisit.devices.TrustGate`) opens sealed bundles and checks signatures before
+    `gate` (`fieldvisit.trust.devices.TrustGate`) opens sealed bundles and checks signatures before
     anything else; without one, only plain bundles are read (tests, demo, the field store).
     """
-    from fieldvisit.devices import Quarantined, check_device
-
     moment = now or dt.datetime.now(dt.timezone.utc)
     now_ms = int(moment.timestamp() * 1000)
     known_bundles = {entry.get("bundle_id") for entry in store.all(IMPORTS)}
@@ -105,6 +103,12 @@ def import_bundles(
         batch = {**{table: records.values() for table, records in pending.items()}, IMPORTS: log_entries} if log_entries else {}
         store.put(batch, meta)
     return reports
+
+
+def check_device(data: dict[str, Any], device_id: str | None) -> None:
+    """A sealed bundle speaks for the device that signed it only: no laptop writes as another."""
+    if device_id is not None and data["device"]["id"] != device_id:
+        raise BundleError("error.trust.device_mismatch", device=device_id, claimed=data["device"]["id"])
 
 
 def _merge_bundle(store: Store, pending: dict[str, dict[str, Record]], data: dict[str, Any], writer: Writer | None) -> dict[str, dict[str, Record]]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fieldvisit.errors import BundleError
-from fieldvisit.model import MAX_LENGTHS
-from fieldvisit.records import Record
+from fieldvisit.core.errors import BundleError
+from fieldvisit.core.model import MAX_LENGTHS
+from fieldvisit.core.records import Record
 
 MAX_VISITS = 5_000
 """Visits per bundle: a leader's laptop over many years of site visits."""

@@ -1,8 +1,8 @@
-"""Merging two copies of a record (DESIGN §4): a pure function, commutative, associative, idempotent.
+"""Merging two copies of a record (docs/architecture.md §4): a pure function, commutative, associative, idempotent.
 
 Per field, the registers of both copies are pooled (winner and history alike); the greatest stamp
 wins and the rest become history. Grow-only maps are unioned by key. Conflicts are then derived
-from the pooled registers (`fieldvisit.records.derive_conflicts`), so they too depend only on what
+from the pooled registers (`fieldvisit.core.records.derive_conflicts`), so they too depend only on what
 was ever written, never on the order bundles arrive in.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fieldvisit.records import Record, derive_conflicts
+from fieldvisit.core.records import Record, derive_conflicts
 from fieldvisit.sync.canonical import canonical_bytes
 
 

@@ -1,4 +1,4 @@
-"""Compression for QR transfer (DESIGN §7): a bundle's canonical JSON → the bytes the frames carry.
+"""Compression for QR transfer (docs/architecture.md §7): a bundle's canonical JSON → the bytes the frames carry.
 
 Two codecs, named by the id the frames carry, so old frames stay readable when codecs improve:
 

@@ -15,7 +15,7 @@ from typing import Iterable, Iterator
 import zxingcpp
 from PIL import Image, UnidentifiedImageError
 
-from fieldvisit.errors import BundleError
+from fieldvisit.core.errors import BundleError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 MAX_IMAGE_PIXELS = 50_000_000

@@ -15,7 +15,7 @@ import qrcode
 import qrcode.image.svg
 from qrcode.util import MODE_ALPHA_NUM, QRData
 
-from fieldvisit.storage import write_atomically
+from fieldvisit.stores.storage import write_atomically
 from fieldvisit.sync.frames import EC_LEVELS
 
 SCREEN_BORDER = 2

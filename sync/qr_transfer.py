@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator, TextIO
 
-from fieldvisit.errors import BundleError
-from fieldvisit.i18n import t
+from fieldvisit.core.errors import BundleError
+from fieldvisit.core.i18n import t
 from fieldvisit.sync import qr_codec, sealed
 from fieldvisit.sync.assembler import Assembler, Progress
 from fieldvisit.sync.canonical import canonical_bytes

@@ -18,11 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from fieldvisit.clock import Stamp
-from fieldvisit.errors import BundleError
-from fieldvisit.model import FLAGS, ISSUE_EDITABLE_FIELDS, VISIT_TEXT_FIELDS
-from fieldvisit.records import Record, get_value, stamp_device
-from fieldvisit.references import device_short
+from fieldvisit.core.clock import Stamp
+from fieldvisit.core.errors import BundleError
+from fieldvisit.core.model import FLAGS, ISSUE_EDITABLE_FIELDS, VISIT_TEXT_FIELDS
+from fieldvisit.core.records import Record, get_value, stamp_device
+from fieldvisit.core.references import device_short
 from fieldvisit.sync.canonical import canonical_bytes
 
 RECORDER, FOLLOW_UP, OTHER_LAPTOP = "recorder", "follow_up", "other_laptop"

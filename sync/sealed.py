@@ -34,8 +34,8 @@ from nacl.exceptions import BadSignatureError, CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.signing import SigningKey, VerifyKey
 
-from fieldvisit.errors import BundleError
-from fieldvisit.ids import is_id
+from fieldvisit.core.errors import BundleError
+from fieldvisit.core.ids import is_id
 from fieldvisit.sync.canonical import canonical_bytes
 
 FORMAT = "fieldvisit.sealed"

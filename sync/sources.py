@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
-from fieldvisit.errors import BundleError, NotFoundError
+from fieldvisit.core.errors import BundleError, NotFoundError
 from fieldvisit.sync.validate import DEFAULT_MAX_BYTES
 
 BUNDLE_SUFFIXES = (".fvb", ".json")

@@ -1,4 +1,4 @@
-"""Everything an import checks before it writes anything (DESIGN §6).
+"""Everything an import checks before it writes anything (docs/architecture.md §6).
 
 `read_bundle(raw)` turns the bytes of a `.fvb` file (gzip) or a plain JSON bundle into a checked
 bundle, or raises `BundleError` naming the first problem: not a bundle, truncated, too large,
@@ -19,9 +19,9 @@ from typing import Any
 import fastjsonschema
 import orjson
 
-from fieldvisit.clock import Stamp, is_stamp
-from fieldvisit.errors import BundleError
-from fieldvisit.ids import is_id
+from fieldvisit.core.clock import Stamp, is_stamp
+from fieldvisit.core.errors import BundleError
+from fieldvisit.core.ids import is_id
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync import limits
 

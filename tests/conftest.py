@@ -6,7 +6,7 @@ import os
 
 os.environ["FIELDVISIT_LANG"] = "zh-CN"
 
-from fieldvisit.i18n import set_language  # noqa: E402
+from fieldvisit.core.i18n import set_language  # noqa: E402
 
 set_language("zh-CN")
 
@@ -15,8 +15,8 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from fieldvisit.editor import Editor  # noqa: E402
-from fieldvisit.store import TinyDBStore  # noqa: E402
+from fieldvisit.editing.editor import Editor  # noqa: E402
+from fieldvisit.stores.store import TinyDBStore  # noqa: E402
 
 ANCHOR = dt.date(2026, 11, 20)
 
@@ -64,7 +64,7 @@ def visit(editor) -> dict:
 @pytest.fixture(scope="session")
 def office_demo_bytes(tmp_path_factory) -> bytes:
     """The demo central store (three laptops merged, `ANCHOR` as today), made once per run."""
-    from fieldvisit.office_demo import write_office_demo
+    from fieldvisit.demo.office import write_office_demo
 
     folder = tmp_path_factory.mktemp("office-demo")
     write_office_demo(folder, ANCHOR)

@@ -20,13 +20,14 @@ from fieldvisit.screens.unlock import UnlockScreen
 from fieldvisit.screens.visits import VisitsScreen
 from textual.widgets import DataTable, Input, Static
 
-from fieldvisit import at_rest, storage
+from fieldvisit.stores import at_rest
+from fieldvisit.stores import storage
 from fieldvisit.cli import main
-from fieldvisit.editor import Editor
-from fieldvisit.errors import PassphraseError
-from fieldvisit.field_app import FieldApp
-from fieldvisit.records import values
-from fieldvisit.store import ISSUES, TinyDBStore
+from fieldvisit.editing.editor import Editor
+from fieldvisit.core.errors import PassphraseError
+from fieldvisit.apps.field import FieldApp
+from fieldvisit.core.records import values
+from fieldvisit.stores.store import ISSUES, TinyDBStore
 
 PASS = "煤矿 下访 2026"
 NEW_PASS = "another passphrase"

@@ -1,4 +1,4 @@
-"""Every way a bundle is refused on import, and that a refusal changes nothing (DESIGN §6).
+"""Every way a bundle is refused on import, and that a refusal changes nothing (docs/architecture.md §6).
 
 Each case imports a damaged or hostile bundle into a real office store file and checks three
 things: the report says "rejected", its reason names the problem in the officer's language
@@ -19,10 +19,10 @@ from typing import Any, Callable
 
 import pytest
 
-from fieldvisit.clock import Stamp
-from fieldvisit.demo import build_demo
-from fieldvisit.editor import Editor
-from fieldvisit.store import IMPORTS, ISSUES, VISITS, TinyDBStore
+from fieldvisit.core.clock import Stamp
+from fieldvisit.demo.laptop import build_demo
+from fieldvisit.editing.editor import Editor
+from fieldvisit.stores.store import IMPORTS, ISSUES, VISITS, TinyDBStore
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync.canonical import canonical_bytes
 from fieldvisit.sync.exporter import export_bundle
@@ -34,7 +34,7 @@ NOW_MS = int(NOW.timestamp() * 1000)
 DAY_MS = 24 * 3600 * 1000
 MIB = 1024 * 1024
 
-# Distinctive words of the zh-CN messages in fieldvisit/locales/zh-CN.toml [error.bundle].
+# Distinctive words of the zh-CN messages in fieldvisit/core/locales/zh-CN.toml [error.bundle].
 NOT_BUNDLE = "不是 fieldvisit 交接文件"
 TRUNCATED = "不完整"
 TOO_LARGE = "超过"

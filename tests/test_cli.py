@@ -36,8 +36,8 @@ def test_demo_writes_a_realistic_store_and_visits_lists_it(tmp_path):
 
 
 def test_demo_store_has_the_variety_the_issue_asks_for(tmp_path):
-    from fieldvisit.records import values
-    from fieldvisit.store import ISSUES, TinyDBStore
+    from fieldvisit.core.records import values
+    from fieldvisit.stores.store import ISSUES, TinyDBStore
 
     assert demo(tmp_path).returncode == 0
     with TinyDBStore(tmp_path / "field" / "fieldvisit.json") as store:
@@ -63,8 +63,8 @@ def test_each_seed_is_another_laptop_and_a_seed_is_reproducible(tmp_path):
 
 
 def test_demo_never_overwrites_real_data(tmp_path):
-    from fieldvisit.editor import Editor
-    from fieldvisit.store import TinyDBStore
+    from fieldvisit.editing.editor import Editor
+    from fieldvisit.stores.store import TinyDBStore
 
     path = tmp_path / "field" / "fieldvisit.json"
     with TinyDBStore(path) as store:

@@ -1,5 +1,5 @@
-from fieldvisit.clock import HybridClock, Stamp, is_stamp
-from fieldvisit.ids import new_id
+from fieldvisit.core.clock import HybridClock, Stamp, is_stamp
+from fieldvisit.core.ids import new_id
 
 DEVICE = new_id()
 

@@ -16,8 +16,8 @@ import time
 
 import pytest
 
-from fieldvisit.editor import Editor
-from fieldvisit.store import ISSUES, TinyDBStore
+from fieldvisit.editing.editor import Editor
+from fieldvisit.stores.store import ISSUES, TinyDBStore
 
 KILLS = 220
 

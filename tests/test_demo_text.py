@@ -1,7 +1,7 @@
 import random
 import re
 
-from fieldvisit.demo_text import SITES, SiteProfile, make_matter
+from fieldvisit.demo.text import SITES, SiteProfile, make_matter
 
 CATEGORIES = (
     "wages", "social_insurance", "work_safety", "working_conditions", "housing",

@@ -1,11 +1,11 @@
 import pytest
 
-from fieldvisit.errors import InputError, NotFoundError
-from fieldvisit.editor import Editor
-from fieldvisit.records import entries, values
-from fieldvisit.references import device_short
-from fieldvisit.store import ISSUES, VISITS, TinyDBStore
-from fieldvisit.views import visit_issues, visit_rows
+from fieldvisit.core.errors import InputError, NotFoundError
+from fieldvisit.editing.editor import Editor
+from fieldvisit.core.records import entries, values
+from fieldvisit.core.references import device_short
+from fieldvisit.stores.store import ISSUES, VISITS, TinyDBStore
+from fieldvisit.editing.views import visit_issues, visit_rows
 
 
 def test_a_new_store_gets_a_device_identity(store, editor):

@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from fieldvisit.cli import main
-from fieldvisit.editor import Editor
-from fieldvisit.i18n import t
-from fieldvisit.store import ISSUES, TinyDBStore
+from fieldvisit.editing.editor import Editor
+from fieldvisit.core.i18n import t
+from fieldvisit.stores.store import ISSUES, TinyDBStore
 
 ANCHOR = "2026-11-20"
 PASS = "煤矿 下访 2026"

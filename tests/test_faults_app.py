@@ -16,17 +16,17 @@ import pytest
 from click.testing import CliRunner
 from textual.widgets import DataTable
 
-from fieldvisit import at_rest
+from fieldvisit.stores import at_rest
 from fieldvisit.cli import main
-from fieldvisit.errors import FieldVisitError, StoreCorruptError
-from fieldvisit.field_app import FieldApp
-from fieldvisit.i18n import t
-from fieldvisit.records import values
+from fieldvisit.core.errors import FieldVisitError, StoreCorruptError
+from fieldvisit.apps.field import FieldApp
+from fieldvisit.core.i18n import t
+from fieldvisit.core.records import values
 from fieldvisit.screens.matter import MatterScreen
 from fieldvisit.screens.visit import VisitScreen
 from fieldvisit.screens.visits import VisitsScreen
 from fieldvisit.screens.widgets.matter_form import MatterForm
-from fieldvisit.store import ISSUES, TinyDBStore
+from fieldvisit.stores.store import ISSUES, TinyDBStore
 
 PASS = "煤矿 下访 2026"
 NAME = "郑春东"
@@ -193,7 +193,7 @@ def test_one_damaged_value_does_not_lock_the_store(damaged):
         assert good["petitioner_name"] == "李四"
         assert "petitioner_name" not in bad and bad["unit"] == "掘进二队"  # the rest of it reads
 
-        from fieldvisit.editor import Editor
+        from fieldvisit.editing.editor import Editor
 
         editor = Editor(store)
         editor.update_issue(damaged["good"]["id"], {"title": "浴室热水时有时无", "petitioner_name": "李四"})

@@ -6,14 +6,14 @@ from textual import events
 from textual.keys import _character_to_key
 from textual.widgets import DataTable, Input
 
-from fieldvisit.field_app import FieldApp
-from fieldvisit.records import entries, values
+from fieldvisit.apps.field import FieldApp
+from fieldvisit.core.records import entries, values
 from fieldvisit.screens.matter import MatterScreen
 from fieldvisit.screens.reason import ReasonScreen
 from fieldvisit.screens.visit import VisitScreen
 from fieldvisit.screens.visit_form import VisitFormScreen
 from fieldvisit.screens.visits import VisitsScreen
-from fieldvisit.store import ISSUES, VISITS
+from fieldvisit.stores.store import ISSUES, VISITS
 
 
 async def type_text(pilot, text: str) -> None:

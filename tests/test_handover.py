@@ -8,12 +8,12 @@ import sys
 
 from textual.widgets import Input
 
-from fieldvisit.editor import Editor
-from fieldvisit.field_app import FieldApp
-from fieldvisit.office_app import OfficeApp
-from fieldvisit.records import values
+from fieldvisit.editing.editor import Editor
+from fieldvisit.apps.field import FieldApp
+from fieldvisit.apps.office import OfficeApp
+from fieldvisit.core.records import values
 from fieldvisit.screens.handover import HandoverScreen
-from fieldvisit.store import IMPORTS, ISSUES, TinyDBStore
+from fieldvisit.stores.store import IMPORTS, ISSUES, TinyDBStore
 from fieldvisit.sync.exporter import export_bundle, write_bundle
 from fieldvisit.sync.importer import import_bundles
 

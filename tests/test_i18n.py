@@ -1,4 +1,5 @@
-from fieldvisit import i18n, model
+from fieldvisit.core import i18n
+from fieldvisit.core import model
 
 
 def test_catalogues_have_the_same_keys():

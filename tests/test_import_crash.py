@@ -26,10 +26,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from fieldvisit import storage
-from fieldvisit.demo import build_demo
-from fieldvisit.editor import Editor
-from fieldvisit.store import IMPORTS, ISSUES, VISITS, TinyDBStore
+from fieldvisit.stores import storage
+from fieldvisit.demo.laptop import build_demo
+from fieldvisit.editing.editor import Editor
+from fieldvisit.stores.store import IMPORTS, ISSUES, VISITS, TinyDBStore
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync.canonical import canonical_bytes
 from fieldvisit.sync.exporter import export_bundle

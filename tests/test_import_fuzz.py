@@ -1,4 +1,4 @@
-"""Damaged files never cause a wrong or partial merge (DESIGN §6).
+"""Damaged files never cause a wrong or partial merge (docs/architecture.md §6).
 
 A laptop's second hand-over (it updates matters the office already has and adds new ones) is
 damaged in 5,000 reproducible ways: bytes flipped, cut short, bytes inserted, and for the plain
@@ -25,9 +25,9 @@ from typing import Any, Callable
 
 import pytest
 
-from fieldvisit.demo import build_demo
-from fieldvisit.editor import Editor
-from fieldvisit.store import IMPORTS, ISSUES, VISITS, TinyDBStore
+from fieldvisit.demo.laptop import build_demo
+from fieldvisit.editing.editor import Editor
+from fieldvisit.stores.store import IMPORTS, ISSUES, VISITS, TinyDBStore
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync.canonical import canonical_bytes
 from fieldvisit.sync.exporter import export_bundle

@@ -8,11 +8,13 @@ import tracemalloc
 
 import pytest
 
-from fieldvisit import devices, paths, trust
-from fieldvisit.editor import Editor
-from fieldvisit.ids import new_id
-from fieldvisit.model import MAX_LENGTHS
-from fieldvisit.store import TinyDBStore
+from fieldvisit.trust import devices
+from fieldvisit.locations import paths
+from fieldvisit.trust import keys as trust
+from fieldvisit.editing.editor import Editor
+from fieldvisit.core.ids import new_id
+from fieldvisit.core.model import MAX_LENGTHS
+from fieldvisit.stores.store import TinyDBStore
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync import limits, sealed
 from fieldvisit.sync.canonical import canonical_bytes

@@ -14,13 +14,15 @@ import re
 import pytest
 from textual.widgets import Input, OptionList
 
-from fieldvisit import devices, paths, trust
-from fieldvisit.editor import TRANSITIONS, Editor
-from fieldvisit.field_app import FieldApp
-from fieldvisit.ids import new_id
-from fieldvisit.model import ISSUE_TEXT_FIELDS
-from fieldvisit.office_app import OfficeApp
-from fieldvisit.records import derive_conflicts, values
+from fieldvisit.trust import devices
+from fieldvisit.locations import paths
+from fieldvisit.trust import keys as trust
+from fieldvisit.editing.editor import TRANSITIONS, Editor
+from fieldvisit.apps.field import FieldApp
+from fieldvisit.core.ids import new_id
+from fieldvisit.core.model import ISSUE_TEXT_FIELDS
+from fieldvisit.apps.office import OfficeApp
+from fieldvisit.core.records import derive_conflicts, values
 from fieldvisit.screens.conflicts import ConflictsScreen
 from fieldvisit.screens.confirm import ConfirmScreen
 from fieldvisit.screens.enrollment import EnrollmentScreen
@@ -34,10 +36,10 @@ from fieldvisit.screens.reason import ReasonScreen
 from fieldvisit.screens.visit import VisitScreen
 from fieldvisit.screens.visit_form import VisitFormScreen
 from fieldvisit.screens.widgets.register_table import RegisterTable
-from fieldvisit.store import IMPORTS, ISSUES, VISITS, TinyDBStore
+from fieldvisit.stores.store import IMPORTS, ISSUES, VISITS, TinyDBStore
 from fieldvisit.sync.canonical import canonical_bytes
 from fieldvisit.sync.exporter import export_bundle, write_bundle
-from fieldvisit.workflow import FEEDBACK
+from fieldvisit.office.workflow import FEEDBACK
 
 ANCHOR = dt.date(2026, 11, 20)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fieldvisit.editor import Editor
-from fieldvisit.records import values
-from fieldvisit.store import ISSUES, MemoryStore
+from fieldvisit.editing.editor import Editor
+from fieldvisit.core.records import values
+from fieldvisit.stores.store import ISSUES, MemoryStore
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync.canonical import canonical_bytes
 from fieldvisit.sync.exporter import export_bundle

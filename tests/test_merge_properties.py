@@ -1,4 +1,4 @@
-"""Merge is commutative, associative and idempotent, and loses nothing (DESIGN §4).
+"""Merge is commutative, associative and idempotent, and loses nothing (docs/architecture.md §4).
 
 Hypothesis generates multi-device edit histories: laptops and an office record and edit matters
 (with clocks that jump back), hand bundles to each other in random directions, and withdraw
@@ -16,9 +16,9 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fieldvisit.editor import Editor
-from fieldvisit.ids import new_id
-from fieldvisit.store import ISSUES, VISITS, MemoryStore
+from fieldvisit.editing.editor import Editor
+from fieldvisit.core.ids import new_id
+from fieldvisit.stores.store import ISSUES, VISITS, MemoryStore
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync.canonical import canonical_bytes
 from fieldvisit.sync.exporter import export_bundle

@@ -1,8 +1,8 @@
 import pytest
 
-from fieldvisit import model
-from fieldvisit.errors import InputError
-from fieldvisit.references import device_short, issue_reference
+from fieldvisit.core import model
+from fieldvisit.core.errors import InputError
+from fieldvisit.core.references import device_short, issue_reference
 
 
 def test_title_or_demand_is_enough():

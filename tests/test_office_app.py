@@ -7,16 +7,16 @@ import datetime as dt
 import pytest
 from textual.widgets import Input, OptionList, Select
 
-from fieldvisit.editor import Editor
-from fieldvisit.office_app import OfficeApp
-from fieldvisit.records import entries, values
+from fieldvisit.editing.editor import Editor
+from fieldvisit.apps.office import OfficeApp
+from fieldvisit.core.records import entries, values
 from fieldvisit.screens.conflicts import ConflictsScreen
 from fieldvisit.screens.form_modal import FormModal
 from fieldvisit.screens.office_matter import OfficeMatterScreen
 from fieldvisit.screens.register import SHOWN
 from fieldvisit.screens.widgets.register_table import RegisterTable
-from fieldvisit.store import ISSUES, TinyDBStore
-from fieldvisit.workflow import FEEDBACK
+from fieldvisit.stores.store import ISSUES, TinyDBStore
+from fieldvisit.office.workflow import FEEDBACK
 
 ANCHOR = dt.date(2026, 11, 20)
 
@@ -182,7 +182,7 @@ async def test_typing_a_search_narrows_step_by_step(office):
 
 
 def _searchable(record) -> str:
-    from fieldvisit.views import SEARCHED_FIELDS
+    from fieldvisit.editing.views import SEARCHED_FIELDS
 
     issue = values(record)
     return "\n".join(str(issue.get(key) or "") for key in SEARCHED_FIELDS)

@@ -4,9 +4,9 @@ from datetime import date
 import chinese_calendar
 import pytest
 
-from fieldvisit import i18n
-from fieldvisit.errors import FieldVisitError
-from fieldvisit.policy import (
+from fieldvisit.core import i18n
+from fieldvisit.core.errors import FieldVisitError
+from fieldvisit.office.policy import (
     DEFAULT_POLICY,
     Deadline,
     Policy,
@@ -25,7 +25,7 @@ from fieldvisit.policy import (
     load_policy,
     policy_toml,
 )
-from fieldvisit.records import add_entry, new_record, set_fields
+from fieldvisit.core.records import add_entry, new_record, set_fields
 
 WORKING = Policy(working_days=True)
 

@@ -9,11 +9,11 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
-from fieldvisit.demo import build_demo
-from fieldvisit.editor import Editor
-from fieldvisit.office_app import OfficeApp
+from fieldvisit.demo.laptop import build_demo
+from fieldvisit.editing.editor import Editor
+from fieldvisit.apps.office import OfficeApp
 from fieldvisit.screens.scan import ScanScreen
-from fieldvisit.store import IMPORTS, ISSUES, VISITS, MemoryStore
+from fieldvisit.stores.store import IMPORTS, ISSUES, VISITS, MemoryStore
 from fieldvisit.sync.assembler import Assembler
 from fieldvisit.sync.canonical import canonical_bytes
 from fieldvisit.sync.exporter import export_bundle
@@ -188,7 +188,7 @@ async def type_and_enter(pilot, line: str) -> None:
 
 
 def test_parse_rejects_foreign_and_corrupt_lines(bundle):
-    from fieldvisit.errors import BundleError
+    from fieldvisit.core.errors import BundleError
 
     good = bundle_frames(bundle)[0].text()
     for bad in ("", "HELLO", "FV1:Z:ABC", good.replace("FV1", "FV9", 1), good[:-1] + ("0" if good[-1] != "0" else "1")):

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fieldvisit.demo import build_demo
-from fieldvisit.records import get_value
-from fieldvisit.store import ISSUES, VISITS
+from fieldvisit.demo.laptop import build_demo
+from fieldvisit.core.records import get_value
+from fieldvisit.stores.store import ISSUES, VISITS
 from fieldvisit.sync import qr_codec
 from fieldvisit.sync.canonical import canonical_bytes
 from fieldvisit.sync.exporter import export_bundle

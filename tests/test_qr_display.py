@@ -6,9 +6,9 @@ import datetime as dt
 
 from textual.app import App
 
-from fieldvisit.demo import build_demo
+from fieldvisit.demo.laptop import build_demo
 from fieldvisit.screens.qr_display import QrScreen
-from fieldvisit.store import ISSUES
+from fieldvisit.stores.store import ISSUES
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync.exporter import select_records
 
@@ -74,7 +74,7 @@ async def test_a_bigger_window_needs_fewer_frames():
 
 
 async def test_the_hand_over_screen_shows_the_visit_as_codes(store, editor, visit):
-    from fieldvisit.field_app import FieldApp
+    from fieldvisit.apps.field import FieldApp
 
     editor.record_issue(visit["id"], {"title": "井下津贴少发", "demand": "补发九月津贴"})
     app = FieldApp(store, editor)

@@ -17,8 +17,8 @@ import base45
 import pytest
 from PIL import Image
 
-from fieldvisit.errors import BundleError
-from fieldvisit.store import MemoryStore
+from fieldvisit.core.errors import BundleError
+from fieldvisit.stores.store import MemoryStore
 from fieldvisit.sync import assembler as assembler_module
 from fieldvisit.sync import frames as frames_module
 from fieldvisit.sync import qr_images
@@ -353,7 +353,7 @@ def test_a_folder_is_read_one_file_at_a_time(tmp_path, bundle, monkeypatch):
 
 
 def test_a_missing_source_is_refused_before_anything_is_read(tmp_path):
-    from fieldvisit.errors import NotFoundError
+    from fieldvisit.core.errors import NotFoundError
 
     with pytest.raises(NotFoundError):
         read_sources([str(tmp_path), str(tmp_path / "nope")], stdin=None)
@@ -363,11 +363,11 @@ def test_a_missing_source_is_refused_before_anything_is_read(tmp_path):
 
 
 async def test_the_scanner_screen_takes_a_storm_off_the_ui_thread(tmp_path, bundle, monkeypatch):
-    from fieldvisit.editor import Editor
-    from fieldvisit.office_app import OfficeApp
+    from fieldvisit.editing.editor import Editor
+    from fieldvisit.apps.office import OfficeApp
     from fieldvisit.screens.scan import ScanScreen
     from fieldvisit.screens.widgets.scan_input import ScanInput
-    from fieldvisit.store import IMPORTS
+    from fieldvisit.stores.store import IMPORTS
 
     lines = [frame_line("ABCDEFGHIJ", 10_001 + i, 10_000, 10_000, bytes([i])) for i in range(50)]
     lines += [frame.text() for frame in bundle_frames(bundle)] * 2  # imported once; then "finished"

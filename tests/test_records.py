@@ -1,6 +1,6 @@
 import pytest
 
-from fieldvisit.records import add_entry, entries, get_value, last_stamp, new_record, set_fields, values
+from fieldvisit.core.records import add_entry, entries, get_value, last_stamp, new_record, set_fields, values
 
 
 def test_set_fields_keeps_the_replaced_stamp_as_base():

@@ -7,13 +7,13 @@ from dataclasses import replace
 
 import pytest
 
-from fieldvisit.editor import Editor
-from fieldvisit.policy import DEFAULT_POLICY, Policy
-from fieldvisit.register import SAVED_FILTERS, SORT_KEYS, RegisterFilter, RegisterIndex
-from fieldvisit.register_cache import RegisterCache
-from fieldvisit.splice_store import SplicingJSONStore
-from fieldvisit.store import ISSUES, TinyDBStore
-from fieldvisit.workflow import Workflow
+from fieldvisit.editing.editor import Editor
+from fieldvisit.office.policy import DEFAULT_POLICY, Policy
+from fieldvisit.office.register import SAVED_FILTERS, SORT_KEYS, RegisterFilter, RegisterIndex
+from fieldvisit.office.register_cache import RegisterCache
+from fieldvisit.stores.splice_store import SplicingJSONStore
+from fieldvisit.stores.store import ISSUES, TinyDBStore
+from fieldvisit.office.workflow import Workflow
 
 ANCHOR = dt.date(2026, 11, 20)
 
@@ -140,7 +140,7 @@ def test_a_deferred_store_reads_its_file_on_first_use_or_in_the_background(store
 
 
 async def test_the_office_app_shows_the_cached_register_then_reads_the_store(store_path):
-    from fieldvisit.office_app import OfficeApp
+    from fieldvisit.apps.office import OfficeApp
 
     cache = RegisterCache.beside(store_path, DEFAULT_POLICY)
     with SplicingJSONStore(store_path, deferred=True) as store:
@@ -170,7 +170,7 @@ def test_an_import_from_the_command_line_keeps_the_cache_valid(tmp_path, office_
     from click.testing import CliRunner
 
     from fieldvisit.cli import main
-    from fieldvisit.demo import build_demo
+    from fieldvisit.demo.laptop import build_demo
     from fieldvisit.sync import bundle as fmt
     from fieldvisit.sync.exporter import export_bundle
 

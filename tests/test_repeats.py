@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fieldvisit.repeats import SIMILAR, WINDOW, _bigrams, _jaccard, _person_keys, suggest_repeats
+from fieldvisit.office.repeats import SIMILAR, WINDOW, _bigrams, _jaccard, _person_keys, suggest_repeats
 
 
 def every_matter_compared(issues: list[dict[str, Any]], limit: int) -> list[tuple]:

@@ -14,15 +14,15 @@ import pytest
 from click.testing import CliRunner
 
 from fieldvisit.cli import main
-from fieldvisit.demo import build_demo
-from fieldvisit.errors import FieldVisitError
-from fieldvisit.office_demo import write_office_demo
-from fieldvisit.records import values
+from fieldvisit.demo.laptop import build_demo
+from fieldvisit.core.errors import FieldVisitError
+from fieldvisit.demo.office import write_office_demo
+from fieldvisit.core.records import values
 from fieldvisit.reports.data import period_report, visit_summary
 from fieldvisit.reports.documents import report_document, summary_document
 from fieldvisit.reports.fonts import FontMissingError, FontUnusableError, find_font, packaged_font
 from fieldvisit.reports.write import render
-from fieldvisit.store import ISSUES, VISITS, TinyDBStore
+from fieldvisit.stores.store import ISSUES, VISITS, TinyDBStore
 
 ANCHOR = dt.date(2026, 11, 25)
 NOW = dt.datetime(2026, 11, 25, 10, 0)
@@ -217,9 +217,9 @@ def test_cli_summary_and_report(tmp_path):
 
 async def test_the_print_key_writes_the_visit_summary_beside_the_store(tmp_path):
     """Ctrl+O on a visit writes its summary PDF to <data dir>/summaries and says where."""
-    from fieldvisit.editor import Editor
-    from fieldvisit.field_app import FieldApp
-    from fieldvisit.store import TinyDBStore
+    from fieldvisit.editing.editor import Editor
+    from fieldvisit.apps.field import FieldApp
+    from fieldvisit.stores.store import TinyDBStore
 
     with TinyDBStore(tmp_path / "field" / "fieldvisit.json") as store:
         editor = Editor(store)

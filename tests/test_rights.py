@@ -14,19 +14,21 @@ import random
 
 import pytest
 
-from fieldvisit import devices, paths, trust
-from fieldvisit.demo import build_demo
-from fieldvisit.editor import Editor
-from fieldvisit.errors import FieldVisitError
-from fieldvisit.field_gate import FieldGate
-from fieldvisit.records import get_value, values
-from fieldvisit.store import ISSUES, VISITS, MemoryStore, TinyDBStore
+from fieldvisit.trust import devices
+from fieldvisit.locations import paths
+from fieldvisit.trust import keys as trust
+from fieldvisit.demo.laptop import build_demo
+from fieldvisit.editing.editor import Editor
+from fieldvisit.core.errors import FieldVisitError
+from fieldvisit.trust.field_gate import FieldGate
+from fieldvisit.core.records import get_value, values
+from fieldvisit.stores.store import ISSUES, VISITS, MemoryStore, TinyDBStore
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync import sealed
 from fieldvisit.sync.canonical import canonical_bytes
 from fieldvisit.sync.exporter import export_bundle, seal_bundle
 from fieldvisit.sync.importer import import_bundles
-from fieldvisit.workflow import Workflow
+from fieldvisit.office.workflow import Workflow
 
 ANCHOR = dt.date(2026, 11, 20)
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone.utc)

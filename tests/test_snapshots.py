@@ -10,9 +10,9 @@ import datetime as dt
 
 import pytest
 
-from fieldvisit.demo import build_demo
-from fieldvisit.editor import Editor
-from fieldvisit.field_app import FieldApp
+from fieldvisit.demo.laptop import build_demo
+from fieldvisit.editing.editor import Editor
+from fieldvisit.apps.field import FieldApp
 
 SMALL = (80, 24)
 ANCHOR = dt.date(2026, 11, 20)
@@ -44,17 +44,17 @@ def test_matter_detail(snap_compare):
 
 
 def test_new_visit_form(snap_compare, monkeypatch):
-    monkeypatch.setattr("fieldvisit.clock.today", lambda: ANCHOR)
+    monkeypatch.setattr("fieldvisit.core.clock.today", lambda: ANCHOR)
     assert snap_compare(demo_app(), press=["n"], terminal_size=SMALL)
 
 
 @pytest.fixture
 def office_app(tmp_path, monkeypatch):
-    from fieldvisit.office_app import OfficeApp
-    from fieldvisit.office_demo import write_office_demo
-    from fieldvisit.store import TinyDBStore
+    from fieldvisit.apps.office import OfficeApp
+    from fieldvisit.demo.office import write_office_demo
+    from fieldvisit.stores.store import TinyDBStore
 
-    monkeypatch.setattr("fieldvisit.clock.today", lambda: ANCHOR)
+    monkeypatch.setattr("fieldvisit.core.clock.today", lambda: ANCHOR)
     write_office_demo(tmp_path, ANCHOR)
     store = TinyDBStore(tmp_path / TinyDBStore.FILE_NAME)
     yield OfficeApp(store, Editor(store, actor="周敏"), today=ANCHOR)
@@ -97,7 +97,7 @@ def fixed_office_keys():
     from nacl.public import PrivateKey
     from nacl.signing import SigningKey
 
-    from fieldvisit.trust import OfficeKeys
+    from fieldvisit.trust.keys import OfficeKeys
 
     return OfficeKeys(PrivateKey(bytes(range(32))), SigningKey(bytes(range(1, 33))), "东风煤业信访办")
 
@@ -111,10 +111,10 @@ def no_sticks(monkeypatch):
 def enrolled_field_app(tmp_path, no_sticks):
     from nacl.signing import SigningKey
 
-    from fieldvisit.demo import write_demo_store
-    from fieldvisit.paths import device_keys_file
-    from fieldvisit.store import TinyDBStore
-    from fieldvisit.trust import DeviceKeys
+    from fieldvisit.demo.laptop import write_demo_store
+    from fieldvisit.locations.paths import device_keys_file
+    from fieldvisit.stores.store import TinyDBStore
+    from fieldvisit.trust.keys import DeviceKeys
 
     write_demo_store(tmp_path, seed=1, anchor=ANCHOR)
     store = TinyDBStore(tmp_path / TinyDBStore.FILE_NAME)
@@ -130,9 +130,9 @@ def test_enrollment(snap_compare, enrolled_field_app):
 @pytest.fixture
 def office_with_devices(office_app, tmp_path):
     """The demo office with keys, a laptop waiting with two bundles and one approved."""
-    from fieldvisit import devices
-    from fieldvisit.paths import office_keys_file, quarantine_dir
-    from fieldvisit.trust import b64, fingerprint
+    from fieldvisit.trust import devices
+    from fieldvisit.locations.paths import office_keys_file, quarantine_dir
+    from fieldvisit.trust.keys import b64, fingerprint
 
     fixed_office_keys().save(office_keys_file(office_app.store.path))
     register = {}

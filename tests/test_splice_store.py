@@ -23,12 +23,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fieldvisit.sync.importer as importer
-from fieldvisit.demo import build_demo, write_demo_store
-from fieldvisit.editor import Editor
-from fieldvisit.errors import StoreCorruptError, StoreLockedError
-from fieldvisit.ids import new_id
-from fieldvisit.splice_store import SplicingJSONStore, _index
-from fieldvisit.store import IMPORTS, ISSUES, META, META_KEY, VISITS, TinyDBStore
+from fieldvisit.demo.laptop import build_demo, write_demo_store
+from fieldvisit.editing.editor import Editor
+from fieldvisit.core.errors import StoreCorruptError, StoreLockedError
+from fieldvisit.core.ids import new_id
+from fieldvisit.stores.splice_store import SplicingJSONStore, _index
+from fieldvisit.stores.store import IMPORTS, ISSUES, META, META_KEY, VISITS, TinyDBStore
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync.exporter import export_bundle
 from fieldvisit.sync.importer import import_bundles
@@ -313,7 +313,8 @@ def test_cli_import_uses_the_splicing_store(tmp_path, monkeypatch):
     """`fieldvisit import` writes the office store through SplicingJSONStore, byte-compatible."""
     from click.testing import CliRunner
 
-    from fieldvisit import cli, splice_store
+    from fieldvisit import cli
+    from fieldvisit.stores import splice_store
 
     opened = []
     original = splice_store.SplicingJSONStore.__init__

@@ -7,12 +7,12 @@ import itertools
 
 import pytest
 
-from fieldvisit import model
-from fieldvisit.demo import build_demo
-from fieldvisit.policy import DEFAULT_POLICY, Policy, is_overdue
-from fieldvisit.records import values
-from fieldvisit.stats import PeriodStats, Rising, period_stats, previous_period, rising_categories
-from fieldvisit.store import ISSUES, VISITS
+from fieldvisit.core import model
+from fieldvisit.demo.laptop import build_demo
+from fieldvisit.office.policy import DEFAULT_POLICY, Policy, is_overdue
+from fieldvisit.core.records import values
+from fieldvisit.office.stats import PeriodStats, Rising, period_stats, previous_period, rising_categories
+from fieldvisit.stores.store import ISSUES, VISITS
 
 D = dt.date
 NOV = (D(2026, 11, 1), D(2026, 11, 30))

@@ -3,10 +3,10 @@ import os
 
 import pytest
 
-from fieldvisit.errors import StoreCorruptError, StoreLockedError
-from fieldvisit.records import new_record
-from fieldvisit.storage import AtomicJSONStorage, write_atomically
-from fieldvisit.store import ISSUES, TinyDBStore
+from fieldvisit.core.errors import StoreCorruptError, StoreLockedError
+from fieldvisit.core.records import new_record
+from fieldvisit.stores.storage import AtomicJSONStorage, write_atomically
+from fieldvisit.stores.store import ISSUES, TinyDBStore
 
 
 def test_put_writes_plain_json_and_reads_back(tmp_path):

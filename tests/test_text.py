@@ -11,18 +11,19 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from fieldvisit import model, paths
+from fieldvisit.core import model
+from fieldvisit.locations import paths
 from fieldvisit.cli import main
-from fieldvisit.editor import Editor
-from fieldvisit.errors import InputError
-from fieldvisit.i18n import set_language
+from fieldvisit.editing.editor import Editor
+from fieldvisit.core.errors import InputError
+from fieldvisit.core.i18n import set_language
 from fieldvisit.reports import write
 from fieldvisit.reports.document import Document
-from fieldvisit.store import ISSUES, VISITS, TinyDBStore
+from fieldvisit.stores.store import ISSUES, VISITS, TinyDBStore
 from fieldvisit.sync.bundle import file_name
 from fieldvisit.sync.exporter import export_bundle, write_bundle
-from fieldvisit.text import CONTROL_CODES, one_line, printable, printable_json, safe_file_name, strip_controls
-from fieldvisit.workflow import FEEDBACK, Workflow
+from fieldvisit.core.text import CONTROL_CODES, one_line, printable, printable_json, safe_file_name, strip_controls
+from fieldvisit.office.workflow import FEEDBACK, Workflow
 
 HOSTILE = "三采区\x1b[31m红\x07\x9b2J\x00\r末"
 """An escape sequence, a bell, a C1 CSI, a NUL and a carriage return inside a site name."""
@@ -149,7 +150,7 @@ def test_the_command_line_prints_no_control_character_from_data(data):
 async def test_the_matter_form_names_the_limit_and_keeps_what_was_typed(store, editor, visit):
     from textual.widgets import Input
 
-    from fieldvisit.field_app import FieldApp
+    from fieldvisit.apps.field import FieldApp
     from fieldvisit.screens.visit import VisitScreen
 
     app = FieldApp(store, editor)

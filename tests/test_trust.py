@@ -18,13 +18,15 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
-from fieldvisit import devices, paths, trust
+from fieldvisit.trust import devices
+from fieldvisit.locations import paths
+from fieldvisit.trust import keys as trust
 from fieldvisit.cli import main
-from fieldvisit.demo import build_demo
-from fieldvisit.editor import Editor
-from fieldvisit.model import IDENTITY_FIELDS
-from fieldvisit.records import values
-from fieldvisit.store import ISSUES, TinyDBStore
+from fieldvisit.demo.laptop import build_demo
+from fieldvisit.editing.editor import Editor
+from fieldvisit.core.model import IDENTITY_FIELDS
+from fieldvisit.core.records import values
+from fieldvisit.stores.store import ISSUES, TinyDBStore
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync import sealed
 from fieldvisit.sync.canonical import canonical_bytes
@@ -217,7 +219,7 @@ def test_unsigned_bundles_are_refused_once_devices_are_enrolled(office, office_k
 
 
 def _empty_laptop():
-    from fieldvisit.store import MemoryStore
+    from fieldvisit.stores.store import MemoryStore
 
     store = MemoryStore()
     editor = Editor(store, device_name="空笔记本")
@@ -330,7 +332,7 @@ def test_qr_frames_sealed_end_to_end_through_png(tmp_path, office, office_keys, 
 
 
 def test_office_exports_are_signed_and_checked_on_the_enrolled_laptop(tmp_path, office, office_keys, demo_laptop):
-    from fieldvisit.field_gate import FieldGate
+    from fieldvisit.trust.field_gate import FieldGate
 
     _approve_laptop(office, office_keys, trust.enroll_device(tmp_path / "l.json", canonical_bytes(office_keys.token())), demo_laptop)
     keys_for_laptop = trust.DeviceKeys.load(tmp_path / "l.json")

@@ -14,17 +14,19 @@ from click.testing import CliRunner
 from PIL import Image
 from textual.widgets import DataTable, Input, Static
 
-from fieldvisit import devices, paths, trust
+from fieldvisit.trust import devices
+from fieldvisit.locations import paths
+from fieldvisit.trust import keys as trust
 from fieldvisit.cli import main
-from fieldvisit.demo import build_demo
-from fieldvisit.editor import Editor
-from fieldvisit.field_app import FieldApp
-from fieldvisit.office_app import OfficeApp
+from fieldvisit.demo.laptop import build_demo
+from fieldvisit.editing.editor import Editor
+from fieldvisit.apps.field import FieldApp
+from fieldvisit.apps.office import OfficeApp
 from fieldvisit.screens.confirm import ConfirmScreen
 from fieldvisit.screens.enrollment import EnrollmentScreen
 from fieldvisit.screens.handover import HandoverScreen
 from fieldvisit.screens.widgets.fingerprint import Fingerprint, spaced
-from fieldvisit.store import ISSUES, TinyDBStore
+from fieldvisit.stores.store import ISSUES, TinyDBStore
 from fieldvisit.sync import sealed
 from fieldvisit.sync.canonical import canonical_bytes
 from fieldvisit.sync.exporter import export_bundle, seal_bundle

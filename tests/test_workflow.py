@@ -6,14 +6,14 @@ import datetime as dt
 
 import pytest
 
-from fieldvisit.editor import Editor
-from fieldvisit.errors import FieldVisitError, InputError
-from fieldvisit.records import entries, values
-from fieldvisit.store import ISSUES, MemoryStore
+from fieldvisit.editing.editor import Editor
+from fieldvisit.core.errors import FieldVisitError, InputError
+from fieldvisit.core.records import entries, values
+from fieldvisit.stores.store import ISSUES, MemoryStore
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync.exporter import export_bundle
 from fieldvisit.sync.importer import import_bundles
-from fieldvisit.workflow import FEEDBACK, LINKS, Workflow
+from fieldvisit.office.workflow import FEEDBACK, LINKS, Workflow
 
 
 class Day:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from fieldvisit import paths
+from fieldvisit.locations import paths
 from fieldvisit.cli import field, office, passphrase, reports, transfer
 from fieldvisit.cli.common import common_options, open_field_app, run, settings
 

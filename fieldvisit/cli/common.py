@@ -8,10 +8,10 @@ from typing import Any, Callable
 
 import click
 
-from fieldvisit import paths
-from fieldvisit.errors import FieldVisitError, user_error
-from fieldvisit.i18n import LANGUAGES, set_language, t
-from fieldvisit.text import printable
+from fieldvisit.locations import paths
+from fieldvisit.core.errors import FieldVisitError, user_error
+from fieldvisit.core.i18n import LANGUAGES, set_language, t
+from fieldvisit.core.text import printable
 
 
 def common_options(command: Callable) -> Callable:
@@ -50,12 +50,12 @@ def _parents(ctx: click.Context):
 def open_field_app(store_dir: Path, cipher: Any = None) -> None:
     """The field app on the laptop's store. A store with a passphrase opens on the unlock screen,
     unless `cipher` (the caller already has it) or FIELDVISIT_PASSPHRASE opens it first."""
-    from fieldvisit.field_app import FieldApp
-    from fieldvisit.store import TinyDBStore
+    from fieldvisit.apps.field import FieldApp
+    from fieldvisit.stores.store import TinyDBStore
 
     with TinyDBStore.in_directory(store_dir) as store:
         if store.locked:  # only then: PyNaCl and the key stretching are not needed to start
-            from fieldvisit import at_rest
+            from fieldvisit.stores import at_rest
 
             if cipher is not None:
                 store.unlock(cipher)
@@ -74,8 +74,8 @@ def open_store(store_dir: Path):
     """A command's store, unlocked: a field store with a passphrase asks for it (hidden input)
     unless FIELDVISIT_PASSPHRASE is set; a wrong one is a PassphraseError, so one line on stderr,
     exit code 1 and the store untouched. Office stores have no passphrase: nothing is asked."""
-    from fieldvisit import at_rest
-    from fieldvisit.store import TinyDBStore
+    from fieldvisit.stores import at_rest
+    from fieldvisit.stores.store import TinyDBStore
 
     store = TinyDBStore.in_directory(store_dir)
     try:
@@ -97,7 +97,7 @@ def warn_damaged(store) -> None:
 
 def ask_passphrase(prompt_key: str = "passphrase.prompt") -> str:
     """The field store's passphrase: FIELDVISIT_PASSPHRASE for scripts, else a hidden prompt."""
-    from fieldvisit.at_rest import passphrase_from_env
+    from fieldvisit.stores.at_rest import passphrase_from_env
 
     return passphrase_from_env() or click.prompt(t(prompt_key), hide_input=True)
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from fieldvisit import paths
+from fieldvisit.locations import paths
 from fieldvisit.cli.common import ask_passphrase, common_options, open_field_app, open_store, run, settings
-from fieldvisit.i18n import t
-from fieldvisit.text import printable, printable_json
+from fieldvisit.core.i18n import t
+from fieldvisit.core.text import printable, printable_json
 
 
 @click.command()
@@ -30,8 +30,8 @@ def demo(ctx: click.Context, data_dir: Path | None, lang: str | None, seed: int,
     store_dir = paths.field_store_dir(base) if given else paths.demo_dir(seed)
 
     def write_and_open() -> None:
-        from fieldvisit.demo import write_demo_store
-        from fieldvisit.store import TinyDBStore
+        from fieldvisit.demo.laptop import write_demo_store
+        from fieldvisit.stores.store import TinyDBStore
 
         cipher = _demo_cipher(store_dir)
         summary = write_demo_store(store_dir, seed=seed, anchor=(anchor or dt.datetime.now()).date())
@@ -49,8 +49,8 @@ def _demo_cipher(store_dir: Path):
     """A demo store someone protected with a passphrase stays protected when it is made afresh:
     its passphrase is asked (and checked) before anything is replaced, and the new sample data
     is sealed with it. (Between the two writes the file holds only sample data, in plain.)"""
-    from fieldvisit import at_rest
-    from fieldvisit.store import TinyDBStore
+    from fieldvisit.stores import at_rest
+    from fieldvisit.stores.store import TinyDBStore
 
     with TinyDBStore.in_directory(store_dir) as existing:
         found = existing.at_rest_settings()
@@ -68,7 +68,7 @@ def visits(ctx: click.Context, data_dir: Path | None, lang: str | None, as_json:
     base, _ = settings(ctx, data_dir, lang)
 
     def show() -> None:
-        from fieldvisit.views import visit_rows
+        from fieldvisit.editing.views import visit_rows
 
         with open_store(paths.field_store_dir(base)) as store:
             rows = visit_rows(store)
@@ -95,9 +95,9 @@ def enroll(ctx, data_dir, lang, token_file, switch_office) -> None:
     base, _ = settings(ctx, data_dir, lang)
 
     def run_enroll() -> None:
-        from fieldvisit.editor import Editor
-        from fieldvisit.store import TinyDBStore
-        from fieldvisit.trust import OfficeChange, enroll_device, read_token_file
+        from fieldvisit.editing.editor import Editor
+        from fieldvisit.stores.store import TinyDBStore
+        from fieldvisit.trust.keys import OfficeChange, enroll_device, read_token_file
 
         with TinyDBStore.in_directory(paths.field_store_dir(base)) as store:
             editor = Editor(store)  # the laptop needs its device id before it can sign anything

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from fieldvisit import paths
+from fieldvisit.locations import paths
 from fieldvisit.cli.common import common_options, run, settings
-from fieldvisit.i18n import t
-from fieldvisit.text import printable, printable_json
+from fieldvisit.core.i18n import t
+from fieldvisit.core.text import printable, printable_json
 
 
 @click.group(invoke_without_command=True)
@@ -30,20 +30,20 @@ def office(ctx: click.Context, data_dir: Path | None, lang: str | None, demo: bo
     base, _ = settings(ctx, data_dir, lang)
 
     def open_office() -> None:
-        from fieldvisit.policy import load_policy
-        from fieldvisit.store import TinyDBStore
+        from fieldvisit.office.policy import load_policy
+        from fieldvisit.stores.store import TinyDBStore
 
         store_dir = paths.office_store_dir(base) if (given or not demo) else paths.demo_dir(0) / "office"
         if demo:
-            from fieldvisit.office_demo import write_office_demo
+            from fieldvisit.demo.office import write_office_demo
 
             summary = write_office_demo(store_dir, (anchor or dt.datetime.now()).date())
             click.echo(t("cli.office_demo_written", path=str(store_dir), **summary))
             if no_open:
                 return
-        from fieldvisit.office_app import OfficeApp
-        from fieldvisit.register_cache import RegisterCache
-        from fieldvisit.splice_store import SplicingJSONStore
+        from fieldvisit.apps.office import OfficeApp
+        from fieldvisit.office.register_cache import RegisterCache
+        from fieldvisit.stores.splice_store import SplicingJSONStore
 
         # the file indexed, not parsed, and only once the register is on screen (from its cache)
         with SplicingJSONStore(store_dir / TinyDBStore.FILE_NAME, deferred=True) as store:
@@ -57,14 +57,14 @@ def office(ctx: click.Context, data_dir: Path | None, lang: str | None, demo: bo
 
 def office_cache_kept_in_step(store):
     """The office app's register cache kept valid across this command's writes to the store."""
-    from fieldvisit.policy import load_policy
-    from fieldvisit.register import cache_kept_in_step
+    from fieldvisit.office.policy import load_policy
+    from fieldvisit.office.register import cache_kept_in_step
 
     return cache_kept_in_step(store, store.path, load_policy(paths.policy_file(store.path)))
 
 
 def _office_store_path(base: Path) -> Path:
-    from fieldvisit.store import TinyDBStore
+    from fieldvisit.stores.store import TinyDBStore
 
     return paths.office_store_dir(base) / TinyDBStore.FILE_NAME
 
@@ -83,7 +83,7 @@ def keys_init(ctx, data_dir, lang, organisation) -> None:
     base, _ = settings(ctx, data_dir, lang)
 
     def init() -> None:
-        from fieldvisit.trust import init_office_keys
+        from fieldvisit.trust.keys import init_office_keys
 
         target = paths.office_keys_file(_office_store_path(base))
         keys = init_office_keys(target, organisation)
@@ -102,7 +102,7 @@ def keys_backup(ctx, data_dir, lang, out, fast_kdf) -> None:
     base, _ = settings(ctx, data_dir, lang)
 
     def backup() -> None:
-        from fieldvisit.trust import OfficeKeys, backup_office_keys, write_private
+        from fieldvisit.trust.keys import OfficeKeys, backup_office_keys, write_private
 
         keys = OfficeKeys.load(paths.office_keys_file(_office_store_path(base)))
         passphrase = click.prompt(t("trust.passphrase"), hide_input=True, confirmation_prompt=True)
@@ -121,7 +121,7 @@ def keys_restore(ctx, data_dir, lang, backup_file) -> None:
     base, _ = settings(ctx, data_dir, lang)
 
     def restore() -> None:
-        from fieldvisit.trust import (
+        from fieldvisit.trust.keys import (
             OfficeKeys,
             TrustError,
             read_backup,
@@ -148,15 +148,15 @@ def office_enroll(ctx, data_dir, lang, out) -> None:
     base, _ = settings(ctx, data_dir, lang)
 
     def write_token() -> None:
-        from fieldvisit.storage import write_atomically
+        from fieldvisit.stores.storage import write_atomically
         from fieldvisit.sync.canonical import canonical_bytes
-        from fieldvisit.trust import OfficeKeys
+        from fieldvisit.trust.keys import OfficeKeys
 
         keys = OfficeKeys.load(paths.office_keys_file(_office_store_path(base)))
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix.lower() == ".png":
             from fieldvisit.sync.qr_render import write_png
-            from fieldvisit.trust import token_qr_text
+            from fieldvisit.trust.keys import token_qr_text
 
             write_png(token_qr_text(keys.token()), out)
         else:
@@ -178,8 +178,8 @@ def office_devices(ctx, data_dir, lang, approve_fp, reject_fp, revoke_fp, as_jso
     base, _ = settings(ctx, data_dir, lang)
 
     def manage() -> None:
-        from fieldvisit import devices
-        from fieldvisit.splice_store import SplicingJSONStore
+        from fieldvisit.trust import devices
+        from fieldvisit.stores.splice_store import SplicingJSONStore
 
         if sum(bool(fp) for fp in (approve_fp, reject_fp, revoke_fp)) > 1:
             raise click.UsageError(t("trust.one_action"))

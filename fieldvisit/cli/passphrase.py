@@ -1,6 +1,6 @@
 """`fieldvisit passphrase set|change|remove`: seal petitioners' personal data in the field store.
 
-See `fieldvisit.at_rest` for what is sealed and how. Each command rewrites the store in one
+See `fieldvisit.stores.at_rest` for what is sealed and how. Each command rewrites the store in one
 atomic write; the current passphrase comes from FIELDVISIT_PASSPHRASE or a hidden prompt, a new
 one is always typed twice. `--fast-kdf` (hidden) is for tests only.
 """
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 
-from fieldvisit import paths
+from fieldvisit.locations import paths
 from fieldvisit.cli.common import common_options, open_store, run, settings
-from fieldvisit.errors import PassphraseError
-from fieldvisit.i18n import t
+from fieldvisit.core.errors import PassphraseError
+from fieldvisit.core.i18n import t
 
 
 @click.group("passphrase")
@@ -34,7 +34,7 @@ def _new_passphrase() -> str:
 
 
 def _strength(fast_kdf: bool) -> str:
-    from fieldvisit import at_rest
+    from fieldvisit.stores import at_rest
 
     return at_rest.FAST_STRENGTH if fast_kdf else at_rest.DEFAULT_STRENGTH
 
@@ -48,8 +48,8 @@ def set_command(ctx: click.Context, data_dir: Path | None, lang: str | None, fas
     base, _ = settings(ctx, data_dir, lang)
 
     def seal() -> None:
-        from fieldvisit import at_rest
-        from fieldvisit.editor import Editor
+        from fieldvisit.stores import at_rest
+        from fieldvisit.editing.editor import Editor
 
         with open_store(paths.field_store_dir(base)) as store:
             if at_rest.is_protected(store):
@@ -70,7 +70,7 @@ def change_command(ctx: click.Context, data_dir: Path | None, lang: str | None, 
     base, _ = settings(ctx, data_dir, lang)
 
     def reseal() -> None:
-        from fieldvisit import at_rest
+        from fieldvisit.stores import at_rest
 
         with open_store(paths.field_store_dir(base)) as store:
             if not at_rest.is_protected(store):
@@ -89,7 +89,7 @@ def remove_command(ctx: click.Context, data_dir: Path | None, lang: str | None) 
     base, _ = settings(ctx, data_dir, lang)
 
     def unseal() -> None:
-        from fieldvisit import at_rest
+        from fieldvisit.stores import at_rest
 
         with open_store(paths.field_store_dir(base)) as store:
             if not at_rest.is_protected(store):

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from fieldvisit import paths
+from fieldvisit.locations import paths
 from fieldvisit.cli.common import common_options, open_store, run, settings
-from fieldvisit.errors import FieldVisitError
-from fieldvisit.i18n import t
+from fieldvisit.core.errors import FieldVisitError
+from fieldvisit.core.i18n import t
 
 
 @click.command()
@@ -61,11 +61,11 @@ def report(ctx, data_dir, lang, start, end, site, fmt, out, redact, font) -> Non
     base, _ = settings(ctx, data_dir, lang)
 
     def write_report() -> None:
-        from fieldvisit.policy import load_policy
+        from fieldvisit.office.policy import load_policy
         from fieldvisit.reports import write
         from fieldvisit.reports.data import period_report
         from fieldvisit.reports.documents import report_document
-        from fieldvisit.store import TinyDBStore
+        from fieldvisit.stores.store import TinyDBStore
 
         first, last = start.date(), end.date()
         if last < first:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from fieldvisit import paths
+from fieldvisit.locations import paths
 from fieldvisit.cli.common import common_options, open_store, run, settings
-from fieldvisit.i18n import t
-from fieldvisit.text import printable, printable_json
+from fieldvisit.core.i18n import t
+from fieldvisit.core.text import printable, printable_json
 
 
 @click.command("export")
@@ -29,16 +29,12 @@ def export_command(ctx, data_dir, lang, visit_ids, export_all, office, device_id
     base, _ = settings(ctx, data_dir, lang)
 
     def export() -> None:
-        from fieldvisit.sync.exporter import (
-            export_bundle,
-            seal_if_enrolled,
-            sign_if_office_keys,
-            write_bundle,
-        )
+        from fieldvisit.sync.exporter import export_bundle, write_bundle
+        from fieldvisit.trust.handover import seal_if_enrolled, sign_if_office_keys
 
         if not visit_ids and not export_all and not device_id:
             raise click.UsageError(t("cli.export_what"))
-        from fieldvisit.devices import resolve_device
+        from fieldvisit.trust.devices import resolve_device
 
         store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
         with open_store(store_dir) as store:
@@ -77,11 +73,11 @@ def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, allo
 
     def run_import() -> None:
         from fieldvisit.cli.office import office_cache_kept_in_step
-        from fieldvisit.devices import office_gate
-        from fieldvisit.editor import Editor
-        from fieldvisit.field_gate import field_gate
-        from fieldvisit.splice_store import SplicingJSONStore
-        from fieldvisit.store import TinyDBStore
+        from fieldvisit.trust.devices import office_gate
+        from fieldvisit.editing.editor import Editor
+        from fieldvisit.trust.field_gate import field_gate
+        from fieldvisit.stores.splice_store import SplicingJSONStore
+        from fieldvisit.stores.store import TinyDBStore
         from fieldvisit.sync.importer import QUARANTINED, REJECTED, import_bundles
 
         payloads, problems = _gather_payloads(sources, qr_text, qr_images)
@@ -157,14 +153,15 @@ def qr_command(ctx, data_dir, lang, visit_ids, office, out, svg, max_version, ec
     ec = ec.upper()
 
     def show_or_write() -> None:
-        from fieldvisit.sync.exporter import export_bundle, qr_payload_if_enrolled
+        from fieldvisit.sync.exporter import export_bundle
+        from fieldvisit.trust.handover import qr_payload_if_enrolled
 
         store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
         with open_store(store_dir) as store:
             bundle = export_bundle(store, list(visit_ids) or None)
             sealed_payload = None if office else qr_payload_if_enrolled(store, bundle)
             if out is None:
-                from fieldvisit.qr_app import QrApp
+                from fieldvisit.apps.qr import QrApp
 
                 QrApp(store, bundle, ec=ec, max_version=max_version, sealed_payload=sealed_payload).run()
                 return

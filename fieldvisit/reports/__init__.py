@@ -1,4 +1,4 @@
-"""Printed visit summaries (下访活动记录) and period reports (信访工作情况报告), DESIGN §9.
+"""Printed visit summaries (下访活动记录) and period reports (信访工作情况报告), docs/architecture.md §9.
 
 `data` gathers what a document needs from a store; `documents` turns it into a neutral list of
 blocks with labels in the current language; `text`, `html` and `pdf` render those blocks, one

@@ -12,14 +12,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from fieldvisit import model
-from fieldvisit.errors import NotFoundError
-from fieldvisit.policy import DEFAULT_POLICY, Policy, PolicyError, deadlines
-from fieldvisit.privacy import mask_digits, mask_name
-from fieldvisit.records import values
-from fieldvisit.references import device_short
-from fieldvisit.stats import PeriodStats, ended_by, late_at, period_stats
-from fieldvisit.store import ISSUES, VISITS, Store
+from fieldvisit.core import model
+from fieldvisit.core.errors import NotFoundError
+from fieldvisit.office.policy import DEFAULT_POLICY, Policy, PolicyError, deadlines
+from fieldvisit.core.privacy import mask_digits, mask_name
+from fieldvisit.core.records import values
+from fieldvisit.core.references import device_short
+from fieldvisit.office.stats import PeriodStats, ended_by, late_at, period_stats
+from fieldvisit.stores.store import ISSUES, VISITS, Store
 
 MATTER_TEXT = ("title", "demand", "detail", "onsite_answer", "commitment", "representatives")
 OVERDUE_LISTED = 200

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fieldvisit import model
-from fieldvisit.i18n import label, t
+from fieldvisit.core import model
+from fieldvisit.core.i18n import label, t
 from fieldvisit.reports.data import PeriodReport, VisitSummary
 from fieldvisit.reports.document import Bars, Document, Entry, Fields, Heading, Paragraph, Signatures, Table
 

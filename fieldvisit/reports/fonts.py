@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from fieldvisit.errors import FieldVisitError
+from fieldvisit.core.errors import FieldVisitError
 
 PROBE = "下访活动记录信访工作情况报告"
 PACKAGED_NAME = "NotoSansSC-Regular.ttf"
@@ -102,7 +102,7 @@ def packaged_font(cache_dir: Path | None = None) -> Path | None:
 
 
 def _cache_dir() -> Path:
-    from fieldvisit.paths import font_cache_dir
+    from fieldvisit.locations.paths import font_cache_dir
 
     return font_cache_dir()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from fieldvisit.i18n import language
+from fieldvisit.core.i18n import language
 from fieldvisit.reports.document import Bars, Document, Entry, Fields, Heading, Paragraph, Signatures, Table
 
 CSS = """

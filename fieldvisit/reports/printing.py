@@ -8,11 +8,11 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from fieldvisit.i18n import t
+from fieldvisit.core.i18n import t
 from fieldvisit.reports import write
 from fieldvisit.reports.data import visit_summary
 from fieldvisit.reports.documents import summary_document
-from fieldvisit.store import Store
+from fieldvisit.stores.store import Store
 
 
 @dataclass(frozen=True)

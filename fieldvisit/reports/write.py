@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from fieldvisit.errors import FieldVisitError
+from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.reports import FORMATS
 from fieldvisit.reports.document import Document
-from fieldvisit.text import safe_file_name
-from fieldvisit.storage import write_atomically
+from fieldvisit.core.text import safe_file_name
+from fieldvisit.stores.storage import write_atomically
 
 
 def render(document: Document, fmt: str, font: Path | None = None) -> bytes:

@@ -11,8 +11,8 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from fieldvisit.i18n import t
-from fieldvisit.removable import removable_folders
+from fieldvisit.core.i18n import t
+from fieldvisit.locations.removable import removable_folders
 from fieldvisit.screens.literal import literal_line
 
 

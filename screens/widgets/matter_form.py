@@ -16,9 +16,9 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, Select, TextArea
 
-from fieldvisit import model
-from fieldvisit.i18n import label, t
-from fieldvisit.text import one_line, printable
+from fieldvisit.core import model
+from fieldvisit.core.i18n import label, t
+from fieldvisit.core.text import one_line, printable
 
 TEXT_INPUTS = (
     "title",

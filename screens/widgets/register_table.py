@@ -24,7 +24,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from fieldvisit.text import one_line
+from fieldvisit.core.text import one_line
 
 PADDING = 1
 """Blank cells on each side of a cell's text."""

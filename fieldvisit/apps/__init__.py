@@ -1,0 +1,1 @@
+"""The thin Textual App classes of the field app, the office app and the QR display."""

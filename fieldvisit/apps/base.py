@@ -1,0 +1,109 @@
+"""What the field app and the office app share: store and editor, theme, translated commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Iterable
+
+import rich
+from textual import events, on
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+
+from fieldvisit import screens
+from fieldvisit.editing.editor import Editor
+from fieldvisit.core.errors import user_error
+from fieldvisit.core.i18n import t
+from fieldvisit.core.references import device_short
+from fieldvisit.screens.commands import binding_commands
+from fieldvisit.stores.store import Store
+from fieldvisit.core.text import printable
+
+LIGHT_THEME = "textual-light"
+DARK_THEME = "textual-dark"
+
+
+class BaseApp(App):
+    CSS_PATH = Path(screens.__file__).with_name("app.tcss")
+    BINDINGS = [
+        Binding("ctrl+t", "toggle_theme", t("action.toggle_theme")),
+        Binding("ctrl+q", "quit", t("action.quit"), priority=True),
+    ]
+    TITLE_KEY = "app.field_title"
+
+    def __init__(self, store: Store, editor: Editor | None = None):
+        super().__init__()
+        self.store = store
+        self._editor = editor
+        self.title = t(self.TITLE_KEY)
+
+    @property
+    def editor(self) -> Editor:
+        """Made on first use: it reads the store's meta, and the office app reads its store only
+        after the register is on screen."""
+        if self._editor is None:
+            self._editor = Editor(self.store)
+        return self._editor
+
+    @property
+    def device_label(self) -> str:
+        return f"{self.editor.device_name} ({device_short(self.editor.device_id)})"
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast of the app is literal: messages carry titles, names and paths from data,
+        and our translations hold no markup, so `markup` is ignored; control characters are
+        drawn as spaces. (Textual's own markup toasts are replaced below.)"""
+        super().notify(printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False)
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit: say which key does (Textual's own hint is markup)."""
+        self.notify(t("text.quit_hint"))
+
+    @on(events.DeliveryComplete)
+    def _screenshot_saved(self, event: events.DeliveryComplete) -> None:
+        if event.name == "screenshot":
+            event.prevent_default()  # Textual's own toast names the path in markup
+            self.notify(t("text.screenshot_saved", path=str(event.path or "")), title=t("command.screenshot"))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+    def _fatal_error(self) -> None:
+        """How the app ends on an exception nobody handled. Textual's own report is a traceback
+        with every frame's local values, and on a laptop those hold petitioners' names, even with
+        a passphrase set. A refusal (a FieldVisitError, or the OS saying the disk is full) ends
+        the app with its one translated line; anything else, a bug, with a traceback that shows
+        where it happened but no values."""
+        from rich.segment import Segments
+        from rich.text import Text
+        from rich.traceback import Traceback
+
+        error = sys.exc_info()[1]
+        found = user_error(error) if error is not None else None
+        self.bell()
+        if found is not None:
+            shown = Text(f"fieldvisit: {found}")  # Text: a path is never read as markup
+        else:
+            shown = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(shown, self.console.options)))
+        self._close_messages_no_wait()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Translated app commands, then every footer binding of the current screen."""
+        yield SystemCommand(t("command.theme"), t("command.theme_help"), self.action_change_theme)
+        yield SystemCommand(t("action.toggle_theme"), "ctrl+t", self.action_toggle_theme)
+        yield SystemCommand(t("command.keys"), t("command.keys_help"), self.action_show_help_panel)
+        yield SystemCommand(t("command.screenshot"), t("command.screenshot_help"), self.deliver_screenshot)
+        yield SystemCommand(t("action.quit"), "ctrl+q", self.action_quit)
+        yield from binding_commands(screen)

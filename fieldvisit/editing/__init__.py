@@ -1,0 +1,1 @@
+"""Writing and reading records: the editor (the one place that stamps writes) and the views."""

@@ -1,0 +1,1 @@
+"""Where things live: data dirs, the files kept beside a store, USB sticks."""

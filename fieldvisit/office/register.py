@@ -1,0 +1,389 @@
+"""The office register's read side: every matter as a light row, filtered and searched fast.
+
+Building a row means reading a record's registers, so rows are built once into a `RegisterIndex`
+and kept in step by the store, which tells the index about every write (`Store.subscribe`); a
+filter or a keystroke then only scans small rows, and the pages it produced are remembered until
+the next write (backspace, or switching back to a saved filter, costs nothing). Rows are kept in
+a cache file beside the store (`fieldvisit.office.register_cache`) so the office app shows them at once
+and parses the store afterwards. Personal data is masked in rows (`fieldvisit.core.privacy`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields, replace
+from operator import attrgetter
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from fieldvisit.office import register_cache
+from fieldvisit.core.i18n import t
+from fieldvisit.core.model import DEFAULT_CATEGORIES, FLAGS, STATUSES
+from fieldvisit.office.policy import (
+    DEFAULT_POLICY,
+    Deadline,
+    Policy,
+    PolicyError,
+    current_deadline,
+    days_left,
+)
+from fieldvisit.core.privacy import mask_name
+from fieldvisit.core.records import Record
+from fieldvisit.stores.storage import collector_paused
+from fieldvisit.stores.store import ISSUES, VISITS, Store
+from fieldvisit.editing.views import SEARCHED_FIELDS
+
+OPEN_STATUSES = ("recorded", "registered", "accepted", "in_progress", "replied", "review", "re_review")
+
+
+@dataclass(slots=True)
+class RegisterRow:
+    id: str
+    ref: str
+    date: str
+    site: str
+    visit_id: str
+    petitioner: str
+    category: str
+    title: str
+    status: str
+    owner: str
+    department: str
+    due: dt.date | None
+    days_left: int | None
+    flags: tuple[str, ...]
+    urgency: str
+    conflicts: int
+    satisfaction: str
+    haystack: str
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    text: str = ""
+    status: str | None = None
+    category: str | None = None
+    site: str | None = None
+    visit_id: str | None = None
+    owner: str | None = None
+    flags: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+    overdue: bool = False
+    due_within: int | None = None
+    needs_review: bool = False
+    unassigned: bool = False
+    dissatisfied: bool = False
+
+    def matches(self, row: RegisterRow) -> bool:
+        return all(test(row) for test in self.tests())
+
+    def tests(self) -> list[Callable[[RegisterRow], bool]]:
+        """One test per condition set, cheapest first: a selection applies each to the rows
+        that passed the ones before, so a condition nobody set costs nothing."""
+        tests: list[Callable[[RegisterRow], bool]] = []
+        if self.status:
+            tests.append(lambda row: row.status == self.status)
+        if self.category:
+            tests.append(lambda row: row.category == self.category)
+        if self.site:
+            tests.append(lambda row: row.site == self.site)
+        if self.visit_id:
+            tests.append(lambda row: row.visit_id == self.visit_id)
+        if self.owner:
+            tests.append(lambda row: self.owner in (row.owner, row.department))
+        if self.flags:
+            tests.append(lambda row: all(flag in row.flags for flag in self.flags))
+        if self.date_from:
+            tests.append(lambda row: row.date >= self.date_from)
+        if self.date_to:
+            tests.append(lambda row: row.date <= self.date_to)
+        if self.overdue:
+            tests.append(lambda row: row.days_left is not None and row.days_left < 0)
+        if self.due_within is not None:
+            tests.append(lambda row: row.days_left is not None and 0 <= row.days_left <= self.due_within)
+        if self.needs_review:
+            tests.append(lambda row: row.conflicts > 0)
+        if self.unassigned:
+            tests.append(lambda row: not row.owner and row.status in OPEN_STATUSES)
+        if self.dissatisfied:
+            tests.append(lambda row: row.satisfaction == "dissatisfied")
+        for term in self.text.casefold().split():
+            tests.append(lambda row, term=term: term in row.haystack)
+        return tests
+
+
+SAVED_FILTERS: dict[str, RegisterFilter] = {
+    "all": RegisterFilter(),
+    "overdue": RegisterFilter(overdue=True),
+    "due_soon": RegisterFilter(due_within=7),
+    "needs_review": RegisterFilter(needs_review=True),
+    "unassigned": RegisterFilter(unassigned=True),
+    "collective": RegisterFilter(flags=("collective",)),
+    "dissatisfied": RegisterFilter(dissatisfied=True),
+}
+
+
+SORT_KEYS: dict[str, Callable[[RegisterRow], Any]] = {
+    "due": lambda row: (row.days_left is None, row.days_left if row.days_left is not None else 0),
+    "date": lambda row: row.date,
+    "ref": lambda row: row.ref,
+    "site": lambda row: row.site,
+    "petitioner": lambda row: row.petitioner,
+    "category": lambda row: DEFAULT_CATEGORIES.index(row.category) if row.category in DEFAULT_CATEGORIES else 99,
+    "title": lambda row: row.title,
+    "status": lambda row: STATUSES.index(row.status) if row.status in STATUSES else 99,
+    "owner": lambda row: row.owner,
+    "flags": lambda row: -len(row.flags),
+}
+"""How the register can be ordered, by column."""
+_DAYS_LEFT = attrgetter("days_left")
+REMEMBERED = 32
+"""Selections and pages kept until the next write: a search typed and erased, saved filters."""
+
+
+ROW_FIELDS = (
+    "ref", "raised_at", "visit_id", "petitioner_name", "anonymous", "category", "title", "status",
+    "assignee", "first_owner", "department", "urgency", "satisfaction",
+    "registered_at", "accepted_at", "decided_at", "replied_at", "closed_at", "extension_days",
+    "review_requested_at", "review_decided_at", "re_review_requested_at", "re_review_decided_at",
+    *FLAGS, *SEARCHED_FIELDS,
+)
+"""The fields a row or its deadline needs: read straight from the registers, nothing else."""
+DEADLINE_FIELDS = (
+    "status", "registered_at", "accepted_at", "decided_at", "replied_at", "extension_days",
+    "review_requested_at", "review_decided_at", "re_review_requested_at", "re_review_decided_at", "extensions",
+)
+"""What `policy.current_deadline` reads, besides `raised_at`, of which only the local date counts."""
+
+
+@dataclass
+class RegisterIndex:
+    """Rows for every matter, kept in step with the store: `follow()` subscribes to its writes."""
+
+    store: Store
+    policy: Policy = DEFAULT_POLICY
+    today: dt.date = field(default_factory=dt.date.today)
+    rows: dict[str, RegisterRow] = field(default_factory=dict)
+    sites: dict[str, str] = field(default_factory=dict)
+    version: int = 0
+    _deadlines: dict[tuple, tuple] = field(default_factory=dict, repr=False)
+    _due_days: dict[str, tuple[dt.date, int]] = field(default_factory=dict, repr=False)
+    _selected: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _pages: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _search_pending: tuple | None = field(default=None, repr=False)
+
+    def build(self) -> "RegisterIndex":
+        """All rows at once from the store. The garbage collector is held off meanwhile: on
+        100,000 matters it would otherwise rescan the young objects over and over."""
+        self._search_pending = None
+        with collector_paused():
+            self.sites = {visit["id"]: (visit["fields"].get("site") or {}).get("value", "") for visit in self.store.records(VISITS)}
+            self.rows = {record["id"]: self._row(record) for record in self.store.records(ISSUES)}
+        self._changed()
+        return self
+
+    def open(self, cache: register_cache.RegisterCache | None, build: bool = True) -> bool:
+        """Rows from `cache` when it was written for the store as it is now (True), else built
+        from the store unless `build` is False (False; `save` then writes the cache). The search
+        text follows from the cache's second file when first needed (`load_search`)."""
+        names = tuple(item.name for item in fields(RegisterRow) if item.name not in register_cache.NOT_STORED)
+        found = cache.load(names) if cache is not None else None
+        if found is None:
+            if build:
+                self.build()
+            return False
+        self.sites, columns, key = found
+        with collector_paused():
+            dues = {due: self._days_left(due) if due else (None, None) for due in set(columns["due"])}
+            flags: dict[tuple, tuple] = {}  # one tuple per distinct set of flags, shared by its rows
+            columns["flags"] = [flags.setdefault(tuple(value), tuple(value)) for value in columns["flags"]]
+            columns["due"], columns["days_left"] = zip(*map(dues.__getitem__, columns["due"])) if columns["due"] else ((), ())
+            columns["haystack"] = [""] * len(columns["id"])
+            loaded = list(map(RegisterRow, *(columns[item.name] for item in fields(RegisterRow))))
+            self.rows = {row.id: row for row in loaded}
+        self._search_pending = (cache, key, loaded)
+        self._changed()
+        return True
+
+    def save(self, cache: register_cache.RegisterCache) -> None:
+        """Write the rows to `cache`, for the store as it is now."""
+        self.load_search()
+        cache.save(list(self.rows.values()), self.sites)
+
+    def load_search(self) -> None:
+        """The search text of rows that came from the cache (from the store if it is unusable)."""
+        if self._search_pending is None:
+            return
+        cache, key, loaded = self._search_pending
+        self._search_pending = None
+        texts = cache.load_search(key, len(loaded))
+        if texts is None:
+            self.build()
+            return
+        for row, text in zip(loaded, texts):
+            row.haystack = text  # nothing searched before this, so nothing remembered to forget
+
+    def follow(self, run: Callable[[Callable[[], None]], None] | None = None) -> "RegisterIndex":
+        """Refresh rows whenever the store is written, by anyone: officers' steps, imports.
+
+        `run` runs the refresh where the index is read: an app hands over its own thread, since
+        imports write from worker threads while the register is being searched."""
+        if run is None:
+            self.store.subscribe(self._written)
+        else:
+            self.store.subscribe(lambda written: run(lambda: self._written(written)))
+        return self
+
+    def refresh(self, *issue_ids: str) -> None:
+        """Rebuild the rows of these matters from the store (those written elsewhere)."""
+        for issue_id in issue_ids:
+            record = self.store.get(ISSUES, issue_id)
+            if record is not None:
+                self.rows[issue_id] = self._row(record)
+        self._changed()
+
+    def _written(self, written: dict[str, list[Record]]) -> None:
+        moved = set()
+        for visit in written.get(VISITS, ()):
+            site = (visit["fields"].get("site") or {}).get("value", "")
+            if self.sites.get(visit["id"], site) != site:
+                moved.add(visit["id"])
+            self.sites[visit["id"]] = site
+        for record in written.get(ISSUES, ()):
+            self.rows[record["id"]] = self._row(record)
+        if moved:  # a visit's site was corrected: its matters show and search the new name
+            self.refresh(*(row.id for row in self.rows.values() if row.visit_id in moved))
+        self._changed()
+
+    def _changed(self) -> None:
+        self.version += 1
+        self._selected.clear()
+        self._pages.clear()
+
+    def _deadline(self, issue: dict[str, Any]) -> tuple[Any, int | None]:
+        """The open deadline and days left, computed once per distinct set of dates: matters
+        raised the same day and at the same step share it (a few thousand sets in 100,000)."""
+        key = tuple(str(issue.get(name) or "") for name in DEADLINE_FIELDS) + ((issue.get("raised_at") or "")[:10],)
+        found = self._deadlines.get(key)
+        if found is None:
+            try:
+                deadline = current_deadline(issue, self.policy)
+            except PolicyError:  # one unreadable date must not hide the whole register
+                deadline = None
+            found = self._deadlines[key] = (deadline, days_left(deadline, self.today, self.policy) if deadline else None)
+        return found
+
+    def select(self, chosen: RegisterFilter) -> list[RegisterRow]:
+        """Matching rows, remembered until the next write. Typing more of a search term only
+        removes rows, so it searches within the remembered result it extends."""
+        found = self._selected.get(chosen)
+        if found is not None:
+            self._selected.move_to_end(chosen)
+            return found
+        if chosen.text:
+            self.load_search()
+        found = self._narrowest(chosen)
+        for test in chosen.tests():
+            found = list(filter(test, found))
+        found = found if isinstance(found, list) else list(found)
+        _remember(self._selected, chosen, found)
+        return found
+
+    def _narrowest(self, chosen: RegisterFilter) -> Iterable[RegisterRow]:
+        """The smallest remembered result that `chosen` can only narrow, else every row."""
+        others = replace(chosen, text="")
+        best: list[RegisterRow] | None = None
+        for before, rows in self._selected.items():
+            if before.text and chosen.text.startswith(before.text) and replace(before, text="") == others:
+                if best is None or len(rows) < len(best):
+                    best = rows
+        return self.rows.values() if best is None else best
+
+    def page(self, chosen: RegisterFilter, sort_key: str, reverse: bool, size: int) -> tuple[list[RegisterRow], int]:
+        """The first `size` matching rows in `sort_key` order, and how many match in all."""
+        key = (chosen, sort_key, reverse, size)
+        found = self._pages.get(key)
+        if found is None:
+            rows = self.select(chosen)
+            pick = heapq.nlargest if reverse else heapq.nsmallest
+            if sort_key == "due":  # the default order: by the plain number where there is one
+                dated = pick(size, [row for row in rows if row.days_left is not None], key=_DAYS_LEFT)
+                undated = [row for row in rows if row.days_left is None]
+                found = ((undated + dated if reverse else dated + undated)[:size], len(rows))
+            else:
+                found = (pick(size, rows, key=SORT_KEYS[sort_key]), len(rows))
+            _remember(self._pages, key, found)
+        return found
+
+    def _days_left(self, due: str) -> tuple[dt.date, int]:
+        """A cached row's due date and the days left to it today, once per distinct date."""
+        found = self._due_days.get(due)
+        if found is None:
+            day = dt.date.fromisoformat(due)
+            found = self._due_days[due] = (day, days_left(Deadline("", day, None), self.today, self.policy))
+        return found
+
+    def _row(self, record: Record) -> RegisterRow:
+        registers = record["fields"]
+        issue: dict[str, Any] = {name: registers[name]["value"] for name in ROW_FIELDS if name in registers}
+        deadline, left = self._deadline(issue)
+        site = self.sites.get(issue.get("visit_id", ""), "")
+        haystack = "\n".join([site, *(str(issue[key]) for key in SEARCHED_FIELDS if key in issue)]).casefold()
+        return RegisterRow(
+            id=record["id"],
+            ref=issue.get("ref", ""),
+            date=(issue.get("raised_at") or "")[:10],
+            site=site,
+            visit_id=issue.get("visit_id", ""),
+            petitioner="匿名" if issue.get("anonymous") else mask_name(issue.get("petitioner_name", "")),
+            category=issue.get("category", "other"),
+            title=issue.get("title", ""),
+            status=issue.get("status", "recorded"),
+            owner=issue.get("assignee") or issue.get("first_owner") or "",
+            department=issue.get("department", ""),
+            due=deadline.due if deadline else None,
+            days_left=left,
+            flags=tuple(flag for flag in FLAGS if issue.get(flag)),
+            urgency=issue.get("urgency", "normal"),
+            conflicts=len(record.get("conflicts", ())),
+            satisfaction=issue.get("satisfaction", ""),
+            haystack=haystack,
+        )
+
+
+@contextmanager
+def cache_kept_in_step(store: Store, store_path: Path, policy: Policy) -> Iterator[None]:
+    """Writes made outside the office app (`fieldvisit import`, `office devices`) keep the app's
+    register cache valid: the rows it holds follow the writes and are saved after them, so the
+    next start is not the slow one. With no valid cache there is nothing to keep."""
+    cache = register_cache.RegisterCache.beside(store_path, policy)
+    index = RegisterIndex(store, policy)
+    if not index.open(cache, build=False):
+        yield
+        return
+    index.follow()
+    before = index.version
+    yield
+    if index.version != before:
+        index.save(cache)
+
+
+def _remember(memory: OrderedDict, key: Any, value: Any) -> None:
+    memory[key] = value
+    if len(memory) > REMEMBERED:
+        memory.popitem(last=False)
+
+
+def due_label(days: int | None, none: str = "—") -> str:
+    """"3 d left" / "5 d overdue", as the register and the attention list show time left."""
+    if days is None:
+        return none
+    return t("register.overdue_by", days=-days) if days < 0 else t("register.days_left", days=days)
