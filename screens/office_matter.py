@@ -110,7 +110,8 @@ class OfficeMatterScreen(Screen):
     def _deadlines_text(self, issue: dict) -> str:
         policy = self.app.workflow.policy
         parts = []
-        for deadline in deadlines(issue, policy):
+        found = deadlines(issue, policy)
+        for deadline in found:
             name = t(f"deadline.{deadline.step}")
             if deadline.done:
                 state = t("deadline.done_on_time" if deadline.on_time else "deadline.done_late", date=deadline.done.isoformat())
@@ -118,7 +119,9 @@ class OfficeMatterScreen(Screen):
                 left = days_left(deadline, clock.today(), policy)
                 state = t("deadline.left", days=left) if left >= 0 else t("deadline.overdue", days=-left)
             parts.append(f"{name} {deadline.due.isoformat()} {state}")
-        return " · ".join(parts) if parts else t("deadline.none")
+        # Working days counted Monday to Friday for a year without holiday data: say so.
+        note = policy.calendar_note(*(day for deadline in found if deadline.approximate for day in (deadline.start, deadline.due)))
+        return (" · ".join(parts) if parts else t("deadline.none")) + (f"\n{note}" if note else "")
 
     # -- steps ----------------------------------------------------------------------------
 

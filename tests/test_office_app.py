@@ -273,3 +273,31 @@ async def test_control_characters_from_imported_text_are_drawn_as_spaces(office)
         table = app.screen.query_one("#register", RegisterTable)
         table.set_rows([("01M0000000000000000000000A", ("a\nb", "\x1b[31mred", "ok", "", "", "", "", "", "", ""))])
         assert table.get_row_at(0)[:3] == ("a b", " [31mred", "ok")
+
+
+async def test_a_deadline_counted_without_holiday_data_says_so_on_the_matter(tmp_path):
+    """Working days into a year the installed calendar has no holidays for are counted Monday to
+    Friday; the officer reading the deadline is told, with the year."""
+    from fieldvisit.core.i18n import t
+    from fieldvisit.core.records import values
+    from fieldvisit.office.policy import Policy, fallback_years
+    from fieldvisit.screens.office_matter import OfficeMatterScreen
+
+    raised = dt.date(2026, 12, 28)
+    policy = Policy(working_days=True)
+    due_years = fallback_years(raised, raised + dt.timedelta(days=40))
+    if not due_years:
+        pytest.skip("the installed chinese-calendar already knows the next year's holidays")
+    with TinyDBStore(tmp_path / "office.json") as store:
+        editor = Editor(store, actor="周敏")
+        visit = editor.create_visit({"title": "年底下访", "site": "二号井", "date": raised.isoformat()})
+        issue = editor.record_issue(visit["id"], {"title": "年终奖未发"})
+        editor.change("issues", issue["id"], {"raised_at": f"{raised.isoformat()}T10:00:00+08:00"})
+        app = OfficeApp(store, Editor(store, actor="周敏"), policy=policy, today=raised)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            app.push_screen(OfficeMatterScreen(issue["id"]))
+            await pilot.pause()
+            shown = str(app.screen.query_one("#om-deadlines").render())
+        assert values(store.get("issues", issue["id"]))["title"] == "年终奖未发"
+    assert t("error.policy.no_holiday_data", years=str(due_years[0])) in shown, shown

@@ -7,7 +7,6 @@ break and never split a row; bar charts are drawn with rectangles.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import Align, WrapMode, XPos, YPos
@@ -82,11 +81,6 @@ def render_pdf(document: Document, font: FontChoice) -> bytes:
             _keep_together(pdf, 40)
             _signatures(pdf, block)
     return bytes(pdf.output())
-
-
-def write_pdf(document: Document, font: FontChoice, target: Path) -> Path:
-    target.write_bytes(render_pdf(document, font))
-    return target
 
 
 def _title(pdf: _Pdf, document: Document) -> None:

@@ -135,9 +135,6 @@ class AtomicJSONStorage(Storage):
         if self._lock:
             self._lock.release()
 
-    def _remove_stale_temp_files(self) -> None:
-        remove_stale_temp_files(self.path)
-
 
 def at_rest_settings(data: dict[str, Any] | None) -> dict[str, Any] | None:
     """A store's passphrase settings (salt, limits, verifier), kept in its meta; None when plain."""

@@ -54,9 +54,6 @@ class Store(ABC):
         """Every record of a table without copying: for read-only scans of large stores."""
         return self.all(table)
 
-    def query(self, table: str, predicate: Callable[[Record], bool]) -> list[Record]:
-        return [record for record in self.all(table) if predicate(record)]
-
     @abstractmethod
     def put(self, records: dict[str, Iterable[Record]], meta: dict[str, Any] | None = None) -> None:
         """Insert or replace records by id and merge `meta`, all in one atomic write."""
