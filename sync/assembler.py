@@ -51,7 +51,8 @@ class Progress:
     length: int
     fragment_length: int
     rows: dict[int, bytes] = field(default_factory=dict)
-    seen: set[int] = field(default_factory=set)
+    seen: set[tuple[int, str]] = field(default_factory=set)
+    """The equations taken (`Frame.equation`: index, and the generator of a fountain frame)."""
     lines: list[str] = field(default_factory=list)
     operations: int = 0
     """Row operations done so far (each a scaled XOR of one row into another)."""
@@ -87,11 +88,11 @@ class Progress:
 
     def take(self, frame: Frame) -> bool:
         """Learn from a frame (one Gauss–Jordan step); False when it teaches nothing new."""
-        if frame.index in self.seen or self.complete:
+        if frame.equation in self.seen or self.complete:
             return False
-        self.seen.add(frame.index)
+        self.seen.add(frame.equation)
         count, width = self.count, self.count + self.fragment_length
-        row = bytes(coefficients(frame.tag, frame.index, count)) + frame.data
+        row = bytes(coefficients(frame.tag, frame.index, count, frame.prefix)) + frame.data
         # Every row held has 1 at its pivot and 0 at the other pivots, so the factor that clears
         # each pivot column is the incoming row's own coefficient there.
         value = gf256.as_int(row)
@@ -151,7 +152,7 @@ class Assembler:
                 raise BundleError("error.qr_limit.bundles", limit=MAX_BUNDLES_IN_PROGRESS, bundle_id=tag[-6:])
         elif (progress.codec, progress.count, progress.length) != (header.codec, header.count, header.length):
             raise BundleError("error.frame.mismatch", bundle_id=tag[-6:])
-        elif progress.complete or header.index in progress.seen:
+        elif progress.complete or header.equation in progress.seen:
             return ScanResult(DUPLICATE, tag, header.index, header.count)
         frame = decode(header, body)
         if progress is None:

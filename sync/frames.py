@@ -1,6 +1,6 @@
 """QR frames: a bundle as a sequence of self-describing strings in the QR alphanumeric alphabet.
 
-    FV1:<codec>:<bundle tag>:<index>/<count>:<length>:<crc>:<data>
+    FV1:<codec>:<bundle tag>:<index>/<count>:<length>:<crc>:<data>     (or FV2: for fountain frames)
 
 `codec` names how the bundle's canonical JSON was compressed (`fieldvisit.sync.qr_codec`), the
 bundle tag (the last 10 characters of the bundle id) groups frames, `count` source frames carry the compressed bytes in equal fragments
@@ -14,6 +14,12 @@ derive from the bundle tag and the index alone. UR XORs a few fragments (good fo
 parts); a visit is a handful of frames, so the mixes here are dense linear combinations over
 GF(256), which lets a scanner that missed any frames complete after barely more than `count`
 received (`fieldvisit.sync.assembler` solves them).
+
+The prefix names how a fountain frame's coefficients are drawn: `FV2` from SplitMix64
+(`splitmix_coefficients`, written out in docs/bundle-format.md §10.2, what fieldvisit writes
+now), `FV1` from CPython's MT19937 (`legacy_coefficients`, what earlier versions wrote; still
+read). Plain frames carry no coefficients and are written `FV1`, so every earlier fieldvisit
+reads them; `FV2` plain frames mean the same.
 """
 
 from __future__ import annotations
@@ -31,6 +37,10 @@ from fieldvisit.core.errors import BundleError
 from fieldvisit.sync import gf256
 
 PREFIX = "FV1"
+"""Plain frames, and fountain frames with the legacy (MT19937) coefficients."""
+FOUNTAIN_PREFIX = "FV2"
+"""Fountain frames with SplitMix64 coefficients: what `fountain` writes."""
+PREFIXES = (PREFIX, FOUNTAIN_PREFIX)
 EC_LEVELS = {"L": constants.ERROR_CORRECT_L, "M": constants.ERROR_CORRECT_M, "Q": constants.ERROR_CORRECT_Q, "H": constants.ERROR_CORRECT_H}
 TAG_LENGTH = 10
 """Frames name their bundle by the last characters of its ULID: 50 random bits, plenty to tell
@@ -57,6 +67,7 @@ class Frame:
     count: int
     length: int
     data: bytes
+    prefix: str = PREFIX
 
     @property
     def tag(self) -> str:
@@ -66,8 +77,13 @@ class Frame:
     def is_fountain(self) -> bool:
         return self.index > self.count
 
+    @property
+    def equation(self) -> tuple[int, str]:
+        """Which linear equation this frame is: its index, and for a fountain frame its generator."""
+        return (self.index, self.prefix if self.is_fountain else "")
+
     def text(self) -> str:
-        head = f"{PREFIX}:{self.codec}:{self.tag}:{self.index}/{self.count}:{self.length}"
+        head = f"{self.prefix}:{self.codec}:{self.tag}:{self.index}/{self.count}:{self.length}"
         body = base45.b45encode(self.data).decode("ascii")
         return f"{head}:{_crc(head, body)}:{body}"
 
@@ -94,6 +110,12 @@ class Header:
     index: int
     count: int
     length: int
+    prefix: str = PREFIX
+
+    @property
+    def equation(self) -> tuple[int, str]:
+        """As `Frame.equation`: plain frames of either prefix are the same equation."""
+        return (self.index, self.prefix if self.index > self.count else "")
 
     @property
     def fragment_length(self) -> int:
@@ -127,15 +149,16 @@ def split(compressed: bytes, codec: str, bundle_id: str, version: int, ec: str) 
     return [Frame(codec, bundle_id, i + 1, count, len(compressed), padded[i * size : (i + 1) * size]) for i in range(count)]
 
 
-def fountain(plain: list[Frame], index: int) -> Frame:
-    """Fountain frame `index` (> count): a random linear mix of all fragments over GF(256)."""
+def fountain(plain: list[Frame], index: int, prefix: str = FOUNTAIN_PREFIX) -> Frame:
+    """Fountain frame `index` (> count): a random linear mix of all fragments over GF(256),
+    with the coefficients of frame version `prefix` (`FV2` unless an old reader is the target)."""
     first = plain[0]
-    mixed = gf256.combine(coefficients(first.tag, index, first.count), [frame.data for frame in plain])
-    return Frame(first.codec, first.bundle_id, index, first.count, first.length, mixed)
+    mixed = gf256.combine(coefficients(first.tag, index, first.count, prefix), [frame.data for frame in plain])
+    return Frame(first.codec, first.bundle_id, index, first.count, first.length, mixed, prefix)
 
 
-def coefficients(tag: str, index: int, count: int) -> list[int]:
-    """How frame `index` mixes the fragments: a deterministic function of tag and index.
+def coefficients(tag: str, index: int, count: int, prefix: str = PREFIX) -> list[int]:
+    """How frame `index` of version `prefix` mixes the fragments: a function of tag and index.
 
     Plain frames are unit vectors; fountain frames draw every coefficient from 1…255, so any
     `count` frames received are almost surely independent (a dependent one is a 1-in-255 event):
@@ -143,6 +166,34 @@ def coefficients(tag: str, index: int, count: int) -> list[int]:
     """
     if index <= count:
         return [1 if position == index else 0 for position in range(1, count + 1)]
+    if prefix == FOUNTAIN_PREFIX:
+        return splitmix_coefficients(tag, index, count)
+    return legacy_coefficients(tag, index, count)
+
+
+_GOLDEN = 0x9E3779B97F4A7C15
+_MASK64 = (1 << 64) - 1
+
+
+def splitmix_coefficients(tag: str, index: int, count: int) -> list[int]:
+    """`FV2` fountain coefficients: SplitMix64 seeded with CRC-32 of `"<tag>:<index>"`; each
+    64-bit output gives 8 bytes, least significant first; zero bytes are skipped (so no
+    coefficient, and no row, is ever zero). docs/bundle-format.md §10.2 writes it out."""
+    state = zlib.crc32(f"{tag}:{index}".encode())
+    drawn = bytearray()
+    while len(drawn) < count:
+        state = (state + _GOLDEN) & _MASK64
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+        z ^= z >> 31
+        drawn += z.to_bytes(8, "little").replace(b"\0", b"")
+    return list(drawn[:count])
+
+
+def legacy_coefficients(tag: str, index: int, count: int) -> list[int]:
+    """`FV1` fountain coefficients (read, no longer written): CPython's `random.Random` seeded
+    with CRC-32 of `"<tag>:<index>"`, `randrange(1, 256)` per fragment."""
     rng = random.Random(zlib.crc32(f"{tag}:{index}".encode()))
     # The same numbers as `[rng.randrange(1, 256) for _ in range(count)]`, drawn in bulk:
     # randrange(1, 256) is 1 + the top byte of the generator's next 32-bit word, drawn again
@@ -171,11 +222,11 @@ def parse_header(text: str) -> tuple[Header, str]:
     `length` and `count` imply, before any work depends on what they claim."""
     line = text.strip()
     parts = line.split(":", 6)
-    if len(parts) != 7 or parts[0] != PREFIX or len(parts[2]) != TAG_LENGTH:
+    if len(parts) != 7 or parts[0] not in PREFIXES or len(parts[2]) != TAG_LENGTH:
         raise BundleError("error.frame.foreign", start=line[:12])
     if len(line) > MAX_FRAME_CHARS:
         raise BundleError("error.qr_limit.line", length=len(line), limit=MAX_FRAME_CHARS)
-    _, codec, bundle_id, position, length, crc, body = parts
+    prefix, codec, bundle_id, position, length, crc, body = parts
     if _crc(":".join(parts[:5]), body) != crc.upper():
         raise BundleError("error.frame.checksum")
     try:
@@ -189,7 +240,7 @@ def parse_header(text: str) -> tuple[Header, str]:
         raise BundleError("error.qr_limit.bytes", size=_kib(total), limit=_kib(MAX_PAYLOAD_BYTES))
     if not (1 <= count and index >= 1 and total >= 0):
         raise BundleError("error.frame.malformed")
-    header = Header(codec, bundle_id, index, count, total)
+    header = Header(codec, bundle_id, index, count, total, prefix)
     size = header.fragment_length
     if len(body) != size // 2 * 3 + size % 2 * 2:  # base45: 3 characters per 2 bytes, 2 for 1
         raise BundleError("error.frame.malformed")
@@ -202,7 +253,7 @@ def decode(header: Header, body: str) -> Frame:
         data = base45.b45decode(body)
     except ValueError:
         raise BundleError("error.frame.malformed") from None
-    return Frame(header.codec, header.bundle_id, header.index, header.count, header.length, data)
+    return Frame(header.codec, header.bundle_id, header.index, header.count, header.length, data, header.prefix)
 
 
 def _crc(head: str, body: str) -> str:
