@@ -108,6 +108,7 @@ class AttentionScreen(Screen):
 
     @on(OptionList.OptionSelected)
     def _open(self, event: OptionList.OptionSelected) -> None:
+        # imported when first needed: the app starts without it
         from fieldvisit.screens.office_matter import OfficeMatterScreen
 
         kind, first, second = event.option.id.split("|")

@@ -132,6 +132,7 @@ class DevicesScreen(Screen):
                 severity="error",
             )
             return
+        # imported when first needed: the app starts without it
         from fieldvisit.screens.confirm import ConfirmScreen
 
         step = STEP_KEYS[state]

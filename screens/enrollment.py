@@ -112,6 +112,7 @@ class EnrollmentScreen(Screen):
         return t("trust.enrolled", organisation=organisation, office=keys.office["fingerprint"], device=self.app.editor.device_name, fingerprint=keys.fingerprint)
 
     def _confirm_switch(self, raw: bytes, change: OfficeChange) -> None:
+        # imported when first needed: the app starts without it
         from fieldvisit.screens.confirm import ConfirmScreen
 
         body = t(

@@ -70,6 +70,7 @@ class HandoverScreen(Screen):
         self.notify(message, severity="information" if ok else "error", timeout=10)
 
     def action_qr(self) -> None:
+        # imported when first needed: the app starts without it
         from fieldvisit.screens.qr_display import QrScreen
 
         bundle = export_bundle(self.app.store, [self.visit_id])

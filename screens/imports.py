@@ -72,6 +72,7 @@ class ImportsScreen(Screen):
         self.refresh_log()
 
     def action_scan(self) -> None:
+        # imported when first needed: the app starts without it
         from fieldvisit.locations.paths import qr_pending_file
         from fieldvisit.screens.scan import ScanScreen
 

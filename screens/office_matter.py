@@ -194,16 +194,19 @@ class OfficeMatterScreen(Screen):
         self._step(lambda: self.workflow.close(self.issue_id), "office.done")
 
     def action_conflicts(self) -> None:
+        # imported when first needed: the app starts without it
         from fieldvisit.screens.conflicts import ConflictsScreen
 
         self.app.push_screen(ConflictsScreen(self.issue_id), lambda _: self.refresh_view())
 
     def action_history(self) -> None:
+        # imported when first needed: the app starts without it
         from fieldvisit.screens.history import HistoryScreen
 
         self.app.push_screen(HistoryScreen(self.issue_id))
 
     def action_print_summary(self) -> None:
+        # imported when first needed: the app starts without it
         from fieldvisit.screens.print_key import print_summary
 
         print_summary(self, values(self.app.store.get(ISSUES, self.issue_id)).get("visit_id", ""))

@@ -16,6 +16,7 @@ def print_summary(screen: Screen, visit_id: str) -> None:
     screen.notify(t("report.printing"))
 
     def work() -> None:
+        # imported when first needed: the app starts without it
         from fieldvisit.reports.printing import print_visit_summary
 
         try:

@@ -117,6 +117,7 @@ class RegisterScreen(Screen):
             self._open(key)
 
     def _open(self, issue_id: str) -> None:
+        # imported when first needed: the app starts without it
         from fieldvisit.screens.office_matter import OfficeMatterScreen
 
         self.app.push_screen(OfficeMatterScreen(issue_id))

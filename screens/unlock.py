@@ -63,6 +63,7 @@ class UnlockScreen(Screen):
         self._say(message, error=True)
 
     def _unlocked(self) -> None:
+        # imported when first needed: the app starts without it
         from fieldvisit.screens.visits import VisitsScreen
 
         self.app.switch_screen(VisitsScreen())

@@ -152,11 +152,13 @@ class VisitScreen(Screen):
         self.app.push_screen(MatterScreen(event.row_key.value))
 
     def action_print_summary(self) -> None:
+        # imported when first needed: the app starts without it
         from fieldvisit.screens.print_key import print_summary
 
         print_summary(self, self.visit_id)
 
     def action_handover(self) -> None:
+        # imported when first needed: the app starts without it
         from fieldvisit.screens.handover import HandoverScreen
 
         self.app.push_screen(HandoverScreen(self.visit_id))

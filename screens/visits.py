@@ -80,6 +80,7 @@ class VisitsScreen(Screen):
 
     def _open(self, visit_id: str) -> None:
         """Import the visit screen when first needed: its form widgets cost start-up time."""
+        # imported when first needed: the app starts without it
         from fieldvisit.screens.visit import VisitScreen
 
         self.app.push_screen(VisitScreen(visit_id))
@@ -133,6 +134,7 @@ class VisitsScreen(Screen):
             self.app.push_screen(HandoverScreen(visit_id))
 
     def action_enroll(self) -> None:
+        # imported when first needed: the app starts without it
         from fieldvisit.screens.enrollment import EnrollmentScreen
 
         self.app.push_screen(EnrollmentScreen())

@@ -79,6 +79,7 @@ def encode(envelope: dict[str, Any]) -> bytes:
 
 def seal_binary(bundle: dict[str, Any], device_id: str, sign_key: SigningKey, office_box: bytes, office_fingerprint: str) -> bytes:
     """The compact form for QR frames (see the module docstring)."""
+    # the QR codec and its word model only for QR frames
     from fieldvisit.sync import qr_codec
 
     inner = qr_codec.compress(canonical_bytes(bundle), qr_codec.CODEC_TEXT)
@@ -153,6 +154,7 @@ def unseal(envelope: Envelope, box_key: PrivateKey, max_bytes: int) -> bytes:
         raise BundleError("error.trust.unseal") from None
     if envelope.inner == "gzip":
         return inner
+    # the QR codec and its word model only for QR frames
     from fieldvisit.sync import qr_codec
 
     try:

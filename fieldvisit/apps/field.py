@@ -39,6 +39,7 @@ class FieldApp(BaseApp):
 
     def action_passphrase(self) -> None:
         """Set or change the store's passphrase (the same as `fieldvisit passphrase set|change`)."""
+        # imported when first needed: the app starts without it
         from fieldvisit.screens.passphrase import PassphraseScreen
 
         self.push_screen(PassphraseScreen())

@@ -50,6 +50,7 @@ def _parents(ctx: click.Context):
 def open_field_app(store_dir: Path, cipher: Any = None) -> None:
     """The field app on the laptop's store. A store with a passphrase opens on the unlock screen,
     unless `cipher` (the caller already has it) or FIELDVISIT_PASSPHRASE opens it first."""
+    # imported when this runs: `fieldvisit --help` and the other commands start without it
     from fieldvisit.apps.field import FieldApp
     from fieldvisit.stores.store import TinyDBStore
 
@@ -74,6 +75,7 @@ def open_store(store_dir: Path):
     """A command's store, unlocked: a field store with a passphrase asks for it (hidden input)
     unless FIELDVISIT_PASSPHRASE is set; a wrong one is a PassphraseError, so one line on stderr,
     exit code 1 and the store untouched. Office stores have no passphrase: nothing is asked."""
+    # imported when this runs: `fieldvisit --help` and the other commands start without it
     from fieldvisit.stores import at_rest
     from fieldvisit.stores.store import TinyDBStore
 
@@ -97,6 +99,7 @@ def warn_damaged(store) -> None:
 
 def ask_passphrase(prompt_key: str = "passphrase.prompt") -> str:
     """The field store's passphrase: FIELDVISIT_PASSPHRASE for scripts, else a hidden prompt."""
+    # imported when this runs: `fieldvisit --help` and the other commands start without it
     from fieldvisit.stores.at_rest import passphrase_from_env
 
     return passphrase_from_env() or click.prompt(t(prompt_key), hide_input=True)

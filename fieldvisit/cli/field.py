@@ -30,6 +30,7 @@ def demo(ctx: click.Context, data_dir: Path | None, lang: str | None, seed: int,
     store_dir = paths.field_store_dir(base) if given else paths.demo_dir(seed)
 
     def write_and_open() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.demo.laptop import write_demo_store
         from fieldvisit.stores.store import TinyDBStore
 
@@ -49,6 +50,7 @@ def _demo_cipher(store_dir: Path):
     """A demo store someone protected with a passphrase stays protected when it is made afresh:
     its passphrase is asked (and checked) before anything is replaced, and the new sample data
     is sealed with it. (Between the two writes the file holds only sample data, in plain.)"""
+    # imported when this runs: `fieldvisit --help` and the other commands start without it
     from fieldvisit.stores import at_rest
     from fieldvisit.stores.store import TinyDBStore
 
@@ -68,6 +70,7 @@ def visits(ctx: click.Context, data_dir: Path | None, lang: str | None, as_json:
     base, _ = settings(ctx, data_dir, lang)
 
     def show() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.editing.views import visit_rows
 
         with open_store(paths.field_store_dir(base)) as store:
@@ -95,6 +98,7 @@ def enroll(ctx, data_dir, lang, token_file, switch_office) -> None:
     base, _ = settings(ctx, data_dir, lang)
 
     def run_enroll() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.editing.editor import Editor
         from fieldvisit.stores.store import TinyDBStore
         from fieldvisit.trust.keys import OfficeChange, enroll_device, read_token_file

@@ -30,6 +30,7 @@ def office(ctx: click.Context, data_dir: Path | None, lang: str | None, demo: bo
     base, _ = settings(ctx, data_dir, lang)
 
     def open_office() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.office.policy import load_policy
         from fieldvisit.stores.store import TinyDBStore
 
@@ -41,6 +42,7 @@ def office(ctx: click.Context, data_dir: Path | None, lang: str | None, demo: bo
             click.echo(t("cli.office_demo_written", path=str(store_dir), **summary))
             if no_open:
                 return
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.apps.office import OfficeApp
         from fieldvisit.office.register_cache import RegisterCache
         from fieldvisit.stores.splice_store import SplicingJSONStore
@@ -57,6 +59,7 @@ def office(ctx: click.Context, data_dir: Path | None, lang: str | None, demo: bo
 
 def office_cache_kept_in_step(store):
     """The office app's register cache kept valid across this command's writes to the store."""
+    # imported when this runs: `fieldvisit --help` and the other commands start without it
     from fieldvisit.office.policy import load_policy
     from fieldvisit.office.register import cache_kept_in_step
 
@@ -64,6 +67,7 @@ def office_cache_kept_in_step(store):
 
 
 def _office_store_path(base: Path) -> Path:
+    # imported when this runs: `fieldvisit --help` and the other commands start without it
     from fieldvisit.stores.store import TinyDBStore
 
     return paths.office_store_dir(base) / TinyDBStore.FILE_NAME
@@ -83,6 +87,7 @@ def keys_init(ctx, data_dir, lang, organisation) -> None:
     base, _ = settings(ctx, data_dir, lang)
 
     def init() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.trust.keys import init_office_keys
 
         target = paths.office_keys_file(_office_store_path(base))
@@ -102,6 +107,7 @@ def keys_backup(ctx, data_dir, lang, out, fast_kdf) -> None:
     base, _ = settings(ctx, data_dir, lang)
 
     def backup() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.trust.keys import OfficeKeys, backup_office_keys, write_private
 
         keys = OfficeKeys.load(paths.office_keys_file(_office_store_path(base)))
@@ -121,6 +127,7 @@ def keys_restore(ctx, data_dir, lang, backup_file) -> None:
     base, _ = settings(ctx, data_dir, lang)
 
     def restore() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.trust.keys import (
             OfficeKeys,
             TrustError,
@@ -148,6 +155,7 @@ def office_enroll(ctx, data_dir, lang, out) -> None:
     base, _ = settings(ctx, data_dir, lang)
 
     def write_token() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.stores.storage import write_atomically
         from fieldvisit.sync.canonical import canonical_bytes
         from fieldvisit.trust.keys import OfficeKeys
@@ -178,6 +186,7 @@ def office_devices(ctx, data_dir, lang, approve_fp, reject_fp, revoke_fp, as_jso
     base, _ = settings(ctx, data_dir, lang)
 
     def manage() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.trust import devices
         from fieldvisit.stores.splice_store import SplicingJSONStore
 

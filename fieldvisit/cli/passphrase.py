@@ -34,6 +34,7 @@ def _new_passphrase() -> str:
 
 
 def _strength(fast_kdf: bool) -> str:
+    # imported when this runs: `fieldvisit --help` and the other commands start without it
     from fieldvisit.stores import at_rest
 
     return at_rest.FAST_STRENGTH if fast_kdf else at_rest.DEFAULT_STRENGTH
@@ -48,6 +49,7 @@ def set_command(ctx: click.Context, data_dir: Path | None, lang: str | None, fas
     base, _ = settings(ctx, data_dir, lang)
 
     def seal() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.stores import at_rest
         from fieldvisit.editing.editor import Editor
 
@@ -70,6 +72,7 @@ def change_command(ctx: click.Context, data_dir: Path | None, lang: str | None, 
     base, _ = settings(ctx, data_dir, lang)
 
     def reseal() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.stores import at_rest
 
         with open_store(paths.field_store_dir(base)) as store:
@@ -89,6 +92,7 @@ def remove_command(ctx: click.Context, data_dir: Path | None, lang: str | None) 
     base, _ = settings(ctx, data_dir, lang)
 
     def unseal() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.stores import at_rest
 
         with open_store(paths.field_store_dir(base)) as store:

@@ -30,6 +30,7 @@ def summary(ctx, data_dir, lang, visit_id, fmt, out, redact, office, font) -> No
     base, _ = settings(ctx, data_dir, lang)
 
     def write_summary() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.reports import write
         from fieldvisit.reports.data import visit_summary
         from fieldvisit.reports.documents import summary_document
@@ -61,6 +62,7 @@ def report(ctx, data_dir, lang, start, end, site, fmt, out, redact, font) -> Non
     base, _ = settings(ctx, data_dir, lang)
 
     def write_report() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.office.policy import load_policy
         from fieldvisit.reports import write
         from fieldvisit.reports.data import period_report

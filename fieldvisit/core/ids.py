@@ -21,7 +21,7 @@ def is_id(text: object) -> bool:
     """True when `text` is a well-formed ULID string in canonical (upper-case) form."""
     if not isinstance(text, str) or len(text) != 26 or text != text.upper():
         return False
-    from ulid import ULID
+    from ulid import ULID  # as in new_id: on first use
 
     try:
         ULID.from_str(text)

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldvisit.core.errors import FieldVisitError
+from fieldvisit.core.records import entries, values
 
 STEPS = ("acceptance", "handling", "review_request", "review_decision", "re_review_request", "re_review_decision")
 OFFICE_STEPS = ("acceptance", "handling", "review_decision", "re_review_decision")
@@ -160,7 +161,7 @@ def policy_toml(policy: Policy = DEFAULT_POLICY) -> str:
 def has_holiday_data(year: int) -> bool:
     """Whether the installed `chinese-calendar` knows that year's holidays and make-up days."""
     try:
-        import chinese_calendar
+        import chinese_calendar  # its holiday tables load only when working days are counted
     except ImportError:
         return False
     try:
@@ -180,7 +181,7 @@ def fallback_years(start: date, end: date) -> list[int]:
 def is_working_day(day: date) -> bool:
     """A working day in mainland China; Monday to Friday in a year without holiday data."""
     if has_holiday_data(day.year):
-        import chinese_calendar
+        import chinese_calendar  # as above: only for working days
 
         return chinese_calendar.is_workday(day)
     return day.weekday() < 5
@@ -366,7 +367,6 @@ def check_extension(issue: dict[str, Any], days: int, policy: Policy) -> None:
 def issue_facts(record: dict[str, Any]) -> dict[str, Any]:
     """A matter's values plus `decided_at`: the date of its latest acceptance decision (accepted,
     not accepted or transferred) since it was last registered, from its status history."""
-    from fieldvisit.core.records import entries, values
 
     facts = values(record)
     decided = None

@@ -20,6 +20,7 @@ sit beside the store with the same protection.
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
 import hashlib
 import os
 from dataclasses import dataclass, fields
@@ -142,7 +143,6 @@ def _policy_id(policy: Policy) -> str:
     """The policy's numbers, and the holiday data's version when working days are counted."""
     text = repr(policy)
     if policy.working_days:
-        from importlib.metadata import PackageNotFoundError, version
 
         try:
             text += version("chinese-calendar")

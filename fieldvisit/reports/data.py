@@ -7,6 +7,7 @@ name also appears in the matter's own text.
 
 from __future__ import annotations
 
+import re
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
@@ -176,6 +177,4 @@ def _by_prefix(store: Store, visit_id: str) -> dict[str, Any]:
 
 
 def _split_names(text: str) -> list[str]:
-    import re
-
     return [part.strip() for part in re.split(r"[,，、;；\s]+", text) if part.strip()]

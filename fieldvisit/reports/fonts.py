@@ -18,9 +18,11 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 from fieldvisit.core.errors import FieldVisitError
+from fieldvisit.locations.paths import font_cache_dir
 
 PROBE = "下访活动记录信访工作情况报告"
 PACKAGED_NAME = "NotoSansSC-Regular.ttf"
@@ -79,8 +81,6 @@ def find_font(given: Path | None = None, system: bool = True, cache_dir: Path | 
 def packaged_font(cache_dir: Path | None = None) -> Path | None:
     """The Regular instance of the packaged Noto Sans SC, made on first use; None if not installed."""
     try:
-        from importlib.resources import files
-
         source = Path(str(files("justmytype_intl_cjk") / "fonts" / "ofl" / "notosanssc" / "NotoSansSC[wght].ttf"))
     except (ImportError, ModuleNotFoundError):
         return None
@@ -102,8 +102,6 @@ def packaged_font(cache_dir: Path | None = None) -> Path | None:
 
 
 def _cache_dir() -> Path:
-    from fieldvisit.locations.paths import font_cache_dir
-
     return font_cache_dir()
 
 

@@ -13,6 +13,7 @@ from fieldvisit.stores.storage import write_atomically
 
 
 def render(document: Document, fmt: str, font: Path | None = None) -> bytes:
+    # Each renderer is imported for its format only: fpdf2 and the CJK font cost a second to load.
     if fmt == "pdf":
         from fieldvisit.reports.fonts import find_font
         from fieldvisit.reports.pdf import render_pdf

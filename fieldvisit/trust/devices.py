@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fieldvisit.locations import paths
 from fieldvisit.core.errors import BundleError, FieldVisitError, Quarantined
 from fieldvisit.core.ids import is_id
 from fieldvisit.core.records import get_value
@@ -262,8 +263,6 @@ def reject(store: Store, quarantine: Path | None, fp: str) -> tuple[str, dict[st
 
 def office_gate(store: Store, allow_unsigned: bool = False) -> TrustGate:
     """The gate for an office store: its keys when made (`office-keys.json` beside it), its quarantine."""
-    from fieldvisit.locations import paths
-
     store_path = getattr(store, "path", None)
     keys_file = paths.office_keys_file(store_path)
     keys = OfficeKeys.load(keys_file) if keys_file is not None and keys_file.exists() else None

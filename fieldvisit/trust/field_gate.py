@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from fieldvisit.locations import paths
 from fieldvisit.core.errors import BundleError
 from fieldvisit.stores.store import Store
 from fieldvisit.sync import sealed
@@ -53,7 +54,5 @@ class FieldGate:
 
 
 def field_gate(store: Store, allow_unsigned: bool = False) -> FieldGate:
-    from fieldvisit.locations import paths
-
     path: Path | None = paths.device_keys_file(getattr(store, "path", None))
     return FieldGate(load_device_keys(path), allow_unsigned, store.meta().get("device_id"))

@@ -18,6 +18,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
+import base45
 import orjson
 from nacl import secret
 from nacl.exceptions import CryptoError
@@ -196,14 +197,12 @@ alphabet, so a Chinese organisation name survives any scanner (byte mode guesses
 
 
 def token_qr_text(token: dict[str, Any]) -> str:
-    import base45
 
     return TOKEN_QR_PREFIX + base45.b45encode(orjson.dumps(token, option=orjson.OPT_SORT_KEYS)).decode("ascii")
 
 
 def token_from_qr_texts(texts: list[str]) -> bytes:
     """The token JSON from the texts decoded off an image (the first enrollment code in it)."""
-    import base45
 
     for text in texts:
         if text.startswith(TOKEN_QR_PREFIX):
@@ -222,7 +221,7 @@ def read_token_file(path: Path) -> bytes:
     """The token's JSON from what the office handed over: the .json itself, or a photo / PNG of
     its QR code. A folder (a USB stick) is searched for one, .json files before images.
     Shared by `fieldvisit enroll FILE` and the enrollment screen."""
-    from fieldvisit.sync.qr_images import IMAGE_SUFFIXES, decode_image
+    from fieldvisit.sync.qr_images import IMAGE_SUFFIXES, decode_image  # zxing-cpp and Pillow only for a photo
 
     path = Path(path)
     if path.is_dir():
