@@ -144,13 +144,18 @@ def _gather_payloads(sources, qr_text, qr_images):
 @click.option("--svg", is_flag=True, help="With --out: SVG files instead of PNG.")
 @click.option("--max-version", type=click.IntRange(1, 40), default=20, show_default=True, help="Largest QR version (size) per frame.")
 @click.option("--ec", type=click.Choice(["L", "M", "Q", "H"], case_sensitive=False), default="M", show_default=True, help="QR error correction level.")
-@click.option("--json", "as_json", is_flag=True, help="With --out: print what was written as JSON.")
+@click.option("--text", "text_file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None, help="Write the frames as text instead of showing them, one per line (- for stdout): the plain frames, then --fountain fountain frames (docs/bundle-format.md §10).")
+@click.option("--fountain", "fountain_count", type=click.IntRange(0), default=None, help="With --text: how many fountain frames follow the plain ones (default: as many as there are plain frames; at most 9 × that).")
+@click.option("--json", "as_json", is_flag=True, help="With --out or --text: print what was written as JSON.")
 @click.pass_context
-def qr_command(ctx, data_dir, lang, visit_ids, office, out, svg, max_version, ec, as_json) -> None:
+def qr_command(ctx, data_dir, lang, visit_ids, office, out, svg, max_version, ec, text_file, fountain_count, as_json) -> None:
     """Show a visit as QR codes in the terminal, or write them as numbered PNG/SVG files and a
-    printable A4 sheet (sheet.html) for sites where the office scans a printout."""
+    printable A4 sheet (sheet.html) for sites where the office scans a printout, or (--text) as
+    lines of text, the form a scanner types and `import --qr-text` reads."""
     base, _ = settings(ctx, data_dir, lang)
     ec = ec.upper()
+    if fountain_count is not None and text_file is None:
+        raise click.UsageError(t("cli.qr_text.fountain_needs_text"))
 
     def show_or_write() -> None:
         from fieldvisit.sync.exporter import export_bundle
@@ -160,11 +165,20 @@ def qr_command(ctx, data_dir, lang, visit_ids, office, out, svg, max_version, ec
         with open_store(store_dir) as store:
             bundle = export_bundle(store, list(visit_ids) or None)
             sealed_payload = None if office else qr_payload_if_enrolled(store, bundle)
-            if out is None:
+            if out is None and text_file is None:
                 from fieldvisit.apps.qr import QrApp
 
                 QrApp(store, bundle, ec=ec, max_version=max_version, sealed_payload=sealed_payload).run()
                 return
+        if text_file is not None:
+            written = _write_frame_text(bundle, text_file, fountain_count, max_version, ec, sealed_payload)
+            to_stdout = str(text_file) == "-"
+            if as_json:
+                click.echo(json.dumps(written, ensure_ascii=False, indent=2), err=to_stdout)
+            else:
+                click.echo(t("cli.qr_text.written", plain=written["plain"], fountain=written["fountain"], path=written["path"]), err=to_stdout)
+        if out is None:
+            return
         written = _write_frames(bundle, out, svg, max_version, ec, sealed_payload)
         if as_json:
             click.echo(json.dumps(written, ensure_ascii=False, indent=2))
@@ -172,6 +186,27 @@ def qr_command(ctx, data_dir, lang, visit_ids, office, out, svg, max_version, ec
             click.echo(t("cli.qr_written", count=len(written["frames"]), folder=str(out), sheet=written["sheet"]))
 
     run(show_or_write)
+
+
+def _write_frame_text(bundle: dict, target: Path, fountain_count: int | None, max_version: int, ec: str, sealed_payload: bytes | None = None) -> dict:
+    """The frames as lines of text: the plain ones, then `fountain_count` fountain frames (FV2)."""
+    # imported when this runs: `fieldvisit --help` and the other commands start without it
+    from fieldvisit.sync.frames import FOUNTAIN_REACH, fountain
+    from fieldvisit.sync.qr_transfer import bundle_frames
+
+    plain = bundle_frames(bundle, max_version, ec, sealed_payload=sealed_payload)
+    count = len(plain)
+    extra = count if fountain_count is None else fountain_count
+    limit = (FOUNTAIN_REACH - 1) * count  # the header room `split` reserved for fountain indexes
+    if extra > limit:
+        raise click.UsageError(t("cli.qr_text.too_many", count=extra, limit=limit, plain=count))
+    lines = [frame.text() for frame in plain] + [fountain(plain, index).text() for index in range(count + 1, count + extra + 1)]
+    text = "".join(line + "\n" for line in lines)
+    if str(target) == "-":
+        click.echo(text, nl=False)
+    else:
+        target.write_text(text, encoding="ascii", newline="\n")
+    return {"bundle_id": bundle["bundle_id"], "path": str(target), "plain": count, "fountain": extra}
 
 
 def _write_frames(bundle: dict, out: Path, svg: bool, max_version: int, ec: str, sealed_payload: bytes | None = None) -> dict:
