@@ -7,9 +7,6 @@ from pathlib import Path
 from typing import Iterable
 
 import rich
-from rich.segment import Segments
-from rich.text import Text
-from rich.traceback import Traceback
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -88,6 +85,11 @@ class BaseApp(App):
         a passphrase set. A refusal (a FieldVisitError, or the OS saying the disk is full) ends
         the app with its one translated line; anything else, a bug, with a traceback that shows
         where it happened but no values."""
+        # imported only on a crash: rich.traceback alone costs the app's start ~30 ms
+        from rich.segment import Segments
+        from rich.text import Text
+        from rich.traceback import Traceback
+
         error = sys.exc_info()[1]
         found = user_error(error) if error is not None else None
         self.bell()
