@@ -43,10 +43,11 @@ in the background), `load_policy(paths.policy_file(path))` (no policy.toml: the 
     resulting messages and rendered, i.e. through Input.Changed / Select.Changed →
     RegisterScreen.refresh_rows → RegisterTable → compositor. The time inside `refresh_rows` and
     inside the query (`RegisterIndex.page`, with the matching count; a page remembered since the
-    last write is a cache hit and costs ~0) is shown beside it. Then one officer write through the
-    app, `app.workflow.assign(<first row shown>, department="信访办")` (the splicing store's
-    spliced atomic write, and the index following it), timed, and the cache write that exit does
-    (`app.save_register_cache()`), timed;
+    last write is a cache hit and costs ~0) is shown beside it. Then WRITES officer writes through
+    the app, `app.workflow.assign(<row>, department=…)` on each of the first WRITES rows shown (the
+    first of DEPARTMENTS the row does not have yet, so each writes a field: the splicing store's
+    spliced atomic write of the whole file with fsync, and the index following it), each timed,
+    median and p95; and the cache write that exit does (`app.save_register_cache()`), timed;
   - memory: peak RSS (VmHWM) of the actions process after opening, all the actions, the write and
     the cache write, above a bare interpreter that imports the same modules and stops, against
     the store file size; and the resident set (VmRSS) of the warm opens at first rows and once the
@@ -56,12 +57,20 @@ in the background), `load_policy(paths.policy_file(path))` (no policy.toml: the 
     own `RegisterTable`), timed the same way: what part of the open is Textual itself, and what
     re-filling a stock DataTable would cost each action.
 
-Targets (issue): open ≤ 1 s to first rows shown, judged on the warm median from process start
-(the cold median gets its own line and verdict against the same target, for information: it is
-what the first open after another process changed the store costs, and does not decide the exit
-status), a search keystroke or a filter change ≤ 100 ms to updated rows (judged on the p95 of
-each kind of action), memory of the running app ≤ 3× the store file. Exits 1 when a target is
-missed. Then a cProfile of the warm open path in one more fresh process (top 15 cumulative,
+Targets; every one of them decides the exit status (1 when any is missed, and the last line
+names which):
+  - warm open ≤ 1 s from process start to first rows shown (median of OPEN_RUNS): every open of
+    the day but one;
+  - cold open ≤ 5 s from process start (median of OPEN_RUNS): the first open ever, after a policy
+    change, or after a program that does not keep the cache changed the store. It happens about as
+    often as a laptop's bundle comes back, and it must not make the officer wait longer than that
+    import does (`import_bundle.py`'s target is 10 s; its median is about 5 s on this store);
+  - a search keystroke or a filter change ≤ 100 ms to updated rows (p95 of each kind of action);
+  - an officer's write through the app ≤ 2 s (p95 of WRITES): the officer presses Enter and waits;
+    past a second the wait is noticed, past a few the officer wonders whether it took. The file
+    store rewrites the whole 281 MB file per step (about 1.2 s), so 2 s leaves room for a busy
+    disk but fails a write that got markedly slower;
+  - memory of the running app ≤ 3× the store file. Then a cProfile of the warm open path in one more fresh process (top 15 cumulative,
 asyncio's event-loop frames left out) and, in the same process once the store has loaded, of a
 cold `RegisterIndex.build` on that loaded `SplicingJSONStore` (top by own time).
 
@@ -86,11 +95,14 @@ import threading
 import time
 from pathlib import Path
 
-OPEN_RUNS = 3
+OPEN_RUNS = 5
+WRITES = 7  # officer writes through the app, each on another row
 SWITCHES = 10  # saved filter "overdue" and back to "all", ten times each
 SEARCHES = ("养老金核定", "医药费 报销")  # an officer looking for pension-assessment and medical-bill matters
-DEPARTMENT = "信访办"  # the officer's write after the actions
-TARGET_OPEN = 1.0  # seconds
+DEPARTMENTS = ("信访办", "工会")  # the officer's writes after the actions: the first that changes the row
+TARGET_OPEN = 1.0  # seconds, warm open (register cache valid)
+TARGET_COLD_OPEN = 5.0  # seconds, cold open (register built from the store)
+TARGET_WRITE = 2.0  # seconds, p95 of the officer's writes through the app
 TARGET_ACTION = 0.100  # seconds, p95 of each kind of action
 TARGET_MEMORY = 3.0  # × the store file size
 SIZE = (120, 40)
@@ -155,7 +167,7 @@ def _import_app_modules():
     from textual.app import App  # noqa: F401
     from textual.widgets import DataTable, Input, Select  # noqa: F401
 
-    from fieldvisit import paths  # noqa: F401
+    from fieldvisit.locations import paths  # noqa: F401
     from fieldvisit.apps.office import OfficeApp  # noqa: F401
     from fieldvisit.office.policy import load_policy  # noqa: F401
     from fieldvisit.office.register_cache import RegisterCache  # noqa: F401
@@ -465,20 +477,29 @@ def child_actions(spawned: float, store_path: str, anchor: str) -> dict:
                 await act("saved: all → overdue", "overdue", lambda: setattr(saved, "value", "overdue"))
                 await act("saved: overdue → all", "all", lambda: setattr(saved, "value", "all"))
 
-            # an officer's write through the app, on the first row shown, then what exit does
-            first = table.row_key_at(0)
-            puts, updates, saves = len(hooks.puts), len(hooks.index_updates), len(hooks.cache_saves)
+            # officers' writes through the app, one on each of the first WRITES rows shown, then what exit does
+            writes = []
+            for number in range(WRITES):
+                issue_id = table.row_key_at(number)
+                for department in DEPARTMENTS:  # the first department the row does not have yet
+                    puts, updates = len(hooks.puts), len(hooks.index_updates)
+                    started = now()
+                    written = app.workflow.assign(issue_id, department=department)
+                    assigned = now()
+                    if written:
+                        break
+                writes.append({
+                    "id": issue_id, "department": department, "fields": written, "seconds": assigned - started,
+                    "put": sum(end - start for start, end in hooks.puts[puts:]),
+                    "index_update": sum(end - start for start, end in hooks.index_updates[updates:]),
+                })
+                await pilot.pause()  # the app processes what the write posted before the next (not timed)
+            saves = len(hooks.cache_saves)
             started = now()
-            written = app.workflow.assign(first, department=DEPARTMENT)
-            assigned = now()
             app.save_register_cache()
             saved_at = now()
-            result.update(
-                assign=assigned - started, assign_fields=written, assign_id=first,
-                put=sum(end - start for start, end in hooks.puts[puts:]),
-                index_update=sum(end - start for start, end in hooks.index_updates[updates:]),
-                cache_save=saved_at - assigned, cache_save_inner=sum(end - start for start, end in hooks.cache_saves[saves:]),
-            )
+            result.update(writes=writes, cache_save=saved_at - started,
+                          cache_save_inner=sum(end - start for start, end in hooks.cache_saves[saves:]))
 
     try:
         asyncio.run(drive())
@@ -723,7 +744,7 @@ def main() -> int:
     print(f"  from SplicingJSONStore(): median {warm_open:6.2f} s")
     print(f"open → first rows, cold: median {cold_total:6.2f} s from process start (min {min(map(total, colds)):.2f}, "
           f"n={OPEN_RUNS}, cache deleted first: the first open ever, after a policy change, or after a program "
-          f"that does not keep the cache changed the store)  (same target ≤ {TARGET_OPEN:.0f} s) {verdict(cold_total <= TARGET_OPEN)}")
+          f"that does not keep the cache changed the store)  (target ≤ {TARGET_COLD_OPEN:.0f} s) {verdict(cold_total <= TARGET_COLD_OPEN)}")
     print(f"  from SplicingJSONStore(): median {cold_open:6.2f} s")
     print(f"warm: store loaded in the background at median {loaded:6.2f} s from process start "
           f"({median(r['loaded'] - r['shown'] for r in warms):.2f} s after the first rows; from then on opening a matter does not wait)")
@@ -789,10 +810,16 @@ def main() -> int:
             query = "  remembered" if action["remembered"] else ms(action["query"])
             print(f"    {action['label']} → {action['text']!r:<14} {ms(action['seconds'])} / {ms(action['refresh'])} / "
                   f"{query} / {ms(action['gc'])}  → {action['matching']:,}")
-    written = ", ".join(acted["assign_fields"]) or "nothing: the value was already set"
-    print(f"officer write through the app: workflow.assign({acted['assign_id']}, department={DEPARTMENT!r}) {ms(acted['assign'])} "
-          f"(fields written: {written}); of which SplicingJSONStore.put (splice + atomic write + listeners) {ms(acted['put'])}, "
-          f"index update (RegisterIndex._written) {ms(acted['index_update'])}")
+    writes = acted["writes"]
+    write_seconds = [w["seconds"] for w in writes]
+    write_p95 = nearest_rank(write_seconds, 0.95)
+    write_ok = write_p95 <= TARGET_WRITE and all(w["fields"] for w in writes)
+    print(f"officer writes through the app: workflow.assign(<row>, department=…) on {len(writes)} rows, each writing "
+          f"{', '.join(sorted({f for w in writes for f in w['fields']})) or 'NOTHING'}: median {ms(median(write_seconds))}, "
+          f"p95 {ms(write_p95)} (min {ms(min(write_seconds))} – max {ms(max(write_seconds))}, n={len(writes)})  "
+          f"(target p95 ≤ {TARGET_WRITE:.0f} s) {verdict(write_ok)}")
+    print(f"  of which SplicingJSONStore.put (splice + atomic write + listeners) median {ms(median(w['put'] for w in writes))}, "
+          f"index update (RegisterIndex._written) median {ms(median(w['index_update'] for w in writes))}")
     print(f"cache write, as on exit : app.save_register_cache() {ms(acted['cache_save'])} "
           f"(RegisterCache.save {ms(acted['cache_save_inner'])}); cache then fits the store: {'yes' if copy_fits else 'NO'}")
 
@@ -811,7 +838,11 @@ def main() -> int:
     print(short_paths(profile["open"]))
     print("\ncold RegisterIndex.build, on the loaded SplicingJSONStore (same process, after the open; top by own time):")
     print(short_paths(profile["build"]))
-    return 0 if warm_total <= TARGET_OPEN and action_ok and memory <= TARGET_MEMORY else 1
+    ok = {"warm open": warm_total <= TARGET_OPEN, "cold open": cold_total <= TARGET_COLD_OPEN, "actions": action_ok,
+          "officer writes": write_ok, "memory": memory <= TARGET_MEMORY}
+    missed = [name for name, met in ok.items() if not met]
+    print(f"\nexit status decided by: {', '.join(ok)}: {'all met' if not missed else 'MISSED ' + ', '.join(missed)}")
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":
