@@ -360,6 +360,15 @@ def fresh_office(master: Path, base: Path) -> Path:
     return target
 
 
+def fresh_copy(master: Path, target: Path) -> None:
+    """A copy of the store already on disk, so a run does not pay for earlier runs' write-back
+    (used by trust_overhead.py and hostile_input.py)."""
+    for leftover in target.parent.glob(target.name + "*"):
+        leftover.unlink()
+    shutil.copyfile(master, target)
+    os.sync()  # also the freed blocks of the last run's file: ext4 may discard them at the next commit
+
+
 def fresh_database(master: Path, target: Path) -> Path:
     for leftover in target.parent.glob(target.name + "*"):
         leftover.unlink()
