@@ -10,7 +10,7 @@ Two codecs, named by the id the frames carry, so old frames stay readable when c
   dictionary (`textmodel`, `models/zh_words_v1.xz`), words and names already seen in the bundle,
   or single characters (`qr_codec_text`). About 45 % smaller than "Z" on a 20-matter visit.
 
-A "W" stream is
+A "W" stream (specified for other implementations in docs/qr-codec.md, test vectors in docs/vectors/) is
 
     mode (1 byte) | payload length (LEB128) | CRC-32 of the payload (4 bytes, big-endian) | body
 
