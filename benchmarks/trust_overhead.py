@@ -22,9 +22,15 @@
    sealed store, alternating (plain first in odd pairs, sealed first in even ones), each in a
    fresh process on a fresh copy of its store, exactly as `fieldvisit import` runs it:
    `SplicingJSONStore`, `Editor(store)`, `devices.office_gate(store)`, `import_bundles(...,
-   gate=gate)`, timed from opening the store to the file written (fsync + rename). One uncounted
-   warm-up of each kind first. The time inside `TrustGate.open` is noted in every run as well.
-   Target: median sealed ≤ 1.10 × median plain (PASS / MISS).
+   gate=gate)`, timed from opening the store to the file written (fsync + rename), in wall time
+   and in the child's CPU time (`time.process_time()`, user + system, over the same span). One
+   uncounted warm-up of each kind first. The time inside `TrustGate.open` is noted in every run.
+   Target: median CPU time sealed ≤ 1.10 × median CPU time plain, over at least 7 runs of each
+   (PASS / MISS). CPU time decides because it is what sealing and signing add work to, and it
+   does not count the time a run waited for a core or the disk: on the shared 2-core machine
+   single imports spread 2-5 s in wall time, so a ±10 % verdict on wall time says more about the
+   neighbours than about the gate. The wall-clock medians, with min-max and the interquartile
+   range, are printed beside it with the same ratio, for information.
    Generating the store takes a few minutes; `--keep DIR` writes the store, the bundle and the
    anchor date to DIR and reuses them on later runs (the store file has the name and anchor file
    that `office_register.py --keep` uses, so both can share DIR).
@@ -63,17 +69,22 @@ NOW = dt.datetime(2026, 11, 25, tzinfo=dt.timezone.utc)
 MAX_EXTRA_FRAMES = 1
 MAX_IMPORT_SHARE = 0.10
 RUNS = 7  # --central: sealed and plain imports each, alternating, after one warm-up of each
+MIN_RUNS = 7  # fewer runs of each kind decide nothing
 STORE_NAME = "fieldvisit.json"  # as `fieldvisit import` names the office store, and office_register.py --keep
 BUNDLE_NAME = "laptop-bundle.fvb"
 
 
-def best(action, runs: int = 5) -> float:
+def timings(action, runs: int = 7) -> list[float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         action()
         times.append(time.perf_counter() - start)
-    return min(times)
+    return times
+
+
+def spread_ms(times: list[float]) -> str:
+    return f"median {statistics.median(times) * 1000:.1f} ms (min {min(times) * 1000:.1f} – max {max(times) * 1000:.1f}, n={len(times)})"
 
 
 def small_bundles() -> bool:
@@ -104,11 +115,12 @@ def small_bundles() -> bool:
     sealed_raw = sealed.encode(seal_bundle(bundle, laptop_keys))
     gate = devices.TrustGate(MemoryStore(), office, None)
     gate.register = {bundle["device"]["id"]: {"fingerprint": laptop_keys.fingerprint, "state": devices.APPROVED}}
-    imported = best(lambda: import_bundles(MemoryStore(), [("plain", plain_raw)], now=NOW), 3)
-    opened = best(lambda: gate.open(sealed_raw))
-    share = opened / imported
+    imports = timings(lambda: import_bundles(MemoryStore(), [("plain", plain_raw)], now=NOW))
+    opens = timings(lambda: gate.open(sealed_raw), 15)
+    share = statistics.median(opens) / statistics.median(imports)
     print(f"{len(bundle['issues'])} matters: plain file {len(plain_raw):,} B, sealed {len(sealed_raw):,} B")
-    print(f"  import (plain, empty store) {imported * 1000:.1f} ms; gate on the sealed file {opened * 1000:.1f} ms = {share:.1%} (target ≤ {MAX_IMPORT_SHARE:.0%})")
+    print(f"  import (plain, empty store): {spread_ms(imports)}")
+    print(f"  gate on the sealed file    : {spread_ms(opens)} = {share:.1%} of the import (medians; target ≤ {MAX_IMPORT_SHARE:.0%})")
     ok &= share <= MAX_IMPORT_SHARE
     return ok
 
@@ -132,23 +144,7 @@ def generator():
 
 def generate(folder: Path) -> tuple[Path, Path]:
     """The central store and the laptop's plain bundle file of `import_bundle.py`; reused when kept."""
-    store_path, bundle_path, anchor_file = folder / STORE_NAME, folder / BUNDLE_NAME, folder / "anchor.txt"
-    if store_path.exists() and bundle_path.exists() and anchor_file.exists():
-        progress(f"reusing the central store and bundle in {folder}")
-        return store_path, bundle_path
-    gen = generator()
-    anchor = dt.date.today()
-    progress(f"generating the central store: {gen.DEVICES} laptops × {gen.VISITS_PER_DEVICE * gen.MATTERS_PER_VISIT} "
-             "matters (import_bundle.build_central)")
-    central, laptop = gen.build_central(anchor)
-    folder.mkdir(parents=True, exist_ok=True)
-    for leftover in [*folder.glob(STORE_NAME + "*"), bundle_path, anchor_file]:
-        leftover.unlink(missing_ok=True)
-    gen.write_store(central, store_path)
-    del central
-    bundle, _old_ids = gen.build_test_bundle(laptop, anchor)
-    write_bundle(bundle, bundle_path)
-    anchor_file.write_text(anchor.isoformat())
+    store_path, bundle_path, _anchor = generator().kept_store(folder)
     return store_path, bundle_path
 
 
@@ -262,12 +258,13 @@ def central_store(keep: Path | None, runs: int) -> bool:
     ratio = closed / plain
     cpu_ratio = statistics.median(r["cpu"] for r in results["sealed"]) / statistics.median(r["cpu"] for r in results["plain"])
     counts = results["sealed"][0]["counts"]
-    ok = ratio <= 1 + MAX_IMPORT_SHARE
+    ok = cpu_ratio <= 1 + MAX_IMPORT_SHARE
 
-    def line(kind: str) -> str:
-        seconds = [r["seconds"] for r in results[kind]]
-        return (f"median {statistics.median(seconds):6.2f} s  (min {min(seconds):.2f}, max {max(seconds):.2f}, n={runs}; "
-                f"runs {', '.join(f'{s:.2f}' for s in seconds)})")
+    def line(kind: str, key: str = "seconds") -> str:
+        seconds = [r[key] for r in results[kind]]
+        quartiles = statistics.quantiles(seconds, n=4)
+        return (f"median {statistics.median(seconds):6.2f} s  (min {min(seconds):.2f} – max {max(seconds):.2f}, "
+                f"IQR {quartiles[0]:.2f}–{quartiles[2]:.2f}, n={runs}; runs {', '.join(f'{s:.2f}' for s in seconds)})")
 
     bundle_matters = counts["issues_new"] + counts["issues_updated"] + counts["issues_unchanged"]
     store_matters = gen.DEVICES * gen.VISITS_PER_DEVICE * gen.MATTERS_PER_VISIT
@@ -276,14 +273,16 @@ def central_store(keep: Path | None, runs: int) -> bool:
     print(f"  central store          : {store_matters:,} matters from {gen.DEVICES} devices, {store_bytes / 1e6:.1f} MB (import_bundle.py generator)")
     print(f"  bundle                 : {counts['issues_updated']} updated, {counts['issues_new']} new, {counts['conflicts']} conflicts; "
           f"plain .fvb {sizes['plain'] / 1e3:.0f} KB, sealed + signed {sizes['sealed'] / 1e3:.0f} KB")
-    print(f"  import plain           : {line('plain')}")
-    print(f"  import sealed + signed : {line('sealed')}")
+    print(f"  import plain, wall     : {line('plain')}")
+    print(f"  import sealed, wall    : {line('sealed')}")
+    print(f"  import plain, CPU      : {line('plain', 'cpu')}")
+    print(f"  import sealed, CPU     : {line('sealed', 'cpu')}")
     print(f"  TrustGate.open         : sealed median {gate_sealed * 1000:.1f} ms (decompress, parse, verify Ed25519, unseal); "
           f"plain {gate_plain * 1000:.1f} ms (decompress, no envelope)")
     print(f"  gate's extra work      : {(gate_sealed - gate_plain) * 1000:.1f} ms = {(gate_sealed - gate_plain) / plain:.2%} of the plain import")
-    print(f"  CPU time of the imports: plain median {statistics.median(r['cpu'] for r in results['plain']):.2f} s, sealed "
-          f"{statistics.median(r['cpu'] for r in results['sealed']):.2f} s (user + system, same span): sealed / plain {cpu_ratio:.3f} = {cpu_ratio - 1:+.1%}")
-    print(f"  sealed / plain         : {ratio:.3f} = {ratio - 1:+.1%} (wall-clock medians; target ≤ +{MAX_IMPORT_SHARE:.0%})  {'PASS' if ok else 'MISS'}")
+    print(f"  sealed / plain, wall   : {ratio:.3f} = {ratio - 1:+.1%} (medians; for information: wall time on a shared machine)")
+    print(f"  sealed / plain, CPU    : {cpu_ratio:.3f} = {cpu_ratio - 1:+.1%} (medians of user + system CPU time; "
+          f"target ≤ +{MAX_IMPORT_SHARE:.0%})  {'PASS' if ok else 'MISS'}")
     return ok
 
 
@@ -293,6 +292,8 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="with --central: write the generated store and bundle here and reuse them on later runs")
     parser.add_argument("--runs", type=int, default=RUNS, help=f"with --central: imports of each kind (default {RUNS})")
     options = parser.parse_args()
+    if options.central and options.runs < MIN_RUNS:
+        parser.error(f"--runs: at least {MIN_RUNS} imports of each kind decide the ±10 % target")
     ok = small_bundles()
     if options.central:
         ok &= central_store(options.keep, options.runs)
