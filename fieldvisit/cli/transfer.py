@@ -29,11 +29,13 @@ def export_command(ctx, data_dir, lang, visit_ids, export_all, office, device_id
     base, _ = settings(ctx, data_dir, lang)
 
     def export() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.sync.exporter import export_bundle, write_bundle
         from fieldvisit.trust.handover import seal_if_enrolled, sign_if_office_keys
 
         if not visit_ids and not export_all and not device_id:
             raise click.UsageError(t("cli.export_what"))
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.trust.devices import resolve_device
 
         store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
@@ -72,6 +74,7 @@ def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, allo
     base, _ = settings(ctx, data_dir, lang)
 
     def run_import() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.cli.office import office_cache_kept_in_step
         from fieldvisit.trust.devices import office_gate
         from fieldvisit.editing.editor import Editor
@@ -130,6 +133,7 @@ def _gather_payloads(sources, qr_text, qr_images):
         return payloads, problems
     if not sources:
         raise click.UsageError(t("cli.import_what"))
+    # imported when this runs: `fieldvisit --help` and the other commands start without it
     from fieldvisit.sync.sources import read_sources
 
     payloads = read_sources(sources, stdin=sys.stdin.buffer)
@@ -158,6 +162,7 @@ def qr_command(ctx, data_dir, lang, visit_ids, office, out, svg, max_version, ec
         raise click.UsageError(t("cli.qr_text.fountain_needs_text"))
 
     def show_or_write() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.sync.exporter import export_bundle
         from fieldvisit.trust.handover import qr_payload_if_enrolled
 
@@ -210,6 +215,7 @@ def _write_frame_text(bundle: dict, target: Path, fountain_count: int | None, ma
 
 
 def _write_frames(bundle: dict, out: Path, svg: bool, max_version: int, ec: str, sealed_payload: bytes | None = None) -> dict:
+    # imported when this runs: `fieldvisit --help` and the other commands start without it
     from fieldvisit.sync.qr_render import write_png, write_sheet, write_svg
     from fieldvisit.sync.qr_transfer import bundle_frames
 
