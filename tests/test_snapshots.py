@@ -74,7 +74,15 @@ def pressed_and_worked_out(*keys: str):
     """Press `keys`, then let the screen's threads (repeat suggestions, statistics) finish."""
 
     async def run_before(pilot) -> None:
+        before = pilot.app.screen
         await pilot.press(*keys)
+        # On a busy machine the new screen may not have mounted (and started its thread) yet when
+        # the keys are handled: wait for the mount, which counts messages, not seconds.
+        for _ in range(200):
+            if pilot.app.screen is not before and pilot.app.screen.is_mounted:
+                break
+            await pilot.pause()
+        assert pilot.app.screen is not before and pilot.app.screen.is_mounted, "the screen never mounted"
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
