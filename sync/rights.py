@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from fieldvisit.core.clock import Stamp
 from fieldvisit.core.errors import BundleError
+from fieldvisit.core.i18n import t
 from fieldvisit.core.model import FLAGS, ISSUE_EDITABLE_FIELDS, VISIT_TEXT_FIELDS
 from fieldvisit.core.records import Record, get_value, stamp_device
 from fieldvisit.core.references import device_short
@@ -100,7 +101,7 @@ def check_record(writer: Writer, held: Record | None, incoming: Record, find_vis
                 continue
             _check_new_stamp(writer, record_id, field, stamp)
             if field not in rights.fields or (held is not None and field in CREATED_WITH[kind]):
-                raise _refused("error.rights.field", record_id, field, role=role)
+                raise _refused("error.rights.field", record_id, field, role=t(f"rights.role.{role}"))
             if register.get("resolves"):
                 raise _refused("error.rights.resolves", record_id, field)
             if field == "status" and kind == "issue" and not _laptop_status(register["value"], held, incoming):
@@ -115,7 +116,7 @@ def check_record(writer: Writer, held: Record | None, incoming: Record, find_vis
             _check_new_stamp(writer, record_id, name, entry["stamp"])
             rule = rights.maps.get(name)
             if rule is None or not isinstance(entry["value"], dict) or not rule(entry["value"]):
-                raise _refused("error.rights.entry", record_id, name, role=role)
+                raise _refused("error.rights.entry", record_id, name, role=t(f"rights.role.{role}"))
 
 
 def origin_device(record: Record) -> str:

@@ -122,7 +122,7 @@ def test_a_laptop_cannot_rewrite_another_laptops_matter(setup, office_keys):
     assert relay[0].status == "imported"
     second.editor().update_issue(target["id"], {"title": "改写别人的事项"})
     report = _refused(office, office_keys, second.sealed(), target["id"], "“title”")
-    assert "other_laptop" in report.reason
+    assert "并非记录它的笔记本" in report.reason
 
 
 @pytest.mark.parametrize(
