@@ -46,12 +46,14 @@ def check_bundle(data: dict[str, Any]) -> None:
 
 
 def check_record(record: Record) -> None:
-    """A merged record: what the bundle adds to what the office held stays within the limits."""
-    for field in set(record["fields"]) | set(record.get("history", {})):
-        kept = len(record.get("history", {}).get(field, {})) + (field in record["fields"])
-        if kept > MAX_REGISTERS:
+    """Values kept per field and entries per map. Compact records (in a bundle) and full ones
+    (merged with what the office held) have the same `fields`, `history` and `maps`, so one
+    check serves both: before expanding, and again after merging."""
+    history = record.get("history", {})
+    for field in sorted(set(record["fields"]) | set(history)):
+        if len(history.get(field, {})) + (field in record["fields"]) > MAX_REGISTERS:
             raise BundleError("error.limit.registers", record_id=record["id"], field=field, limit=MAX_REGISTERS)
-    for name, entries in record.get("maps", {}).items():
+    for name, entries in sorted(record.get("maps", {}).items()):
         if len(entries) > MAX_ENTRIES:
             raise BundleError("error.limit.entries", record_id=record["id"], field=name, limit=MAX_ENTRIES)
 
@@ -63,9 +65,8 @@ def _check_compact(compact: dict[str, Any]) -> None:
         raise BundleError("error.limit.fields", record_id=record_id, limit=MAX_FIELDS)
     if len(maps) > MAX_MAPS:
         raise BundleError("error.limit.maps", record_id=record_id, limit=MAX_MAPS)
-    for field in set(fields) | set(history):
-        if len(history.get(field, {})) + (field in fields) > MAX_REGISTERS:
-            raise BundleError("error.limit.registers", record_id=record_id, field=field, limit=MAX_REGISTERS)
+    check_record(compact)
+    for field in sorted(set(fields) | set(history)):
         limit = MAX_LENGTHS.get(field)
         if limit is None:
             continue
@@ -74,9 +75,7 @@ def _check_compact(compact: dict[str, Any]) -> None:
         for register in registers:
             if isinstance(register["v"], str) and len(register["v"]) > limit:
                 raise BundleError("error.limit.text", record_id=record_id, field=field, limit=limit)
-    for name, entries in maps.items():
-        if len(entries) > MAX_ENTRIES:
-            raise BundleError("error.limit.entries", record_id=record_id, field=name, limit=MAX_ENTRIES)
+    for name, entries in sorted(maps.items()):
         for entry in entries.values():
             for key, value in entry["v"].items():
                 limit = MAX_LENGTHS.get(key, MAX_ENTRY_TEXT)

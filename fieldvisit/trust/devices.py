@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,17 +43,16 @@ STEPS = {APPROVED: {PENDING, REJECTED}, REJECTED: {PENDING}, REVOKED: {APPROVED}
 """For each state, the states a device may move to it from: revoked is final."""
 
 
-
 def devices(store: Store) -> dict[str, dict[str, Any]]:
     return dict(store.meta().get(META_KEY, {}))
 
 
 def known_devices(store: Store) -> dict[str, str]:
     """device id → name of every laptop this store has heard of: enrolled, or met in an import."""
-    names = {entry.get("device_id"): entry.get("device_name", "") for entry in store.all(IMPORTS) if is_id(entry.get("device_id"))}
+    names = {entry.get("device_id"): entry.get("device_name", "") for entry in store.records(IMPORTS) if is_id(entry.get("device_id"))}
     for device_id, entry in devices(store).items():
         names[device_id] = entry.get("name", "") or names.get(device_id, "")
-    for visit in store.all(VISITS):
+    for visit in store.records(VISITS):
         device_id = get_value(visit, "device")
         if is_id(device_id):
             names.setdefault(device_id, "")
@@ -132,9 +132,7 @@ STATE_ORDER = (PENDING, APPROVED, REJECTED, REVOKED)
 def device_rows(store: Store, quarantine: Path | None) -> list[DeviceRow]:
     """Every device, those waiting for a decision first, then by first contact."""
     register = devices(store)
-    names: dict[str, int] = {}
-    for entry in register.values():
-        names[_comparable(entry.get("name", ""))] = names.get(_comparable(entry.get("name", "")), 0) + 1
+    names = Counter(_comparable(entry.get("name", "")) for entry in register.values())
     rows = [
         DeviceRow(
             device_id,
@@ -185,8 +183,7 @@ class TrustGate:
         fp, entry = fingerprint(envelope.key), self.register.get(device_id)
         if entry is not None and (entry["fingerprint"] != fp or entry.get("key", b64(envelope.key)) != b64(envelope.key)):
             raise BundleError("error.trust.key_mismatch", device=device_id, fingerprint=entry["fingerprint"])
-        if entry is not None and entry["state"] in (REVOKED, REJECTED):
-            raise BundleError(f"error.trust.{entry['state']}", fingerprint=fp)
+        _refuse_if_stopped(entry)
         inner = sealed.unseal(envelope, self.keys.box_key, max_bytes)
         if entry is not None and entry["state"] == APPROVED:
             return inner, device_id
@@ -201,9 +198,8 @@ class TrustGate:
         device_id = data["device"]["id"]
         if device_id == self.store.meta().get("device_id"):
             raise BundleError("error.rights.claims_office", device=device_id)
-        entry = self.register.get(device_id)
-        if signer is None and entry is not None and entry["state"] in (REVOKED, REJECTED):
-            raise BundleError(f"error.trust.{entry['state']}", fingerprint=entry["fingerprint"])
+        if signer is None:  # a sealed bundle's device was looked at in `open`
+            _refuse_if_stopped(self.register.get(device_id))
         return Writer(device_id, now_ms)
 
     def refused(self, source: str, raw: bytes, error: BundleError) -> None:
@@ -218,13 +214,13 @@ class TrustGate:
             raise BundleError("error.trust.no_quarantine")
         self.quarantine.mkdir(parents=True, exist_ok=True)
         target = self.quarantine / f"{device_id}-{hashlib.sha256(raw).hexdigest()[:16]}{QUARANTINE_SUFFIX}"
-        pending = [key for key, entry in self.register.items() if entry["state"] == PENDING]
-        if device_id not in self.register and len(pending) >= MAX_PENDING_DEVICES:
+        pending = sum(entry["state"] == PENDING for entry in self.register.values())
+        if device_id not in self.register and pending >= MAX_PENDING_DEVICES:
             raise BundleError("error.limit.pending_devices", limit=MAX_PENDING_DEVICES)
-        waiting = sum(entry.stat().st_size for entry in self.quarantine.iterdir() if entry.suffix == QUARANTINE_SUFFIX and entry.is_file())
-        if not target.exists() and waiting + len(raw) > MAX_QUARANTINE_BYTES:
-            raise BundleError("error.limit.quarantine_full", limit=f"{MAX_QUARANTINE_BYTES // 1024 // 1024} MiB")
         if not target.exists():
+            waiting = sum(entry.stat().st_size for entry in self.quarantine.iterdir() if entry.suffix == QUARANTINE_SUFFIX and entry.is_file())
+            if waiting + len(raw) > MAX_QUARANTINE_BYTES:
+                raise BundleError("error.limit.quarantine_full", limit=f"{MAX_QUARANTINE_BYTES // 1024 // 1024} MiB")
             temp = target.with_suffix(".tmp")
             temp.write_bytes(raw)
             temp.replace(target)
@@ -232,6 +228,11 @@ class TrustGate:
             self.register[device_id] = {"key": b64(key), "fingerprint": fingerprint(key), "name": name, "state": PENDING, "first_seen": _now(), "changed_at": _now()}
             self.changed = True
 
+
+def _refuse_if_stopped(entry: dict[str, Any] | None) -> None:
+    """A revoked or rejected device is refused, signed or not."""
+    if entry is not None and entry["state"] in (REVOKED, REJECTED):
+        raise BundleError(f"error.trust.{entry['state']}", fingerprint=entry["fingerprint"])
 
 
 def _now() -> str:
