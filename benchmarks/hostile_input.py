@@ -36,6 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from fieldvisit.locations.paths import Home
 from fieldvisit.demo.laptop import build_demo
 from fieldvisit.core.ids import new_id
 from fieldvisit.core.model import MAX_LENGTHS
@@ -196,7 +197,7 @@ def child_import(mode: str, store_path: str, bundle_path: str) -> None:
     start = time.perf_counter()
     with SplicingJSONStore(Path(store_path)) as store:  # as `fieldvisit import` does
         Editor(store)
-        (report,) = import_bundles(store, [(Path(bundle_path).name, raw)], gate=office_gate(store))
+        (report,) = import_bundles(store, [(Path(bundle_path).name, raw)], gate=office_gate(store, Home.beside(store.path)))
     print(json.dumps({"seconds": time.perf_counter() - start, "status": report.status, "reason": report.reason}))
 
 

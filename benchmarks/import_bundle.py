@@ -60,6 +60,7 @@ import time
 from pathlib import Path
 
 import orjson
+from fieldvisit.locations.paths import Home
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync.canonical import canonical_bytes
 from fieldvisit.sync.exporter import select_records
@@ -401,8 +402,8 @@ def run_child(mode: str, args: list[str]) -> None:
     result: dict = {}
     if mode == "cache":  # the register cache the office app writes when it first opens the store
         with SplicingJSONStore(store_path) as store:
-            policy = load_policy(paths.policy_file(store_path))
-            cache = RegisterCache.beside(store_path, policy)
+            policy = load_policy(paths.Home.beside(store_path).policy_file)
+            cache = RegisterCache.of(Home.beside(store_path), policy)
             index = RegisterIndex(store, policy)
             index.open(cache)
             index.save(cache)

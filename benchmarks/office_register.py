@@ -7,8 +7,8 @@ figure comes from a fresh interpreter driving the real `OfficeApp` headless with
 (`run_test(size=(120, 40))`), zh-CN UI, `today` = the generator's anchor, opened exactly as
 `fieldvisit office` does it (`open_office` in `fieldvisit/cli/office.py`):
 `SplicingJSONStore(path, deferred=True)` (the lock taken, the file read only when first needed or
-in the background), `load_policy(paths.policy_file(path))` (no policy.toml: the defaults),
-`RegisterCache.beside(path, policy)`, `OfficeApp(store, policy=policy, cache=cache)`.
+in the background), `load_policy(paths.Home.beside(path).policy_file)` (no policy.toml: the defaults),
+`RegisterCache.of(Home.beside(path), policy)`, `OfficeApp(store, policy=policy, cache=cache)`.
 
   - open, two kinds, each in its own process: **warm**, the register cache beside the store
     (`register-cache.json`, `register-search.json`) present and fitting the store file (every open
@@ -185,8 +185,8 @@ def _open_app(store_path: str, anchor: str):
 
     opened = now()
     store = SplicingJSONStore(Path(store_path), deferred=True)
-    policy = load_policy(paths.policy_file(store.path))
-    cache = RegisterCache.beside(store.path, policy)
+    policy = load_policy(paths.Home.beside(store.path).policy_file)
+    cache = RegisterCache.of(paths.Home.beside(store.path), policy)
     app_started = now()
     app = OfficeApp(store, policy=policy, cache=cache, today=dt.date.fromisoformat(anchor))
     return store, app, {"opened": opened, "app_started": app_started, "constructed": now()}

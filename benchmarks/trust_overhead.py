@@ -21,7 +21,7 @@
    same bundle is imported RUNS times plain into the plain store and RUNS times sealed into the
    sealed store, alternating (plain first in odd pairs, sealed first in even ones), each in a
    fresh process on a fresh copy of its store, exactly as `fieldvisit import` runs it:
-   `SplicingJSONStore`, `Editor(store)`, `devices.office_gate(store)`, `import_bundles(...,
+   `SplicingJSONStore`, `Editor(store)`, `devices.office_gate(store, Home.beside(store.path))`, `import_bundles(...,
    gate=gate)`, timed from opening the store to the file written (fsync + rename), in wall time
    and in the child's CPU time (`time.process_time()`, user + system, over the same span). One
    uncounted warm-up of each kind first. The time inside `TrustGate.open` is noted in every run.
@@ -52,6 +52,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from fieldvisit.locations.paths import Home
 from fieldvisit.trust import devices
 from fieldvisit.trust import keys as trust
 from fieldvisit.demo.laptop import build_demo
@@ -154,14 +155,14 @@ def enroll_and_approve(plain_store: Path, bundle_path: Path, folder: Path) -> tu
     from fieldvisit.trust.devices import APPROVED, approve, office_gate
     from fieldvisit.editing.editor import Editor
     from fieldvisit.core.ids import new_id
-    from fieldvisit.locations.paths import office_keys_file, quarantine_dir
+    from fieldvisit.locations.paths import Home
     from fieldvisit.stores.splice_store import SplicingJSONStore
     from fieldvisit.sync.importer import QUARANTINED, import_bundles
     from fieldvisit.sync.validate import read_bundle
 
     store_path = folder / "sealed-master" / STORE_NAME
     store_path.parent.mkdir(parents=True)
-    office = trust.init_office_keys(office_keys_file(store_path), "信访办汇总库")
+    office = trust.init_office_keys(Home.beside(store_path).office_keys_file, "信访办汇总库")
     laptop_keys = trust.enroll_device(folder / "laptop" / "device-keys.json", canonical_bytes(office.token()))
     bundle = read_bundle(bundle_path.read_bytes())
     sealed_path = write_bundle(bundle, folder / "laptop-bundle-sealed.fvb", seal_bundle(bundle, laptop_keys))
@@ -173,10 +174,10 @@ def enroll_and_approve(plain_store: Path, bundle_path: Path, folder: Path) -> tu
     progress("first contact: the laptop's first sealed bundle goes to quarantine, the officer approves the device")
     with SplicingJSONStore(store_path) as store:
         Editor(store)
-        (report,) = import_bundles(store, [("first-contact.fvb", hello_raw)], gate=office_gate(store))
+        (report,) = import_bundles(store, [("first-contact.fvb", hello_raw)], gate=office_gate(store, Home.beside(store.path)))
     assert report.status == QUARANTINED, report
     with SplicingJSONStore(store_path) as store:
-        _device_id, entry, reports = approve(store, office, quarantine_dir(store_path), laptop_keys.fingerprint)
+        _device_id, entry, reports = approve(store, office, Home.beside(store_path).quarantine_dir, laptop_keys.fingerprint)
     assert entry["state"] == APPROVED and [r.status for r in reports] == ["imported"], (entry, reports)
     return store_path, sealed_path
 
@@ -193,7 +194,7 @@ def run_import(store_path: str, bundle_path: str) -> dict:
     start, cpu_start = time.perf_counter(), time.process_time()
     with SplicingJSONStore(Path(store_path)) as store:
         Editor(store)
-        gate = office_gate(store)
+        gate = office_gate(store, Home.beside(store.path))
         gate_open = gate.open
 
         def timed_open(*args, **kwargs):

@@ -18,7 +18,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from fieldvisit.trust import devices
-from fieldvisit.locations import paths
 from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.core.i18n import t
 from fieldvisit.screens.literal import literal, literal_line
@@ -62,7 +61,7 @@ class DevicesScreen(Screen):
     def _gate(self) -> devices.TrustGate | None:
         """The office's keys and quarantine folder; None (and the reason shown) when the key file is damaged."""
         try:
-            return devices.office_gate(self.app.store)
+            return devices.office_gate(self.app.store, self.app.home)
         except FieldVisitError as error:
             self.query_one("#devices-no-keys", Static).update(literal(error))
             return None
@@ -70,7 +69,7 @@ class DevicesScreen(Screen):
     @property
     def _quarantine(self):
         """The folder beside the store: found even when the office key file cannot be read."""
-        return paths.quarantine_dir(getattr(self.app.store, "path", None))
+        return self.app.home.quarantine_dir
 
     def refresh_view(self, select: str | None = None) -> None:
         gate = self._gate()
@@ -167,7 +166,7 @@ class DevicesScreen(Screen):
     def approve(self, fingerprint: str) -> None:
         """Merging what waited in quarantine is an import: keep the screen alive meanwhile."""
         try:
-            gate = devices.office_gate(self.app.store)
+            gate = devices.office_gate(self.app.store, self.app.home)
             device_id, entry, reports = devices.approve(self.app.store, gate.keys, gate.quarantine, fingerprint, gate.refusals)
         except (FieldVisitError, OSError) as error:
             self.app.call_from_thread(self._show, [str(error)], False)

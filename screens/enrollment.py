@@ -18,7 +18,6 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from fieldvisit.locations import paths
 from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.core.i18n import t
 from fieldvisit.screens.literal import literal
@@ -53,7 +52,7 @@ class EnrollmentScreen(Screen):
 
     @property
     def keys_file(self) -> Path | None:
-        return paths.device_keys_file(getattr(self.app.store, "path", None))
+        return self.app.home.device_keys_file
 
     def refresh_state(self) -> None:
         """Not enrolled, or enrolled with which office; this laptop's fingerprint when it has a key."""

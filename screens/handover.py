@@ -55,7 +55,7 @@ class HandoverScreen(Screen):
         """Writing to a slow USB stick must not freeze the screen."""
         try:
             bundle = export_bundle(self.app.store, [self.visit_id])
-            target = write_bundle(bundle, folder, seal_if_enrolled(self.app.store, bundle))
+            target = write_bundle(bundle, folder, seal_if_enrolled(self.app.home, bundle))
         except (FieldVisitError, OSError) as error:
             self.app.call_from_thread(self._show, t("handover.failed", reason=str(user_error(error) or error)), False)
             return
@@ -74,7 +74,7 @@ class HandoverScreen(Screen):
         from fieldvisit.screens.qr_display import QrScreen
 
         bundle = export_bundle(self.app.store, [self.visit_id])
-        self.app.push_screen(QrScreen(bundle, sealed_payload=qr_payload_if_enrolled(self.app.store, bundle)))
+        self.app.push_screen(QrScreen(bundle, sealed_payload=qr_payload_if_enrolled(self.app.home, bundle)))
 
     def action_back(self) -> None:
         self.app.pop_screen()

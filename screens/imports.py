@@ -73,10 +73,9 @@ class ImportsScreen(Screen):
 
     def action_scan(self) -> None:
         # imported when first needed: the app starts without it
-        from fieldvisit.locations.paths import qr_pending_file
         from fieldvisit.screens.scan import ScanScreen
 
-        self.app.push_screen(ScanScreen(qr_pending_file(getattr(self.app.store, "path", None))))
+        self.app.push_screen(ScanScreen(self.app.home.qr_pending_file))
 
     def action_choose(self) -> None:
         self.query_one(FolderPicker).focus_path()
@@ -90,7 +89,7 @@ class ImportsScreen(Screen):
         """Reading a stack of USB sticks can take a moment: keep the screen alive."""
         try:
             payloads = read_sources([str(path)], stdin=None)
-            reports = import_bundles(self.app.store, payloads, gate=office_gate(self.app.store)) if payloads else []
+            reports = import_bundles(self.app.store, payloads, gate=office_gate(self.app.store, self.app.home)) if payloads else []
         except (FieldVisitError, OSError) as error:
             self.app.call_from_thread(self._show, [str(error)], False)
             return

@@ -67,7 +67,7 @@ class PassphraseScreen(ModalScreen[bool]):
         store = self.app.store
         try:
             if current is not None:
-                at_rest.cipher_for(store.at_rest_settings(), current, store.path)  # checks it, changes nothing
+                at_rest.cipher_for(store.at_rest_settings(), current, store.location)  # checks it, changes nothing
             at_rest.set_passphrase(store, new, self._strength)
         except (FieldVisitError, OSError) as error:  # a full disk: the store keeps its old passphrase
             found = user_error(error)

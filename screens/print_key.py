@@ -6,13 +6,12 @@ from textual.screen import Screen
 
 from fieldvisit.core.errors import FieldVisitError, user_error
 from fieldvisit.core.i18n import t
-from fieldvisit.locations.paths import summaries_dir
 
 
 def print_summary(screen: Screen, visit_id: str) -> None:
     """Write (and print, where a printer is set up) in a thread: a PDF takes seconds to make."""
     app = screen.app
-    folder = summaries_dir(getattr(app.store, "path", None))
+    folder = app.home.summaries_dir
     screen.notify(t("report.printing"))
 
     def work() -> None:

@@ -144,7 +144,7 @@ class ScanScreen(Screen):
             self.assembler.forget(progress.bundle_id)
             return t("scan.refused", reason=str(error)), True
         try:
-            [report] = import_bundles(self.app.store, [(f"QR …{progress.bundle_id[-6:]}", payload)], gate=office_gate(self.app.store))
+            [report] = import_bundles(self.app.store, [(f"QR …{progress.bundle_id[-6:]}", payload)], gate=office_gate(self.app.store, self.app.home))
         except (FieldVisitError, OSError) as error:
             found = user_error(error)
             if found is None:

@@ -42,7 +42,7 @@ class VisitsScreen(Screen):
             table.add_column(t(f"visits.col.{key}"), key=key)
         self.refresh_rows()
         for ref in self.app.store.damaged_matters().values():  # the store opened without them
-            self.notify(t("error.fault.damaged", ref=ref, path=str(getattr(self.app.store, "path", ""))), severity="warning", timeout=20, markup=False)
+            self.notify(t("error.fault.damaged", ref=ref, path=self.app.store.location), severity="warning", timeout=20, markup=False)
 
     def on_screen_resume(self) -> None:
         self.refresh_rows()

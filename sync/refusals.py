@@ -1,4 +1,4 @@
-"""The log of refused bundles, kept beside the office store (`paths.refusals_file`).
+"""The log of refused bundles, kept in the office's home (`paths.Home.refusals_file`).
 
 A refused bundle must leave the store byte for byte as it was, yet the office wants to know what
 was refused, when and why (someone may be probing the register). Each refusal is appended as

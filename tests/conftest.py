@@ -21,6 +21,16 @@ from fieldvisit.stores.store import TinyDBStore  # noqa: E402
 ANCHOR = dt.date(2026, 11, 20)
 
 
+@pytest.fixture(autouse=True)
+def steady_cursors(monkeypatch):
+    """Text cursors do not blink in tests: a snapshot taken while a busy machine is half a second
+    late would otherwise catch the cursor on or off by chance."""
+    from textual.widgets import Input, TextArea
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+
+
 class FakeWall:
     """A wall clock the test moves by hand, including backwards."""
 

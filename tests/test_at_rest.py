@@ -16,6 +16,7 @@ import re
 import orjson
 import pytest
 from click.testing import CliRunner
+from homes import home_of
 from fieldvisit.screens.unlock import UnlockScreen
 from fieldvisit.screens.visits import VisitsScreen
 from textual.widgets import DataTable, Input, Static
@@ -272,7 +273,7 @@ async def test_unlock_screen_wrong_then_right(store, editor, visit):
     store.close()
     with TinyDBStore(store.path) as locked:
         before = locked.path.read_bytes()
-        app = FieldApp(locked)
+        app = FieldApp(locked, home=home_of(locked))
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             assert isinstance(app.screen, UnlockScreen)
@@ -303,7 +304,7 @@ async def test_set_then_change_the_passphrase_from_the_app(store, editor, visit)
     from fieldvisit.screens.passphrase import PassphraseScreen
 
     editor.record_issue(visit["id"], {"title": "澡堂没有热水", "petitioner_name": "钱七"})
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         app.push_screen(PassphraseScreen(at_rest.FAST_STRENGTH))

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from textual.widgets import DataTable
 
+from homes import home_of
 from fieldvisit.stores import at_rest
 from fieldvisit.cli import main
 from fieldvisit.core.errors import FieldVisitError, StoreCorruptError
@@ -75,7 +76,7 @@ async def test_a_full_disk_keeps_the_typed_matter_and_says_why(store, editor, vi
     if sealed:
         at_rest.set_passphrase(store, PASS, at_rest.FAST_STRENGTH)
     before = store.path.read_bytes()
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     messages = told(app)
     async with app.run_test(size=(120, 40)) as pilot:
         app.push_screen(VisitScreen(visit["id"]))
@@ -105,7 +106,7 @@ async def test_a_full_disk_keeps_the_typed_matter_and_says_why(store, editor, vi
 
 async def test_a_full_disk_on_a_correction_keeps_the_form(store, editor, visit, monkeypatch):
     issue = editor.record_issue(visit["id"], {"title": "浴室没有热水"})
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     messages = told(app)
     async with app.run_test(size=(120, 40)) as pilot:
         app.push_screen(MatterScreen(issue["id"]))
@@ -134,7 +135,7 @@ async def test_a_crash_report_shows_no_values(store, editor, visit, monkeypatch,
         raise RuntimeError(f"a bug while holding {len(holding)} values")
 
     monkeypatch.setattr(VisitsScreen, "action_toggle_closed", bug)
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     with pytest.raises(RuntimeError):
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
@@ -150,7 +151,7 @@ async def test_an_os_error_nobody_handled_ends_the_app_with_one_line(store, edit
         raise OSError(errno.EIO, os.strerror(errno.EIO), "/media/usb")
 
     monkeypatch.setattr(VisitsScreen, "action_toggle_closed", pulled)
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     with pytest.raises(OSError):
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
@@ -223,7 +224,7 @@ def test_commands_name_the_damaged_matter_and_go_on(damaged, tmp_path):
 async def test_the_app_opens_a_store_with_a_damaged_matter(damaged):
     with TinyDBStore(damaged["path"]) as store:
         at_rest.unlock(store, PASS)
-        app = FieldApp(store)
+        app = FieldApp(store, home=home_of(store))
         messages = told(app)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()

@@ -6,6 +6,7 @@ from textual import events
 from textual.keys import _character_to_key
 from textual.widgets import DataTable, Input
 
+from homes import home_of
 from fieldvisit.apps.field import FieldApp
 from fieldvisit.core.records import entries, values
 from fieldvisit.screens.matter import MatterScreen
@@ -28,7 +29,7 @@ async def type_text(pilot, text: str) -> None:
 
 
 async def test_new_visit_three_matters_edit_and_withdraw(store, editor):
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, VisitsScreen)
@@ -109,7 +110,7 @@ async def test_new_visit_three_matters_edit_and_withdraw(store, editor):
 async def test_search_filters_the_matters_list(store, editor, visit):
     editor.record_issue(visit["id"], {"title": "井下津贴少发", "unit": "综采一队"})
     editor.record_issue(visit["id"], {"title": "澡堂热水不足", "unit": "掘进二队"})
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("enter")
         await pilot.pause()
@@ -121,7 +122,7 @@ async def test_search_filters_the_matters_list(store, editor, visit):
 
 
 async def test_empty_matter_is_refused_and_nothing_saved(store, editor, visit):
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
         await pilot.pause()
@@ -132,7 +133,7 @@ async def test_empty_matter_is_refused_and_nothing_saved(store, editor, visit):
 
 
 async def test_command_palette_lists_screen_actions(store, editor):
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         names = [command.title for command in app.get_system_commands(app.screen)]
@@ -140,7 +141,7 @@ async def test_command_palette_lists_screen_actions(store, editor):
 
 
 async def test_close_and_reopen_a_visit_from_the_list(store, editor, visit):
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("c")
         assert values(store.get(VISITS, visit["id"]))["status"] == "closed"
@@ -154,7 +155,7 @@ async def test_close_and_reopen_a_visit_from_the_list(store, editor, visit):
 
 
 async def test_theme_switches_between_light_and_dark(store, editor):
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     async with app.run_test() as pilot:
         before = app.theme
         await pilot.press("ctrl+t")
@@ -165,7 +166,7 @@ async def test_theme_switches_between_light_and_dark(store, editor):
 
 async def test_narrow_screen_takes_turns_between_list_and_form(store, editor, visit):
     editor.record_issue(visit["id"], {"title": "井下津贴少发"})
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("o")
         await pilot.pause()

@@ -8,6 +8,7 @@ import sys
 
 from textual.widgets import Input
 
+from homes import home_of
 from fieldvisit.editing.editor import Editor
 from fieldvisit.apps.field import FieldApp
 from fieldvisit.apps.office import OfficeApp
@@ -29,7 +30,7 @@ async def test_field_handover_writes_a_bundle_the_office_screen_imports(store, e
     editor.record_issue(visit["id"], {"title": "井下津贴少发", "petitioner_name": "李建军"})
     stick = tmp_path / "usb"
     stick.mkdir()
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("x")
         await pilot.pause()
@@ -42,7 +43,7 @@ async def test_field_handover_writes_a_bundle_the_office_screen_imports(store, e
     assert bundle_file.name.startswith("东风煤矿三采区-20261120-")
 
     with TinyDBStore(tmp_path / "office" / "fieldvisit.json") as office:
-        office_app = OfficeApp(office)
+        office_app = OfficeApp(office, home=home_of(office))
         async with office_app.run_test(size=(100, 30)) as pilot:
             await pilot.press("f5")  # the imports mode
             await pilot.pause()

@@ -66,7 +66,7 @@ def office(tmp_path):
 
 
 def _import(office, raw):
-    gate = devices.TrustGate(office, None, paths.quarantine_dir(office.path))
+    gate = devices.TrustGate(office, None, paths.Home.beside(office.path).quarantine_dir)
     [report] = import_bundles(office, [("stick", raw)], now=NOW, gate=gate)
     return report
 
@@ -151,7 +151,7 @@ def test_text_longer_than_the_fields_limit_is_refused(office, field):
 
 def test_pending_devices_and_quarantine_are_bounded(tmp_path, office, monkeypatch):
     keys = trust.init_office_keys(tmp_path / "office" / "office-keys.json", "东风煤业信访办")
-    gate_import = lambda raw: import_bundles(office, [("stick", raw)], now=NOW, gate=devices.TrustGate(office, keys, paths.quarantine_dir(office.path)))[0]
+    gate_import = lambda raw: import_bundles(office, [("stick", raw)], now=NOW, gate=devices.TrustGate(office, keys, paths.Home.beside(office.path).quarantine_dir))[0]
 
     def sealed_from_new_laptop(number: int) -> tuple[Forge, object, bytes]:
         forge = Forge()

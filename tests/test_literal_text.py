@@ -14,6 +14,7 @@ import re
 import pytest
 from textual.widgets import Input, OptionList
 
+from homes import home_of
 from fieldvisit.trust import devices
 from fieldvisit.locations import paths
 from fieldvisit.trust import keys as trust
@@ -107,13 +108,13 @@ def field_store(store):
     mark_visit(editor, visit["id"])
     mark_issue(editor, issue["id"])
     office = trust.OfficeKeys.generate(marked("organisation"))
-    trust.enroll_device(paths.device_keys_file(store.path), canonical_bytes(office.token()))
+    trust.enroll_device(paths.Home.beside(store.path).device_keys_file, canonical_bytes(office.token()))
     return store
 
 
 async def test_every_field_screen_shows_stored_text_as_it_is(field_store):
     store = field_store
-    app = FieldApp(store)
+    app = FieldApp(store, home=home_of(store))
     other_office = trust.OfficeKeys.generate(marked("other_office"))
     async with app.run_test(size=(200, 50), notifications=True) as pilot:
         await pilot.pause()
@@ -201,7 +202,7 @@ def office(office_store_path, field_store, tmp_path):
             "id": new_id(), "bundle_id": new_id(), "device_id": new_id(), "device_name": marked("sender"),
             "created_at": "2026-11-20T08:00:00+08:00", "imported_at": "2026-11-20T09:00:00+08:00",
             "source": "/media/usb/[bold red]stick\x1b[31mESC\x07.fvb", "status": "imported", "counts": {"issues_new": 1}}]}, {})
-        trust.OfficeKeys.generate(marked("organisation")).save(paths.office_keys_file(office_store_path))
+        trust.OfficeKeys.generate(marked("organisation")).save(paths.Home.beside(office_store_path).office_keys_file)
         stick = tmp_path / "[bold red]stick[link=x]y"  # typed into the picker, so no escape code
         stick.mkdir()
         write_bundle(export_bundle(field_store), stick)
@@ -210,7 +211,7 @@ def office(office_store_path, field_store, tmp_path):
 
 async def test_every_office_screen_shows_stored_text_as_it_is(office):
     store, issue_id, stick = office
-    app = OfficeApp(store, Editor(store, actor=marked("officer")), today=ANCHOR)
+    app = OfficeApp(store, Editor(store, actor=marked("officer")), today=ANCHOR, home=home_of(store))
     async with app.run_test(size=(200, 50), notifications=True) as pilot:
         await pilot.pause()
         app.screen.query_one("#register-search", Input).value = "title[link"

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from textual.widgets import Input, OptionList, Select
 
+from homes import home_of
 from fieldvisit.editing.editor import Editor
 from fieldvisit.apps.office import OfficeApp
 from fieldvisit.core.records import entries, values
@@ -28,7 +29,7 @@ def office(office_store_path):
 
 
 def app_for(store) -> OfficeApp:
-    return OfficeApp(store, Editor(store, actor="周敏"), today=ANCHOR)
+    return OfficeApp(store, Editor(store, actor="周敏"), today=ANCHOR, home=home_of(store))
 
 
 async def open_first(pilot, app, search: str) -> str:
@@ -293,7 +294,7 @@ async def test_a_deadline_counted_without_holiday_data_says_so_on_the_matter(tmp
         visit = editor.create_visit({"title": "年底下访", "site": "二号井", "date": raised.isoformat()})
         issue = editor.record_issue(visit["id"], {"title": "年终奖未发"})
         editor.change("issues", issue["id"], {"raised_at": f"{raised.isoformat()}T10:00:00+08:00"})
-        app = OfficeApp(store, Editor(store, actor="周敏"), policy=policy, today=raised)
+        app = OfficeApp(store, Editor(store, actor="周敏"), policy=policy, today=raised, home=home_of(store))
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             app.push_screen(OfficeMatterScreen(issue["id"]))

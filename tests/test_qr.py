@@ -9,6 +9,7 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
 
+from homes import home_of
 from fieldvisit.demo.laptop import build_demo
 from fieldvisit.editing.editor import Editor
 from fieldvisit.apps.office import OfficeApp
@@ -148,7 +149,7 @@ async def test_scanner_input_in_any_order_with_repeats_noise_and_two_bundles(tmp
     lines.insert(1, "HTTPS://EXAMPLE.COM/NOT-OURS")  # a foreign code
     office = MemoryStore()
     Editor(office)
-    app = OfficeApp(office)
+    app = OfficeApp(office, home=home_of(office))
     pending = tmp_path / "qr-pending.txt"
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f5", "ctrl+g")
@@ -162,7 +163,7 @@ async def test_scanner_input_in_any_order_with_repeats_noise_and_two_bundles(tmp
         assert saved, "progress was not saved"
         assert len(office.all(IMPORTS)) <= 1
     # Close the app and start again: the frames received so far are still there.
-    app = OfficeApp(office)
+    app = OfficeApp(office, home=home_of(office))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = ScanScreen(pending)
         await app.push_screen(screen)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from textual.app import App
 
+from homes import home_of
 from fieldvisit.demo.laptop import build_demo
 from fieldvisit.screens.qr_display import QrScreen
 from fieldvisit.stores.store import ISSUES
@@ -77,7 +78,7 @@ async def test_the_hand_over_screen_shows_the_visit_as_codes(store, editor, visi
     from fieldvisit.apps.field import FieldApp
 
     editor.record_issue(visit["id"], {"title": "井下津贴少发", "demand": "补发九月津贴"})
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("x")
         await pilot.pause()

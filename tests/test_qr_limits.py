@@ -17,6 +17,7 @@ import base45
 import pytest
 from PIL import Image
 
+from homes import home_of
 from fieldvisit.core.errors import BundleError
 from fieldvisit.stores.store import MemoryStore
 from fieldvisit.sync import assembler as assembler_module
@@ -374,7 +375,7 @@ async def test_the_scanner_screen_takes_a_storm_off_the_ui_thread(tmp_path, bund
     lines += storm(MAX_FRAGMENTS, frames=40, tags=MAX_BUNDLES_IN_PROGRESS + 2)
     office = MemoryStore()
     Editor(office)
-    app = OfficeApp(office)
+    app = OfficeApp(office, home=home_of(office))
     taken_on = count_calls(monkeypatch, Assembler, "add")
     async with app.run_test(size=(100, 30)) as pilot:
         screen = ScanScreen(tmp_path / "qr-pending.txt")

@@ -7,6 +7,8 @@ from dataclasses import replace
 
 import pytest
 
+from homes import home_of
+from fieldvisit.locations.paths import Home
 from fieldvisit.editing.editor import Editor
 from fieldvisit.office.policy import DEFAULT_POLICY, Policy
 from fieldvisit.office.register import SAVED_FILTERS, SORT_KEYS, RegisterFilter, RegisterIndex
@@ -78,7 +80,7 @@ def test_every_write_reaches_the_index_and_forgets_remembered_pages(store_path):
 
 
 def test_the_cache_gives_the_rows_the_store_gives(store_path):
-    cache = RegisterCache.beside(store_path, DEFAULT_POLICY)
+    cache = RegisterCache.of(Home.beside(store_path), DEFAULT_POLICY)
     with SplicingJSONStore(store_path, deferred=True) as store:
         first = RegisterIndex(store, DEFAULT_POLICY, ANCHOR)
         assert first.open(cache) is False  # nothing cached yet: built from the store
@@ -93,7 +95,7 @@ def test_the_cache_gives_the_rows_the_store_gives(store_path):
 
 
 def test_days_left_from_the_cache_are_counted_on_the_day_it_is_read(store_path):
-    cache = RegisterCache.beside(store_path, DEFAULT_POLICY)
+    cache = RegisterCache.of(Home.beside(store_path), DEFAULT_POLICY)
     with TinyDBStore(store_path) as store:
         built(store).save(cache)
         later = RegisterIndex(store, DEFAULT_POLICY, ANCHOR + dt.timedelta(days=9))
@@ -104,7 +106,7 @@ def test_days_left_from_the_cache_are_counted_on_the_day_it_is_read(store_path):
 
 @pytest.mark.parametrize("change", ["store written", "other policy", "damaged rows", "damaged search", "no search file"])
 def test_a_cache_that_does_not_fit_is_not_used(store_path, change):
-    cache = RegisterCache.beside(store_path, DEFAULT_POLICY)
+    cache = RegisterCache.of(Home.beside(store_path), DEFAULT_POLICY)
     policy = DEFAULT_POLICY
     with TinyDBStore(store_path) as store:
         index = built(store)
@@ -142,16 +144,16 @@ def test_a_deferred_store_reads_its_file_on_first_use_or_in_the_background(store
 async def test_the_office_app_shows_the_cached_register_then_reads_the_store(store_path):
     from fieldvisit.apps.office import OfficeApp
 
-    cache = RegisterCache.beside(store_path, DEFAULT_POLICY)
+    cache = RegisterCache.of(Home.beside(store_path), DEFAULT_POLICY)
     with SplicingJSONStore(store_path, deferred=True) as store:
-        app = OfficeApp(store, Editor(store, actor="周敏"), today=ANCHOR, cache=cache)
+        app = OfficeApp(store, Editor(store, actor="周敏"), today=ANCHOR, cache=cache, home=home_of(store))
         async with app.run_test() as pilot:
             await pilot.pause()
-        assert cache.load(("id",)) is not None  # built from the store, cached once shown
+        assert cache.load(store, ("id",)) is not None  # built from the store, cached once shown
         shown = app.register_index.page(RegisterFilter(), "due", False, 10)[0]
 
     with SplicingJSONStore(store_path, deferred=True) as store:
-        app = OfficeApp(store, today=ANCHOR, cache=cache)
+        app = OfficeApp(store, today=ANCHOR, cache=cache, home=home_of(store))
         assert not store._loaded
         async with app.run_test() as pilot:
             table = app.screen.query_one("#register")
@@ -160,7 +162,7 @@ async def test_the_office_app_shows_the_cached_register_then_reads_the_store(sto
             target = shown[0].id
             app.workflow.assign(target, department="测试科")  # the store catches up, then is written
             assert app.register_index.rows[target].department == "测试科"
-        assert cache.load(("id",)) is None  # the write left the cache behind ...
+        assert cache.load(store, ("id",)) is None  # the write left the cache behind ...
         app.save_register_cache()  # ... until the app writes it on the way out (`fieldvisit office`)
         reopened = RegisterIndex(store, DEFAULT_POLICY, ANCHOR)
         assert reopened.open(cache) is True and reopened.rows[target].department == "测试科"
@@ -177,7 +179,7 @@ def test_an_import_from_the_command_line_keeps_the_cache_valid(tmp_path, office_
     store_path = tmp_path / "data" / "office" / TinyDBStore.FILE_NAME
     store_path.parent.mkdir(parents=True)
     store_path.write_bytes(office_demo_bytes)
-    cache = RegisterCache.beside(store_path, DEFAULT_POLICY)
+    cache = RegisterCache.of(Home.beside(store_path), DEFAULT_POLICY)
     with TinyDBStore(store_path) as store:
         built(store).save(cache)
     laptop = build_demo(9, ANCHOR)  # a laptop the office has not heard from: new matters

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from homes import home_of
 from fieldvisit.cli import main
 from fieldvisit.demo.laptop import build_demo
 from fieldvisit.core.errors import FieldVisitError
@@ -225,7 +226,7 @@ async def test_the_print_key_writes_the_visit_summary_beside_the_store(tmp_path)
         editor = Editor(store)
         visit = editor.create_visit({"title": "矿领导深入三采区接访", "site": "东风煤矿三采区", "date": "2026-11-20"})
         editor.record_issue(visit["id"], {"title": "井下津贴少发", "demand": "补发九月津贴"})
-        app = FieldApp(store, editor)
+        app = FieldApp(store, editor, home=home_of(store))
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("o")
             await pilot.pause()

@@ -14,6 +14,7 @@ import random
 
 import pytest
 
+from fieldvisit.locations.paths import Home
 from fieldvisit.trust import devices
 from fieldvisit.locations import paths
 from fieldvisit.trust import keys as trust
@@ -72,7 +73,7 @@ def setup(tmp_path, office_keys):
         Editor(office, actor="王敏", device_name="信访办")
         for laptop in laptops:
             assert _import(office, office_keys, laptop.sealed()).status == "quarantined"
-            devices.approve(office, office_keys, paths.quarantine_dir(office.path), laptop.keys.fingerprint)
+            devices.approve(office, office_keys, paths.Home.beside(office.path).quarantine_dir, laptop.keys.fingerprint)
         assert len(office.all(ISSUES)) == sum(len(laptop.store.all(ISSUES)) for laptop in laptops)
         yield office, laptops
 
@@ -84,7 +85,7 @@ def _office_workflow(office) -> Workflow:
 
 
 def _import(office, keys, raw, allow_unsigned=False):
-    gate = devices.TrustGate(office, keys, paths.quarantine_dir(office.path), allow_unsigned)
+    gate = devices.TrustGate(office, keys, paths.Home.beside(office.path).quarantine_dir, allow_unsigned)
     [report] = import_bundles(office, [("stick", raw)], now=NOW, gate=gate)
     return report
 
@@ -353,8 +354,8 @@ def test_a_refusal_is_logged_beside_the_store_which_stays_as_it_was(setup, offic
     laptop.editor().change(ISSUES, target, {"satisfaction": "satisfied"})
     raw = laptop.sealed()
     before = office.path.read_bytes()
-    [report] = import_bundles(office, [("U盘/第二次.fvb", raw)], now=NOW, gate=devices.office_gate(office))
+    [report] = import_bundles(office, [("U盘/第二次.fvb", raw)], now=NOW, gate=devices.office_gate(office, Home.beside(office.path)))
     assert report.status == "rejected" and office.path.read_bytes() == before
-    [entry] = refusals.read(paths.refusals_file(office.path))
+    [entry] = refusals.read(paths.Home.beside(office.path).refusals_file)
     assert entry["source"] == "U盘/第二次.fvb" and entry["reason"] == report.reason
     assert entry["reason_key"] == "error.rights.field" and entry["bytes"] == len(raw)

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 
+from homes import home_of
 from fieldvisit.demo.laptop import build_demo
 from fieldvisit.editing.editor import Editor
 from fieldvisit.apps.field import FieldApp
@@ -21,7 +22,7 @@ LARGE = (120, 40)
 
 def demo_app() -> FieldApp:
     store = build_demo(seed=1, anchor=ANCHOR)
-    return FieldApp(store, Editor(store, actor="赵敏"))
+    return FieldApp(store, Editor(store, actor="赵敏"), home=home_of(store))
 
 
 @pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x40"])
@@ -52,12 +53,13 @@ def test_new_visit_form(snap_compare, monkeypatch):
 def office_app(tmp_path, monkeypatch):
     from fieldvisit.apps.office import OfficeApp
     from fieldvisit.demo.office import write_office_demo
+    from fieldvisit.locations.paths import Home
     from fieldvisit.stores.store import TinyDBStore
 
     monkeypatch.setattr("fieldvisit.core.clock.today", lambda: ANCHOR)
     write_office_demo(tmp_path, ANCHOR)
     store = TinyDBStore(tmp_path / TinyDBStore.FILE_NAME)
-    yield OfficeApp(store, Editor(store, actor="周敏"), today=ANCHOR)
+    yield OfficeApp(store, Editor(store, actor="周敏"), today=ANCHOR, home=Home(tmp_path))
     store.close()
 
 
@@ -120,14 +122,14 @@ def enrolled_field_app(tmp_path, no_sticks):
     from nacl.signing import SigningKey
 
     from fieldvisit.demo.laptop import write_demo_store
-    from fieldvisit.locations.paths import device_keys_file
+    from fieldvisit.locations.paths import Home
     from fieldvisit.stores.store import TinyDBStore
     from fieldvisit.trust.keys import DeviceKeys
 
     write_demo_store(tmp_path, seed=1, anchor=ANCHOR)
     store = TinyDBStore(tmp_path / TinyDBStore.FILE_NAME)
-    DeviceKeys(SigningKey(bytes(range(2, 34))), fixed_office_keys().token()).save(device_keys_file(store.path))
-    yield FieldApp(store, Editor(store, actor="赵敏"))
+    DeviceKeys(SigningKey(bytes(range(2, 34))), fixed_office_keys().token()).save(Home.beside(store.path).device_keys_file)
+    yield FieldApp(store, Editor(store, actor="赵敏"), home=home_of(store))
     store.close()
 
 
@@ -139,10 +141,10 @@ def test_enrollment(snap_compare, enrolled_field_app):
 def office_with_devices(office_app, tmp_path):
     """The demo office with keys, a laptop waiting with two bundles and one approved."""
     from fieldvisit.trust import devices
-    from fieldvisit.locations.paths import office_keys_file, quarantine_dir
+    from fieldvisit.locations.paths import Home
     from fieldvisit.trust.keys import b64, fingerprint
 
-    fixed_office_keys().save(office_keys_file(office_app.store.path))
+    fixed_office_keys().save(Home.beside(office_app.store.path).office_keys_file)
     register = {}
     for number, (device_id, name, state) in enumerate(
         [("01KC0000000000000000000001", "下访笔记本-03", devices.PENDING), ("01KC0000000000000000000002", "工会笔记本", devices.APPROVED)]
@@ -150,7 +152,7 @@ def office_with_devices(office_app, tmp_path):
         key = bytes([number + 40]) * 32
         register[device_id] = {"key": b64(key), "fingerprint": fingerprint(key), "name": name, "state": state, "first_seen": f"2026-11-1{number + 7}T09:3{number}:00Z", "changed_at": "2026-11-19T10:00:00Z"}
     office_app.store.put({}, {devices.META_KEY: register})
-    quarantine = quarantine_dir(office_app.store.path)
+    quarantine = Home.beside(office_app.store.path).quarantine_dir
     quarantine.mkdir()
     for tag in ("0123456789abcdef", "fedcba9876543210"):
         (quarantine / f"01KC0000000000000000000001-{tag}.fvb").write_bytes(b"sealed")

@@ -319,9 +319,9 @@ def test_cli_import_uses_the_splicing_store(tmp_path, monkeypatch):
     opened = []
     original = splice_store.SplicingJSONStore.__init__
 
-    def spy(self, path):
+    def spy(self, path, deferred=False):
         opened.append(Path(path))
-        original(self, path)
+        original(self, path, deferred)
 
     monkeypatch.setattr(splice_store.SplicingJSONStore, "__init__", spy)
     bundle = tmp_path / "laptop1.fvb"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from homes import home_of
 from fieldvisit.core import model
 from fieldvisit.locations import paths
 from fieldvisit.cli import main
@@ -153,7 +154,7 @@ async def test_the_matter_form_names_the_limit_and_keeps_what_was_typed(store, e
     from fieldvisit.apps.field import FieldApp
     from fieldvisit.screens.visit import VisitScreen
 
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     too_long = "长" * (model.MAX_LENGTHS["demand"] + 1)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.press("o")  # a visit without matters opens on the capture form

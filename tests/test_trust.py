@@ -60,7 +60,7 @@ def office(tmp_path):
 
 
 def _import(office, keys, raw, allow_unsigned=False, name="stick"):
-    gate = devices.TrustGate(office, keys, paths.quarantine_dir(office.path), allow_unsigned)
+    gate = devices.TrustGate(office, keys, paths.Home.beside(office.path).quarantine_dir, allow_unsigned)
     [report] = import_bundles(office, [(name, raw)], now=NOW, gate=gate)
     return report
 
@@ -74,7 +74,7 @@ def _approve_laptop(office, office_keys, laptop_keys, demo_laptop):
     """Quarantine a first bundle, then approve the device: the usual first contact."""
     _, raw = _sealed_demo(demo_laptop, laptop_keys)
     assert _import(office, office_keys, raw).status == "quarantined"
-    devices.approve(office, office_keys, paths.quarantine_dir(office.path), laptop_keys.fingerprint)
+    devices.approve(office, office_keys, paths.Home.beside(office.path).quarantine_dir, laptop_keys.fingerprint)
 
 
 # -- keys and enrollment ------------------------------------------------------------------
@@ -143,14 +143,14 @@ def test_unknown_device_is_quarantined_then_merged_on_approval(office, office_ke
     assert office.all(ISSUES) == []
     [entry] = devices.devices(office).values()
     assert entry["state"] == "pending" and entry["fingerprint"] == laptop_keys.fingerprint
-    assert len(list(paths.quarantine_dir(office.path).iterdir())) == 1
+    assert len(list(paths.Home.beside(office.path).quarantine_dir.iterdir())) == 1
     assert _import(office, office_keys, raw).status == "quarantined"  # kept once
-    assert len(list(paths.quarantine_dir(office.path).iterdir())) == 1
+    assert len(list(paths.Home.beside(office.path).quarantine_dir.iterdir())) == 1
 
-    _, entry, reports = devices.approve(office, office_keys, paths.quarantine_dir(office.path), laptop_keys.fingerprint)
+    _, entry, reports = devices.approve(office, office_keys, paths.Home.beside(office.path).quarantine_dir, laptop_keys.fingerprint)
     assert entry["state"] == "approved" and [r.status for r in reports] == ["imported"]
     assert len(office.all(ISSUES)) == len(bundle["issues"])
-    assert list(paths.quarantine_dir(office.path).iterdir()) == []
+    assert list(paths.Home.beside(office.path).quarantine_dir.iterdir()) == []
     assert _import(office, office_keys, raw).status == "already_imported"
 
 
@@ -317,10 +317,10 @@ def test_qr_frames_sealed_end_to_end_through_png(tmp_path, office, office_keys, 
     assert identities and not any(name in line for name in identities for line in lines)
 
     [(name, raw)] = payloads_from_lines(lines, "images")[0]
-    gate = devices.TrustGate(office, office_keys, paths.quarantine_dir(office.path))
+    gate = devices.TrustGate(office, office_keys, paths.Home.beside(office.path).quarantine_dir)
     [report] = import_bundles(office, [(name, raw)], now=NOW, gate=gate)
     assert report.status == "quarantined"
-    _, _, [merged] = devices.approve(office, office_keys, paths.quarantine_dir(office.path), laptop_keys.fingerprint)
+    _, _, [merged] = devices.approve(office, office_keys, paths.Home.beside(office.path).quarantine_dir, laptop_keys.fingerprint)
     assert merged.status == "imported" and len(office.all(ISSUES)) == issues_per_visit[biggest]
 
     forged = bytearray(raw)

@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from PIL import Image
 from textual.widgets import DataTable, Input, Static
 
+from homes import home_of
+from fieldvisit.locations.paths import Home
 from fieldvisit.trust import devices
 from fieldvisit.locations import paths
 from fieldvisit.trust import keys as trust
@@ -104,7 +106,7 @@ def test_enrolling_with_another_office_is_only_done_when_asked(tmp_path, office_
 
 async def test_enroll_from_the_field_screen_then_hand_overs_are_sealed(tmp_path, store, editor, visit, office_keys):
     token = write_token(tmp_path / "stick", office_keys)
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("k")
@@ -112,7 +114,7 @@ async def test_enroll_from_the_field_screen_then_hand_overs_are_sealed(tmp_path,
         assert "尚未登记" in text_of(app, "#enroll-state")
         await choose(pilot, app, token.parent)  # the stick: the token is found in it
 
-        keys = trust.DeviceKeys.load(paths.device_keys_file(store.path))
+        keys = trust.DeviceKeys.load(paths.Home.beside(store.path).device_keys_file)
         assert keys.office["fingerprint"] == office_keys.fingerprint
         assert "东风煤业信访办" in text_of(app, "#enroll-state") and office_keys.fingerprint in text_of(app, "#enroll-state")
         assert spaced(keys.fingerprint) in str(app.screen.query_one(Fingerprint).render())
@@ -145,7 +147,7 @@ async def test_a_bad_token_file_is_shown_as_an_error(tmp_path, store, editor, co
     else:
         bad = tmp_path / ("token.png" if content.startswith(b"\x89PNG") else "token.json")
         bad.write_bytes(content)
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("k")
@@ -153,15 +155,15 @@ async def test_a_bad_token_file_is_shown_as_an_error(tmp_path, store, editor, co
         result = app.screen.query_one("#enroll-result", Static)
         assert words in str(result.render()) and result.has_class("-failed")
         assert "尚未登记" in text_of(app, "#enroll-state")
-    assert not paths.device_keys_file(store.path).exists()
+    assert not paths.Home.beside(store.path).device_keys_file.exists()
 
 
 async def test_switching_office_on_the_screen_asks_first(tmp_path, store, editor, office_keys):
-    keys_file = paths.device_keys_file(store.path)
+    keys_file = paths.Home.beside(store.path).device_keys_file
     first = trust.enroll_device(keys_file, canonical_bytes(office_keys.token()))
     other = trust.OfficeKeys.generate("西山矿务局信访办")
     token = write_token(tmp_path / "other", other)
-    app = FieldApp(store, editor)
+    app = FieldApp(store, editor, home=home_of(store))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("k")
@@ -200,16 +202,16 @@ def two_laptops(tmp_path_factory, office_keys):
 def office(tmp_path, office_keys, two_laptops):
     """An office store with keys whose two laptops each have one bundle waiting in quarantine."""
     path = tmp_path / "office" / TinyDBStore.FILE_NAME
-    office_keys.save(paths.office_keys_file(path))
+    office_keys.save(paths.Home.beside(path).office_keys_file)
     with TinyDBStore(path) as store:
         Editor(store, device_name="信访办")
-        reports = import_bundles(store, [(f"stick-{n}", raw) for n, (_, _, raw) in enumerate(two_laptops)], gate=devices.office_gate(store))
+        reports = import_bundles(store, [(f"stick-{n}", raw) for n, (_, _, raw) in enumerate(two_laptops)], gate=devices.office_gate(store, Home.beside(store.path)))
         assert [report.status for report in reports] == ["quarantined", "quarantined"]
         yield store
 
 
 def office_app(store) -> OfficeApp:
-    return OfficeApp(store, Editor(store, actor="周敏"), today=ANCHOR)
+    return OfficeApp(store, Editor(store, actor="周敏"), today=ANCHOR, home=home_of(store))
 
 
 async def open_devices(pilot, app, fingerprint: str | None = None) -> DataTable:
@@ -257,12 +259,12 @@ async def test_approving_merges_the_quarantined_matters_into_the_register(office
         assert f"符合 {len(bundle['issues'])} 件" in text_of(app, "#register-count")
     [entry] = [entry for entry in devices.devices(office).values() if entry["fingerprint"] == keys.fingerprint]
     assert entry["state"] == "approved"
-    assert devices.device_rows(office, paths.quarantine_dir(office.path))[-1].waiting == 0
+    assert devices.device_rows(office, paths.Home.beside(office.path).quarantine_dir)[-1].waiting == 0
 
 
 async def test_rejecting_deletes_the_laptops_quarantined_files_only(office, two_laptops):
     (rejected, _, _), (other, _, _) = two_laptops
-    quarantine = paths.quarantine_dir(office.path)
+    quarantine = paths.Home.beside(office.path).quarantine_dir
     app = office_app(office)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_devices(pilot, app, rejected.fingerprint)
@@ -289,7 +291,7 @@ async def test_revoking_an_approved_laptop(office, office_keys, two_laptops):
         await pilot.press("v")  # a pending laptop cannot be revoked: said, and no question asked
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
-        devices.approve(office, office_keys, paths.quarantine_dir(office.path), keys.fingerprint)
+        devices.approve(office, office_keys, paths.Home.beside(office.path).quarantine_dir, keys.fingerprint)
         app.screen.refresh_view()
         await pilot.press("v")
         assert isinstance(app.screen, ConfirmScreen)
@@ -315,12 +317,12 @@ async def test_an_office_without_keys_says_what_to_do(tmp_path):
 def test_cli_reject_deletes_the_quarantined_files_of_that_device_only(tmp_path, office_keys, two_laptops):
     office_dir = tmp_path / "data"
     store_path = paths.office_store_dir(office_dir) / TinyDBStore.FILE_NAME
-    office_keys.save(paths.office_keys_file(store_path))
+    office_keys.save(paths.Home.beside(store_path).office_keys_file)
     with TinyDBStore(store_path) as store:
         Editor(store, device_name="信访办")
-        import_bundles(store, [(f"stick-{n}", raw) for n, (_, _, raw) in enumerate(two_laptops)], gate=devices.office_gate(store))
+        import_bundles(store, [(f"stick-{n}", raw) for n, (_, _, raw) in enumerate(two_laptops)], gate=devices.office_gate(store, Home.beside(store.path)))
         rejected_id = devices.find_device(store, two_laptops[0][0].fingerprint)[0]
-    quarantine = paths.quarantine_dir(store_path)
+    quarantine = paths.Home.beside(store_path).quarantine_dir
     outside = tmp_path / "keep.fvb"
     outside.write_bytes(b"not in quarantine")
     (quarantine / f"{rejected_id}-{'0' * 16}.fvb").symlink_to(outside)  # a link is never followed

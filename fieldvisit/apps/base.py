@@ -21,6 +21,7 @@ from fieldvisit.core.references import device_short
 from fieldvisit.screens.commands import binding_commands
 from fieldvisit.stores.store import Store
 from fieldvisit.core.text import printable
+from fieldvisit.locations.paths import Home
 
 LIGHT_THEME = "textual-light"
 DARK_THEME = "textual-dark"
@@ -34,9 +35,12 @@ class BaseApp(App):
     ]
     TITLE_KEY = "app.field_title"
 
-    def __init__(self, store: Store, editor: Editor | None = None):
+    def __init__(self, store: Store, editor: Editor | None = None, home: Home | None = None):
+        """`home`: where this laptop or office keeps its keys, quarantine, policy, summaries;
+        none given, nothing is kept on disk (a store in memory, tests)."""
         super().__init__()
         self.store = store
+        self.home = home if home is not None else Home(None)
         self._editor = editor
         self.title = t(self.TITLE_KEY)
 

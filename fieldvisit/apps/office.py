@@ -15,6 +15,7 @@ from textual.binding import Binding
 from fieldvisit.apps.base import BaseApp
 from fieldvisit.editing.editor import Editor
 from fieldvisit.core.i18n import t
+from fieldvisit.locations.paths import Home
 from fieldvisit.office.policy import DEFAULT_POLICY, Policy
 from fieldvisit.office.register import RegisterIndex
 from fieldvisit.office.register_cache import RegisterCache
@@ -57,10 +58,11 @@ class OfficeApp(BaseApp):
         policy: Policy = DEFAULT_POLICY,
         today: dt.date | None = None,
         cache: RegisterCache | None = None,
+        home: Home | None = None,
     ):
-        """`cache`: the register cache beside the store. When it fits the store, the register is
-        shown from it and the store (a deferred `SplicingJSONStore`) is read after the first paint."""
-        super().__init__(store, editor)
+        """`cache`: the register cache in the office's home. When it fits the store, the register
+        is shown from it and the store (a deferred `SplicingJSONStore`) is read after the first paint."""
+        super().__init__(store, editor, home)
         self._ui_thread = threading.get_ident()  # the app runs on the thread that makes it
         gc.set_threshold(*GC_THRESHOLDS)
         self.policy = policy

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
@@ -13,9 +13,33 @@ from fieldvisit.core.errors import FieldVisitError, user_error
 from fieldvisit.core.i18n import LANGUAGES, set_language, t
 from fieldvisit.core.text import printable
 
+if TYPE_CHECKING:
+    from fieldvisit.stores.factory import StoreSpec
+
+
+STORE_KEY = "fieldvisit.store"
+"""`--store` as given, in the context's meta (shared by a command and the groups around it)."""
+
+
+def _remember_store(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.meta[STORE_KEY] = value
+
 
 def common_options(command: Callable) -> Callable:
-    """--data-dir and --lang, accepted before or after the command name."""
+    """--data-dir, --store and --lang, accepted before or after the command name."""
+    command = click.option(
+        "--store",
+        metavar="PATH|URL",
+        default=None,
+        expose_value=False,
+        callback=_remember_store,
+        help=(
+            "The office's central store: a folder or .json file (the embedded JSON store, default "
+            "<data dir>/office) or postgresql://user@host/db (default: FIELDVISIT_STORE). "
+            "A laptop's own store is always the JSON store in <data dir>/field."
+        ),
+    )(command)
     command = click.option(
         "--lang",
         type=click.Choice(LANGUAGES, case_sensitive=False),
@@ -36,6 +60,24 @@ def settings(ctx: click.Context, data_dir: Path | None, lang: str | None) -> tup
         data_dir, lang = data_dir or outer.params.get("data_dir"), lang or outer.params.get("lang")
     language = set_language(lang)
     return paths.data_dir(data_dir), language
+
+
+def central(ctx: click.Context, base: Path) -> tuple["StoreSpec", paths.Home]:
+    """Where the office's records are — `--store` (given after or before the command), else
+    FIELDVISIT_STORE, else the JSON store in `<data dir>/office` — and where its other files are."""
+    # imported when this runs: `fieldvisit --help` and the other commands start without it
+    from fieldvisit.stores.factory import parse_spec
+
+    spec = parse_spec(ctx.meta.get(STORE_KEY), paths.office_store_dir(base))
+    return spec, spec.home(paths.office_store_dir(base))
+
+
+def open_central(ctx: click.Context, base: Path, **how: Any):
+    """The office's store (`factory.open_office_store(spec, **how)`) and its home."""
+    from fieldvisit.stores.factory import open_office_store
+
+    spec, home = central(ctx, base)
+    return open_office_store(spec, **how), home
 
 
 def _parents(ctx: click.Context):
@@ -65,7 +107,7 @@ def open_field_app(store_dir: Path, cipher: Any = None) -> None:
         else:
             store.meta()  # read now: a store that cannot be read is refused before the app starts
         warn_damaged(store)
-        app = FieldApp(store)
+        app = FieldApp(store, home=paths.Home(store_dir))
         app.run()
     if app.return_code:
         sys.exit(app.return_code)
@@ -94,7 +136,7 @@ def warn_damaged(store) -> None:
     """One line on stderr for each matter with a sealed value that does not open: the command
     goes on with the rest of the store."""
     for ref in store.damaged_matters().values():
-        click.echo(printable(f"fieldvisit: {t('error.fault.damaged', ref=ref, path=str(store.path))}"), err=True)
+        click.echo(printable(f"fieldvisit: {t('error.fault.damaged', ref=ref, path=store.location)}"), err=True)
 
 
 def ask_passphrase(prompt_key: str = "passphrase.prompt") -> str:

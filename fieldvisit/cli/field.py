@@ -58,7 +58,7 @@ def _demo_cipher(store_dir: Path):
         found = existing.at_rest_settings()
         if found is None or not existing.meta().get("demo"):
             return None  # plain, or real data that write_demo_store refuses to touch
-        return at_rest.cipher_for(found, ask_passphrase(), existing.path)
+        return at_rest.cipher_for(found, ask_passphrase(), existing.location)
 
 
 @click.command()
@@ -106,7 +106,7 @@ def enroll(ctx, data_dir, lang, token_file, switch_office) -> None:
         with TinyDBStore.in_directory(paths.field_store_dir(base)) as store:
             editor = Editor(store)  # the laptop needs its device id before it can sign anything
             try:
-                keys = enroll_device(paths.device_keys_file(store.path), read_token_file(token_file), switch_office)
+                keys = enroll_device(paths.Home(paths.field_store_dir(base)).device_keys_file, read_token_file(token_file), switch_office)
             except OfficeChange as change:
                 click.echo(printable(f"fieldvisit: {change}"), err=True)
                 click.echo(t("trust.switch_hint"), err=True)

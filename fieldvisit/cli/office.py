@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from fieldvisit.locations import paths
-from fieldvisit.cli.common import common_options, run, settings
+from fieldvisit.cli.common import central, common_options, open_central, run, settings
 from fieldvisit.core.i18n import t
 from fieldvisit.core.text import printable, printable_json
 
@@ -45,32 +45,26 @@ def office(ctx: click.Context, data_dir: Path | None, lang: str | None, demo: bo
         # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.apps.office import OfficeApp
         from fieldvisit.office.register_cache import RegisterCache
-        from fieldvisit.stores.splice_store import SplicingJSONStore
+        from fieldvisit.stores.factory import StoreSpec, open_office_store
 
-        # the file indexed, not parsed, and only once the register is on screen (from its cache)
-        with SplicingJSONStore(store_dir / TinyDBStore.FILE_NAME, deferred=True) as store:
-            policy = load_policy(paths.policy_file(store.path))
-            app = OfficeApp(store, policy=policy, cache=RegisterCache.beside(store.path, policy))
+        spec, home = (StoreSpec(file=store_dir / TinyDBStore.FILE_NAME), paths.Home(store_dir)) if demo else central(ctx, base)
+        # a JSON file indexed, not parsed, and only once the register is on screen (from its cache)
+        with open_office_store(spec, deferred=True) as store:
+            policy = load_policy(home.policy_file)
+            app = OfficeApp(store, policy=policy, cache=RegisterCache.of(home, policy), home=home)
             app.run()
             app.save_register_cache()
 
     run(open_office)
 
 
-def office_cache_kept_in_step(store):
+def office_cache_kept_in_step(store, home: paths.Home):
     """The office app's register cache kept valid across this command's writes to the store."""
     # imported when this runs: `fieldvisit --help` and the other commands start without it
     from fieldvisit.office.policy import load_policy
     from fieldvisit.office.register import cache_kept_in_step
 
-    return cache_kept_in_step(store, store.path, load_policy(paths.policy_file(store.path)))
-
-
-def _office_store_path(base: Path) -> Path:
-    # imported when this runs: `fieldvisit --help` and the other commands start without it
-    from fieldvisit.stores.store import TinyDBStore
-
-    return paths.office_store_dir(base) / TinyDBStore.FILE_NAME
+    return cache_kept_in_step(store, home, load_policy(home.policy_file))
 
 
 @office.group("keys")
@@ -90,7 +84,7 @@ def keys_init(ctx, data_dir, lang, organisation) -> None:
         # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.trust.keys import init_office_keys
 
-        target = paths.office_keys_file(_office_store_path(base))
+        target = central(ctx, base)[1].office_keys_file
         keys = init_office_keys(target, organisation)
         click.echo(t("trust.keys_created", path=str(target), fingerprint=keys.fingerprint))
 
@@ -110,7 +104,7 @@ def keys_backup(ctx, data_dir, lang, out, fast_kdf) -> None:
         # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.trust.keys import OfficeKeys, backup_office_keys, write_private
 
-        keys = OfficeKeys.load(paths.office_keys_file(_office_store_path(base)))
+        keys = OfficeKeys.load(central(ctx, base)[1].office_keys_file)
         passphrase = click.prompt(t("trust.passphrase"), hide_input=True, confirmation_prompt=True)
         write_private(out, backup_office_keys(keys, passphrase, "interactive" if fast_kdf else "moderate"))
         click.echo(t("trust.backup_written", path=str(out), fingerprint=keys.fingerprint))
@@ -135,7 +129,7 @@ def keys_restore(ctx, data_dir, lang, backup_file) -> None:
             restore_office_keys,
         )
 
-        target = paths.office_keys_file(_office_store_path(base))
+        target = central(ctx, base)[1].office_keys_file
         backup = read_backup(backup_file)
         keys = restore_office_keys(backup, click.prompt(t("trust.passphrase"), hide_input=True))
         if target.exists() and OfficeKeys.load(target).fingerprint != keys.fingerprint:
@@ -160,7 +154,7 @@ def office_enroll(ctx, data_dir, lang, out) -> None:
         from fieldvisit.sync.canonical import canonical_bytes
         from fieldvisit.trust.keys import OfficeKeys
 
-        keys = OfficeKeys.load(paths.office_keys_file(_office_store_path(base)))
+        keys = OfficeKeys.load(central(ctx, base)[1].office_keys_file)
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix.lower() == ".png":
             from fieldvisit.sync.qr_render import write_png
@@ -188,27 +182,26 @@ def office_devices(ctx, data_dir, lang, approve_fp, reject_fp, revoke_fp, as_jso
     def manage() -> None:
         # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.trust import devices
-        from fieldvisit.stores.splice_store import SplicingJSONStore
 
         if sum(bool(fp) for fp in (approve_fp, reject_fp, revoke_fp)) > 1:
             raise click.UsageError(t("trust.one_action"))
-        store_path = _office_store_path(base)
-        with SplicingJSONStore(store_path) as store, office_cache_kept_in_step(store):
+        opened, home = open_central(ctx, base)
+        with opened as store, office_cache_kept_in_step(store, home):
             if approve_fp:
-                gate = devices.office_gate(store)
+                gate = devices.office_gate(store, home)
                 _, entry, reports = devices.approve(store, gate.keys, gate.quarantine, approve_fp, gate.refusals)
                 click.echo(printable(t("trust.device_state", name=entry["name"], fingerprint=entry["fingerprint"], state=t(f"trust.state.{entry['state']}"))))
                 for report in reports:
                     click.echo(printable(report.describe()))
             elif reject_fp:
-                _, entry, deleted = devices.reject(store, paths.quarantine_dir(store_path), reject_fp)
+                _, entry, deleted = devices.reject(store, home.quarantine_dir, reject_fp)
                 click.echo(printable(t("trust.device_state", name=entry["name"], fingerprint=entry["fingerprint"], state=t(f"trust.state.{entry['state']}"))))
                 click.echo(t("trust.quarantine_deleted", count=deleted))
             elif revoke_fp:
                 _, entry = devices.set_state(store, revoke_fp, devices.REVOKED)
                 click.echo(printable(t("trust.device_state", name=entry["name"], fingerprint=entry["fingerprint"], state=t(f"trust.state.{entry['state']}"))))
             register = devices.devices(store)
-            rows = devices.device_rows(store, paths.quarantine_dir(store_path))
+            rows = devices.device_rows(store, home.quarantine_dir)
         if as_json:
             click.echo(printable_json(json.dumps(register, ensure_ascii=False, indent=2)))
         elif not (approve_fp or reject_fp or revoke_fp):

@@ -58,7 +58,7 @@ def set_command(ctx: click.Context, data_dir: Path | None, lang: str | None, fas
                 raise PassphraseError("error.passphrase.already_set")
             Editor(store)  # a new store gets its device identity while it is still plain
             at_rest.set_passphrase(store, _new_passphrase(), _strength(fast_kdf))
-            click.echo(t("passphrase.set", path=str(store.path)))
+            click.echo(t("passphrase.set", path=store.location))
 
     run(seal)
 
@@ -79,7 +79,7 @@ def change_command(ctx: click.Context, data_dir: Path | None, lang: str | None, 
             if not at_rest.is_protected(store):
                 raise PassphraseError("error.passphrase.not_set")
             at_rest.set_passphrase(store, _new_passphrase(), _strength(fast_kdf))
-            click.echo(t("passphrase.changed", path=str(store.path)))
+            click.echo(t("passphrase.changed", path=store.location))
 
     run(reseal)
 
@@ -99,6 +99,6 @@ def remove_command(ctx: click.Context, data_dir: Path | None, lang: str | None) 
             if not at_rest.is_protected(store):
                 raise PassphraseError("error.passphrase.not_set")
             at_rest.remove_passphrase(store)
-            click.echo(t("passphrase.removed", path=str(store.path)))
+            click.echo(t("passphrase.removed", path=store.location))
 
     run(unseal)

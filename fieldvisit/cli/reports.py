@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from fieldvisit.locations import paths
-from fieldvisit.cli.common import common_options, open_store, run, settings
+from fieldvisit.cli.common import common_options, open_central, open_store, run, settings
 from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.core.i18n import t
 
@@ -35,8 +35,8 @@ def summary(ctx, data_dir, lang, visit_id, fmt, out, redact, office, font) -> No
         from fieldvisit.reports.data import visit_summary
         from fieldvisit.reports.documents import summary_document
 
-        store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
-        with open_store(store_dir) as store:
+        opened = open_central(ctx, base, parsed=True)[0] if office else open_store(paths.field_store_dir(base))
+        with opened as store:
             found = visit_summary(store, visit_id, redact=redact)
         document = summary_document(found, write.now())
         name = f"visit-{found.visit.get('date') or ''}-{found.visit['id'][-6:]}"
@@ -67,13 +67,12 @@ def report(ctx, data_dir, lang, start, end, site, fmt, out, redact, font) -> Non
         from fieldvisit.reports import write
         from fieldvisit.reports.data import period_report
         from fieldvisit.reports.documents import report_document
-        from fieldvisit.stores.store import TinyDBStore
-
         first, last = start.date(), end.date()
         if last < first:
             raise FieldVisitError("error.report.bad_period", start=first.isoformat(), end=last.isoformat())
-        with TinyDBStore.in_directory(paths.office_store_dir(base)) as store:
-            found = period_report(store, first, last, site, load_policy(paths.policy_file(store.path)), dt.date.today())
+        opened, home = open_central(ctx, base, parsed=True)
+        with opened as store:
+            found = period_report(store, first, last, site, load_policy(home.policy_file), dt.date.today())
         document = report_document(found, write.now())
         target = write.write(document, fmt, out, f"report-{first.isoformat()}-{last.isoformat()}", font)
         click.echo(t("report.written", path=str(target)))

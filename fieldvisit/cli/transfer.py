@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from fieldvisit.locations import paths
-from fieldvisit.cli.common import common_options, open_store, run, settings
+from fieldvisit.cli.common import common_options, open_central, open_store, run, settings
 from fieldvisit.core.i18n import t
 from fieldvisit.core.text import printable, printable_json
 
@@ -38,11 +38,11 @@ def export_command(ctx, data_dir, lang, visit_ids, export_all, office, device_id
         # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.trust.devices import resolve_device
 
-        store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
-        with open_store(store_dir) as store:
+        opened, home = open_central(ctx, base, parsed=True) if office else (open_store(paths.field_store_dir(base)), paths.field_home(base))
+        with opened as store:
             target_device = resolve_device(store, device_id) if device_id and office else device_id
             bundle = export_bundle(store, list(visit_ids) or None, target_device)
-            envelope = sign_if_office_keys(store, bundle, target_device) if office else seal_if_enrolled(store, bundle)
+            envelope = sign_if_office_keys(home, bundle, target_device) if office else seal_if_enrolled(home, bundle)
         target = write_bundle(bundle, out, envelope)
         summary = {"path": str(target), "bundle_id": bundle["bundle_id"], "visits": len(bundle["visits"]), "issues": len(bundle["issues"])}
         if as_json:
@@ -79,8 +79,6 @@ def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, allo
         from fieldvisit.trust.devices import office_gate
         from fieldvisit.editing.editor import Editor
         from fieldvisit.trust.field_gate import field_gate
-        from fieldvisit.stores.splice_store import SplicingJSONStore
-        from fieldvisit.stores.store import TinyDBStore
         from fieldvisit.sync.importer import QUARANTINED, REJECTED, import_bundles
 
         payloads, problems = _gather_payloads(sources, qr_text, qr_images)
@@ -89,15 +87,14 @@ def import_command(ctx, data_dir, lang, sources, field, qr_text, qr_images, allo
         if not payloads:
             sys.exit(1)
         shown = len(problems)  # bundles are read one by one during the import: more may follow
-        store_dir = paths.field_store_dir(base) if field else paths.office_store_dir(base)
-        # The office's store: the same file as TinyDBStore, but indexed instead of parsed, a
-        # fraction of the memory. A laptop's store is small and may have a passphrase: it is
-        # opened like every field command (unlocked TinyDBStore), so the merge reads plain values
-        # and the save seals them, and the splicing store never meets a sealed file.
-        opened = open_store(store_dir) if field else SplicingJSONStore(store_dir / TinyDBStore.FILE_NAME)
-        with opened as store, (nullcontext() if field else office_cache_kept_in_step(store)):
+        # The office's store: a JSON one indexed instead of parsed, a fraction of the memory. A
+        # laptop's store is small and may have a passphrase: it is opened like every field
+        # command (unlocked TinyDBStore), so the merge reads plain values and the save seals
+        # them, and the splicing store never meets a sealed file.
+        opened, home = (open_store(paths.field_store_dir(base)), paths.field_home(base)) if field else open_central(ctx, base)
+        with opened as store, (nullcontext() if field else office_cache_kept_in_step(store, home)):
             Editor(store)  # an office store gets its own device identity on first use
-            gate = field_gate(store, allow_unsigned) if field else office_gate(store, allow_unsigned)
+            gate = field_gate(store, home, allow_unsigned) if field else office_gate(store, home, allow_unsigned)
             reports = import_bundles(store, payloads, gate=gate)
         for problem in problems[shown:]:
             click.echo(printable(problem), err=True)
@@ -166,10 +163,10 @@ def qr_command(ctx, data_dir, lang, visit_ids, office, out, svg, max_version, ec
         from fieldvisit.sync.exporter import export_bundle
         from fieldvisit.trust.handover import qr_payload_if_enrolled
 
-        store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
-        with open_store(store_dir) as store:
+        opened = open_central(ctx, base, parsed=True)[0] if office else open_store(paths.field_store_dir(base))
+        with opened as store:
             bundle = export_bundle(store, list(visit_ids) or None)
-            sealed_payload = None if office else qr_payload_if_enrolled(store, bundle)
+            sealed_payload = None if office else qr_payload_if_enrolled(paths.field_home(base), bundle)
             if out is None and text_file is None:
                 from fieldvisit.apps.qr import QrApp
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_cache_path, user_data_path
@@ -31,47 +32,87 @@ def office_store_dir(base: Path) -> Path:
     return base / "office"
 
 
+def field_home(base: Path) -> "Home":
+    """Where a laptop keeps its keys and roster: beside its own store."""
+    return Home(field_store_dir(base))
+
+
 def demo_dir(seed: int) -> Path:
     """Where `fieldvisit demo` keeps its sample store when no data dir is given."""
     return user_data_path(APP_NAME, appauthor=False) / "demo" / f"seed-{seed}"
 
 
-def qr_pending_file(store_path: Path | None) -> Path | None:
-    """Frames scanned so far, beside the office store, so a restart loses none."""
-    return None if store_path is None else Path(store_path).with_name("qr-pending.txt")
+@dataclass(frozen=True)
+class Home:
+    """Where a laptop or an office keeps its things *beside* its store of records: keys,
+    quarantine, policy, templates, roster, summaries, caches.
 
+    The store of records may be a JSON file in `folder` or a PostgreSQL database elsewhere;
+    nothing asks the store where it lives. `folder` None: nothing is kept on disk (a store in
+    memory, in tests), and every file below is None."""
 
-def policy_file(store_path: Path | None) -> Path | None:
-    """The office's deadline policy, `policy.toml` beside its store (defaults when absent)."""
-    return None if store_path is None else Path(store_path).with_name("policy.toml")
+    folder: Path | None
 
+    @classmethod
+    def beside(cls, store_file: str | os.PathLike) -> "Home":
+        """The home of a JSON store: the folder its file is in (as before homes had a name)."""
+        return cls(Path(store_file).expanduser().parent)
 
-def office_keys_file(store_path: Path | None) -> Path | None:
-    """The office's secret keys, `office-keys.json` (0600) beside its store, never inside it."""
-    return None if store_path is None else Path(store_path).with_name("office-keys.json")
+    def _inside(self, name: str) -> Path | None:
+        return None if self.folder is None else self.folder / name
 
+    @property
+    def qr_pending_file(self) -> Path | None:
+        """Frames scanned so far, so a restart of the office app loses none."""
+        return self._inside("qr-pending.txt")
 
-def device_keys_file(store_path: Path | None) -> Path | None:
-    """A laptop's signing key and its office's public keys, `device-keys.json` (0600) beside its store."""
-    return None if store_path is None else Path(store_path).with_name("device-keys.json")
+    @property
+    def policy_file(self) -> Path | None:
+        """The office's deadline policy, `policy.toml` (defaults when absent)."""
+        return self._inside("policy.toml")
 
+    @property
+    def templates_dir(self) -> Path | None:
+        """The office's templates of written notices, beside `policy.toml`, editable."""
+        return self._inside("templates")
 
-def quarantine_dir(store_path: Path | None) -> Path | None:
-    """Sealed bundles from devices not approved yet, kept as received until the officer decides."""
-    return None if store_path is None else Path(store_path).with_name("quarantine")
+    @property
+    def office_keys_file(self) -> Path | None:
+        """The office's secret keys, `office-keys.json` (0600), never inside the store."""
+        return self._inside("office-keys.json")
 
+    @property
+    def device_keys_file(self) -> Path | None:
+        """A laptop's signing key and its office's public keys, `device-keys.json` (0600)."""
+        return self._inside("device-keys.json")
 
-def refusals_file(store_path: Path | None) -> Path | None:
-    """Every bundle the office refused, one JSON line each, beside its store: the store itself
-    stays byte for byte as it was, so the refusal is logged outside it."""
-    return None if store_path is None else Path(store_path).with_name("import-refusals.jsonl")
+    @property
+    def roster_file(self) -> Path | None:
+        """The laptop's employee roster: it stays on the laptop and never travels in bundles."""
+        return self._inside("roster.json")
+
+    @property
+    def quarantine_dir(self) -> Path | None:
+        """Sealed bundles from devices not approved yet, kept as received until the officer decides."""
+        return self._inside("quarantine")
+
+    @property
+    def refusals_file(self) -> Path | None:
+        """Every bundle the office refused, one JSON line each: the store itself stays byte for
+        byte as it was, so the refusal is logged outside it."""
+        return self._inside("import-refusals.jsonl")
+
+    @property
+    def register_cache_dir(self) -> Path | None:
+        """The office register's rows kept between runs (derived data, rebuilt when stale)."""
+        return self.folder
+
+    @property
+    def summaries_dir(self) -> Path:
+        """Printed summaries go beside the home's folder: `<data dir>/summaries`."""
+        return (self.folder.parent if self.folder is not None else Path.cwd()) / "summaries"
 
 
 def font_cache_dir() -> Path:
     """Where a CJK font prepared for PDFs is kept between runs (it takes seconds to make)."""
     return user_cache_path(APP_NAME, appauthor=False) / "fonts"
-
-
-def summaries_dir(store_path: Path | None) -> Path:
-    """Printed summaries go beside the store's folder: `<data dir>/summaries`."""
-    return (Path(store_path).parent.parent if store_path else Path.cwd()) / "summaries"

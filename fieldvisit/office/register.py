@@ -16,9 +16,9 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from operator import attrgetter
-from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from fieldvisit.locations.paths import Home
 from fieldvisit.office import register_cache
 from fieldvisit.core.i18n import t
 from fieldvisit.core.model import DEFAULT_CATEGORIES, FLAGS, STATUSES
@@ -195,7 +195,7 @@ class RegisterIndex:
         from the store unless `build` is False (False; `save` then writes the cache). The search
         text follows from the cache's second file when first needed (`load_search`)."""
         names = tuple(item.name for item in fields(RegisterRow) if item.name not in register_cache.NOT_STORED)
-        found = cache.load(names) if cache is not None else None
+        found = cache.load(self.store, names) if cache is not None else None
         if found is None:
             if build:
                 self.build()
@@ -216,7 +216,7 @@ class RegisterIndex:
     def save(self, cache: register_cache.RegisterCache) -> None:
         """Write the rows to `cache`, for the store as it is now."""
         self.load_search()
-        cache.save(list(self.rows.values()), self.sites)
+        cache.save(self.store, list(self.rows.values()), self.sites)
 
     def load_search(self) -> None:
         """The search text of rows that came from the cache (from the store if it is unusable)."""
@@ -360,11 +360,11 @@ class RegisterIndex:
 
 
 @contextmanager
-def cache_kept_in_step(store: Store, store_path: Path, policy: Policy) -> Iterator[None]:
+def cache_kept_in_step(store: Store, home: Home, policy: Policy) -> Iterator[None]:
     """Writes made outside the office app (`fieldvisit import`, `office devices`) keep the app's
     register cache valid: the rows it holds follow the writes and are saved after them, so the
     next start is not the slow one. With no valid cache there is nothing to keep."""
-    cache = register_cache.RegisterCache.beside(store_path, policy)
+    cache = register_cache.RegisterCache.of(home, policy)
     index = RegisterIndex(store, policy)
     if not index.open(cache, build=False):
         yield

@@ -10,8 +10,8 @@ Rows are stored by column; a column with few distinct values (site, category, st
 dates...) is stored as its distinct values plus one small number per row. Reading it back then
 makes each distinct string once, shared by every row that has it: faster, and less memory.
 
-The cache is derived data: it is used only when it was written for the store file exactly as it
-is now (its size, modification time and inode), under the same deadline policy and row format;
+The cache is derived data: it is used only when it was written for the store exactly as it is
+now (`Store.state_token`: a JSON store's size, modification time and inode), under the same deadline policy and row format;
 otherwise, or when damaged, it is ignored and written again. Days left are not kept (they change
 every day): each row keeps its due date, and the days left are counted when the cache is read.
 The files hold what the office store holds (the search text includes petitioners' names), so they
@@ -22,15 +22,16 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 import hashlib
-import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from fieldvisit.locations.paths import Home
 from fieldvisit.office.policy import Policy
 from fieldvisit.stores.storage import write_atomically
+from fieldvisit.stores.store import Store
 
 FORMAT = "fieldvisit.office.register-cache"
 VERSION = 1
@@ -43,31 +44,32 @@ NOT_STORED = ("days_left", "haystack")
 
 @dataclass(frozen=True)
 class RegisterCache:
-    """The cache files of one store under one policy."""
+    """The cache files of an office's store under one policy, in the office's home folder."""
 
-    path: Path
-    search_path: Path
-    store_path: Path
+    path: Path | None
+    search_path: Path | None
     policy: Policy
 
     @classmethod
-    def beside(cls, store_path: Path, policy: Policy) -> "RegisterCache":
-        store_path = Path(store_path)
-        return cls(store_path.with_name(ROWS_FILE), store_path.with_name(SEARCH_FILE), store_path, policy)
+    def of(cls, home: Home, policy: Policy) -> "RegisterCache":
+        """The cache kept in `home` (none when the home is in memory)."""
+        folder = home.register_cache_dir
+        if folder is None:
+            return cls(None, None, policy)
+        return cls(folder / ROWS_FILE, folder / SEARCH_FILE, policy)
 
-    def key(self) -> dict[str, Any] | None:
-        """What the rows were built from; None when the store file does not exist."""
-        try:
-            found = os.stat(self.store_path)
-        except FileNotFoundError:
+    def key(self, store: Store) -> dict[str, Any] | None:
+        """What the rows were built from; None when there is nothing to compare with (no cache
+        folder, a store not written yet, or a back-end that cannot say)."""
+        token = store.state_token() if self.path is not None else None
+        if token is None:
             return None
-        # the inode changes with every atomic replace, even where file times are coarse
-        return {"size": found.st_size, "mtime_ns": found.st_mtime_ns, "inode": found.st_ino, "policy": _policy_id(self.policy), "version": VERSION}
+        return {**token, "policy": _policy_id(self.policy), "version": VERSION}
 
-    def load(self, names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, list[Any]], dict[str, Any]] | None:
+    def load(self, store: Store, names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, list[Any]], dict[str, Any]] | None:
         """(sites, the columns `names` of every row, the key) when the cache fits the store as it
         is now, else None."""
-        cached = self._read(self.path, self.key())
+        cached = self._read(self.path, self.key(store))
         if cached is None:
             return None
         try:
@@ -88,11 +90,11 @@ class RegisterCache:
             return None
         return texts
 
-    def save(self, rows: list[Any], sites: dict[str, str]) -> None:
-        """Write `rows` for the store as it is now (after the store's last write).
+    def save(self, store: Store, rows: list[Any], sites: dict[str, str]) -> None:
+        """Write `rows` for `store` as it is now (after the store's last write).
 
         Best effort: the cache only saves time, so a full disk or a read-only folder is no error."""
-        key = self.key()
+        key = self.key(store)
         if key is None or not rows:
             return
         names = [item.name for item in fields(rows[0]) if item.name not in NOT_STORED]

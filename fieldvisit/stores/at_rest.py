@@ -251,20 +251,20 @@ def unlock(store: TinyDBStore, passphrase: str) -> None:
     """Open a store that has a passphrase (nothing to do for one that has none)."""
     settings = store.at_rest_settings()
     if settings is not None:
-        store.unlock(cipher_for(settings, passphrase, store.path))
+        store.unlock(cipher_for(settings, passphrase, store.location))
 
 
 def set_passphrase(store: TinyDBStore, passphrase: str, strength: str = DEFAULT_STRENGTH) -> None:
     """Seal the store with a new passphrase (first time, or a change on an unlocked store)."""
     if store.locked:
-        raise PassphraseError("error.passphrase.required", path=str(store.path))
+        raise PassphraseError("error.passphrase.required", path=store.location)
     store.reseal(new_cipher(passphrase, strength))
 
 
 def remove_passphrase(store: TinyDBStore) -> None:
     """Write the unlocked store back in plain JSON."""
     if store.locked:
-        raise PassphraseError("error.passphrase.required", path=str(store.path))
+        raise PassphraseError("error.passphrase.required", path=store.location)
     store.reseal(None)
 
 

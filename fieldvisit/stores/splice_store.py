@@ -46,7 +46,7 @@ import orjson
 from fieldvisit.stores import storage as _storage
 from fieldvisit.core.errors import StoreCorruptError
 from fieldvisit.core.records import Record
-from fieldvisit.stores.store import META, META_KEY, Store, TinyDBStore
+from fieldvisit.stores.store import META, META_KEY, Store, TinyDBStore, file_token
 
 _OPTION = orjson.OPT_SORT_KEYS
 _ULID_CHAR = rb"[0-9A-HJKMNP-TV-Z]"
@@ -147,6 +147,13 @@ class SplicingJSONStore(Store):
     @classmethod
     def in_directory(cls, directory: Path) -> "SplicingJSONStore":
         return cls(Path(directory) / cls.FILE_NAME)
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def state_token(self) -> dict[str, Any] | None:
+        return file_token(self.path)
 
     # -- reading --------------------------------------------------------------------------
 

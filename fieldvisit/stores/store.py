@@ -8,6 +8,7 @@ implement the same interface later without anything above it changing.
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -71,6 +72,18 @@ class Store(ABC):
         """Whether a passphrase must be given before records can be read (`fieldvisit.stores.at_rest`)."""
         return False
 
+    @property
+    def location(self) -> str:
+        """Where the records are, in words for a message (a file, a database without its
+        password); never used to find other files: that is `paths.Home`'s job."""
+        return ""
+
+    def state_token(self) -> dict[str, Any] | None:
+        """What identifies the records exactly as they are now, for data derived from them and
+        kept between runs (the office register's cache): equal tokens, equal contents. None when
+        the back-end cannot tell cheaply; derived data is then rebuilt."""
+        return None
+
     def damaged_matters(self) -> dict[str, str]:
         """Matters (id → reference) with a sealed value that does not open: shown without it and
         never written, while the rest of the store works (`fieldvisit.stores.at_rest`)."""
@@ -81,6 +94,16 @@ class Store(ABC):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def file_token(path: Path) -> dict[str, Any] | None:
+    """A JSON store's state, from its file: replaced atomically on every write, so its inode
+    changes each time even where file times are coarse. None when there is no file yet."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return {"size": found.st_size, "mtime_ns": found.st_mtime_ns, "inode": found.st_ino}
 
 
 class _UlidTable(Table):
@@ -193,6 +216,13 @@ class TinyDBStore(Store):
             raise
         for table in data:
             self._db.table(table).clear_cache()
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def state_token(self) -> dict[str, Any] | None:
+        return file_token(self.path)
 
     def close(self) -> None:
         self._db.close()

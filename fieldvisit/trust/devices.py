@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fieldvisit.locations import paths
+from fieldvisit.locations.paths import Home
 from fieldvisit.core.errors import BundleError, FieldVisitError, Quarantined
 from fieldvisit.core.ids import is_id
 from fieldvisit.core.records import get_value
@@ -262,9 +262,8 @@ def reject(store: Store, quarantine: Path | None, fp: str) -> tuple[str, dict[st
     return device_id, entry, deleted
 
 
-def office_gate(store: Store, allow_unsigned: bool = False) -> TrustGate:
-    """The gate for an office store: its keys when made (`office-keys.json` beside it), its quarantine."""
-    store_path = getattr(store, "path", None)
-    keys_file = paths.office_keys_file(store_path)
+def office_gate(store: Store, home: Home, allow_unsigned: bool = False) -> TrustGate:
+    """The gate for an office store: its keys when made (`office-keys.json` in its home), its quarantine."""
+    keys_file = home.office_keys_file
     keys = OfficeKeys.load(keys_file) if keys_file is not None and keys_file.exists() else None
-    return TrustGate(store, keys, paths.quarantine_dir(store_path), allow_unsigned, paths.refusals_file(store_path))
+    return TrustGate(store, keys, home.quarantine_dir, allow_unsigned, home.refusals_file)

@@ -9,10 +9,9 @@ plain bundles as before; a signed one it cannot check is refused rather than tru
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from fieldvisit.locations import paths
+from fieldvisit.locations.paths import Home
 from fieldvisit.core.errors import BundleError
 from fieldvisit.stores.store import Store
 from fieldvisit.sync import sealed
@@ -53,6 +52,5 @@ class FieldGate:
         return {}
 
 
-def field_gate(store: Store, allow_unsigned: bool = False) -> FieldGate:
-    path: Path | None = paths.device_keys_file(getattr(store, "path", None))
-    return FieldGate(load_device_keys(path), allow_unsigned, store.meta().get("device_id"))
+def field_gate(store: Store, home: Home, allow_unsigned: bool = False) -> FieldGate:
+    return FieldGate(load_device_keys(home.device_keys_file), allow_unsigned, store.meta().get("device_id"))
