@@ -22,7 +22,7 @@ from fieldvisit.office.register import SAVED_FILTERS, RegisterIndex
 from fieldvisit.reports.data import period_report
 from fieldvisit.reports.document import Bars, Table
 from fieldvisit.reports.documents import report_document
-from fieldvisit.reports.exports import register_export, report_sheets
+from fieldvisit.reports.exports import register_export, register_rows, report_sheets
 from fieldvisit.reports.sheets import (
     Column,
     Sheet,
@@ -119,7 +119,7 @@ def test_register_export_of_a_filter_whole_or_masked(office):
     chosen = SAVED_FILTERS["overdue"]
     expected = index.select(chosen)
     assert 0 < len(expected) < len(index.rows)
-    whole = _book(to_xlsx([register_export(office, index, chosen).sheet]))["事项清单"]
+    whole = _book(to_xlsx([register_export(office, register_rows(index, chosen)).sheet]))["事项清单"]
     header = [cell.value for cell in whole[1]]
     assert header[:6] == ["编号", "反映日期", "地点", "反映人", "工号", "电话"]
     rows = _rows(whole)
@@ -134,7 +134,7 @@ def test_register_export_of_a_filter_whole_or_masked(office):
         assert row[3] == matter["petitioner_name"] and row[5] == matter["phone"]
         assert row[1].date().isoformat() == matter["raised_at"][:10]
     assert whole["B2"].number_format == "yyyy-mm-dd"
-    masked = _rows(_book(to_xlsx([register_export(office, index, chosen, redact=True).sheet]))["事项清单"])
+    masked = _rows(_book(to_xlsx([register_export(office, register_rows(index, chosen), redact=True).sheet]))["事项清单"])
     for row in masked:
         matter = matters[row[0]]
         if matter.get("anonymous"):
@@ -196,7 +196,7 @@ def test_register_export_of_a_matter_with_control_characters(tmp_path):
         visit = editor.create_visit({"title": "接访", "site": "东风煤矿三采区", "date": "2026-11-20"})
         editor.record_issue(visit["id"], {"title": "津贴\x1b[31m少发", "demand": "=1+1", "petitioner_name": "张建国"})
         index = RegisterIndex(store, today=ANCHOR).build()
-        sheet = register_export(store, index, SAVED_FILTERS["all"]).sheet
+        sheet = register_export(store, register_rows(index, SAVED_FILTERS["all"])).sheet
     row = _rows(_book(to_xlsx([sheet]))["事项清单"])[0]
     assert row[10] == "津贴[31m少发" and row[11] == "=1+1" and row[3] == "张建国"
     # a value that reached the store with a control character (an old or hand-edited store)
@@ -209,7 +209,7 @@ def test_register_export_of_a_matter_with_control_characters(tmp_path):
 def test_libreoffice_reads_the_chinese(office, tmp_path):
     index = RegisterIndex(office, today=ANCHOR).build()
     source = tmp_path / "register.xlsx"
-    source.write_bytes(to_xlsx([register_export(office, index, SAVED_FILTERS["overdue"]).sheet]))
+    source.write_bytes(to_xlsx([register_export(office, register_rows(index, SAVED_FILTERS["overdue"])).sheet]))
     profile = tmp_path / "lo-profile"
     subprocess.run(
         ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path), str(source)],

@@ -115,7 +115,7 @@ def register(ctx, data_dir, lang, fmt, saved, search, status, category, site, ow
         from fieldvisit.office.policy import load_policy
         from fieldvisit.office.register import SAVED_FILTERS, SORT_KEYS, RegisterIndex
         from fieldvisit.office.register_cache import RegisterCache
-        from fieldvisit.reports.exports import register_export, write_sheets
+        from fieldvisit.reports.exports import register_export, register_rows, write_sheets
         from fieldvisit.stores.store import TinyDBStore
 
         if saved not in SAVED_FILTERS:
@@ -133,7 +133,7 @@ def register(ctx, data_dir, lang, fmt, saved, search, status, category, site, ow
             policy = load_policy(paths.policy_file(store.path))
             index = RegisterIndex(store, policy)
             index.open(RegisterCache.beside(store.path, policy))  # the office app's rows when still valid
-            found = register_export(store, index, chosen, sort_key, reverse, redact)
+            found = register_export(store, register_rows(index, chosen, sort_key, reverse), redact)
         stamp = dt.date.today().isoformat()
         target = write_sheets([found.sheet], fmt, out, f"register-{saved}-{stamp}")
         click.echo(t("export.written", count=found.count, path=str(target)))

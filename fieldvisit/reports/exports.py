@@ -114,9 +114,14 @@ class RegisterExport:
     count: int
 
 
-def register_export(store: Store, index: RegisterIndex, chosen: RegisterFilter, sort_key: str = "due", reverse: bool = False, redact: bool = False) -> RegisterExport:
-    """The matters of `chosen`, in the register's order, as one sheet."""
-    rows, matching = index.page(chosen, sort_key, reverse, max(1, len(index.rows)))
+def register_rows(index: RegisterIndex, chosen: RegisterFilter, sort_key: str = "due", reverse: bool = False) -> list[RegisterRow]:
+    """Every matter of `chosen` in the register's order, as the register screen lists them."""
+    return index.page(chosen, sort_key, reverse, max(1, len(index.rows)))[0]
+
+
+def register_export(store: Store, rows: list[RegisterRow], redact: bool = False) -> RegisterExport:
+    """The matters of these register rows as one sheet, each read whole from the store (a row
+    holds only what the register shows) and masked when `redact`."""
     sheet = Sheet(t("export.sheet.register"), [Column(t(f"export.col.{key}"), kind) for key, kind in REGISTER_COLUMNS])
     for row in rows:
         record = store.get(ISSUES, row.id)
