@@ -143,7 +143,7 @@ def _pairs(pdf: _Pdf, pairs: list[tuple[str, str]], indent: float = 0.0) -> None
         top = pdf.get_y()
         pdf.set_x(pdf.l_margin + indent)
         pdf.set_text_color(70)
-        pdf.multi_cell(label_width, LINE, name, new_x=XPos.RIGHT, new_y=YPos.TOP, wrapmode=WrapMode.CHAR)
+        pdf.multi_cell(label_width, LINE, name, new_x=XPos.RIGHT, new_y=YPos.TOP, wrapmode=WrapMode.WORD)
         pdf.set_text_color(0)
         if pdf.get_y() < top:  # the label itself began a new page
             top = pdf.get_y()
@@ -168,7 +168,7 @@ def _entry(pdf: _Pdf, entry: Entry) -> None:
         top = pdf.get_y()
         pdf.set_x(pdf.l_margin + 2)
         pdf.set_text_color(MUTED)
-        pdf.multi_cell(label_width, ENTRY_LINE, name, new_x=XPos.RIGHT, new_y=YPos.TOP, wrapmode=WrapMode.CHAR)
+        pdf.multi_cell(label_width, ENTRY_LINE, name, new_x=XPos.RIGHT, new_y=YPos.TOP, wrapmode=WrapMode.WORD)
         pdf.set_text_color(0)
         pdf.set_y(top)
         pdf.set_x(pdf.l_margin + 2 + label_width)
