@@ -186,6 +186,8 @@ def test_cli_register_search_and_bad_input(cli_dir, tmp_path):
     assert rows and all(row[12] == label("status", "accepted") for row in rows)
     bad = runner.invoke(main, ["--data-dir", str(cli_dir), "register", "--filter", "nope"])
     assert bad.exit_code == 1 and "常用筛选" in bad.output
+    unknown = runner.invoke(main, ["--data-dir", str(cli_dir), "register", "--status", "done"])
+    assert unknown.exit_code == 1 and "没有“done”这个状态" in unknown.output
     backwards = runner.invoke(main, ["--data-dir", str(cli_dir), "register", "--from", "2026-11-30", "--to", "2026-10-01"])
     assert backwards.exit_code == 1 and "早于" in backwards.output
 

@@ -112,6 +112,7 @@ def register(ctx, data_dir, lang, fmt, saved, search, status, category, site, ow
         # imported when this runs: `fieldvisit --help` and the other commands start without it
         from dataclasses import replace
 
+        from fieldvisit.core.model import STATUSES
         from fieldvisit.office.policy import load_policy
         from fieldvisit.office.register import SAVED_FILTERS, SORT_KEYS, RegisterIndex
         from fieldvisit.office.register_cache import RegisterCache
@@ -120,6 +121,8 @@ def register(ctx, data_dir, lang, fmt, saved, search, status, category, site, ow
 
         if saved not in SAVED_FILTERS:
             raise FieldVisitError("error.export.bad_filter", name=saved, names=", ".join(SAVED_FILTERS))
+        if status and status not in STATUSES:
+            raise FieldVisitError("error.export.bad_status", name=status, names=", ".join(STATUSES))
         if sort_key not in SORT_KEYS:
             raise FieldVisitError("error.export.bad_sort", name=sort_key, names=", ".join(SORT_KEYS))
         first, last = (day.date().isoformat() if day else None for day in (date_from, date_to))
