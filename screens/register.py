@@ -32,6 +32,7 @@ class RegisterScreen(Screen):
         Binding("ctrl+f", "search", t("action.search")),
         Binding("ctrl+l", "clear_filters", t("action.clear_filters")),
         Binding("o", "open", t("action.open_visit")),
+        Binding("ctrl+s", "export", t("export.screen.key")),
     ]
 
     class Shown(Message):
@@ -121,6 +122,22 @@ class RegisterScreen(Screen):
         from fieldvisit.screens.office_matter import OfficeMatterScreen
 
         self.app.push_screen(OfficeMatterScreen(issue_id))
+
+    def action_export(self) -> None:
+        """Write the matters of the current filter, in the current order, to a spreadsheet."""
+        # imported when first needed: the app starts without it
+        from fieldvisit.screens.export import ExportScreen
+        from fieldvisit.screens.register_export import export_rows
+
+        rows = export_rows(self.app.register_index, self.current_filter(), self.sort_key, self.sort_reverse)
+        self.app.push_screen(ExportScreen(len(rows)), lambda chosen: self._export(rows, chosen))
+
+    def _export(self, rows: list[RegisterRow], chosen: tuple[str, bool] | None) -> None:
+        if chosen is not None:
+            # imported when first needed: the app starts without it
+            from fieldvisit.screens.register_export import write_in_background
+
+            write_in_background(self, rows, *chosen)
 
     def action_search(self) -> None:
         self.query_one("#register-search", Input).focus()

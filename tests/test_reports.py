@@ -98,6 +98,7 @@ def test_page_count_grows_with_content(field):
 def test_redact_leaves_no_phone_number(field, fmt, tmp_path):
     visit_id = _longest_visit(field)
     phones = [m["phone"] for m in _matters(field, visit_id) if m.get("phone")]
+    badges = [m["employee_no"] for m in _matters(field, visit_id) if m.get("employee_no") and not m.get("anonymous")]
     names = [m["petitioner_name"] for m in _matters(field, visit_id) if m.get("petitioner_name")]
     assert phones
     data = render(summary_document(visit_summary(field, visit_id, redact=True), NOW), fmt)
@@ -110,8 +111,11 @@ def test_redact_leaves_no_phone_number(field, fmt, tmp_path):
     assert not any(phone in text for phone in phones)
     assert not PHONE.search(text)
     assert not any(name in text for name in names)
+    assert badges and not any(badge in text or badge[:-2] in text for badge in badges)
+    shown = re.findall(r"DF[\d*]+", text.replace("\\*", "*"))  # employee numbers: at most their last two digits
+    assert len(shown) >= len(badges) and all(re.fullmatch(r"DF\*+\d{0,2}", number) for number in shown)
     plain = render(summary_document(visit_summary(field, visit_id), NOW), "txt").decode()
-    assert phones[0] in plain  # without --redact the office's own copy is whole
+    assert phones[0] in plain and badges[0] in plain  # without --redact the office's own copy is whole
 
 
 class _Collector(HTMLParser):

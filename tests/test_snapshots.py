@@ -68,6 +68,11 @@ def test_office_register(snap_compare, office_app, size):
     assert snap_compare(office_app, terminal_size=size)
 
 
+def test_office_register_export(snap_compare, office_app):
+    """Ctrl+S on the register: Excel or csv, masked by default."""
+    assert snap_compare(office_app, press=["ctrl+s"], terminal_size=SMALL)
+
+
 def test_office_matter(snap_compare, office_app):
     assert snap_compare(office_app, press=["enter"], terminal_size=LARGE)
 

@@ -1,4 +1,4 @@
-"""Printed output: a visit's summary and a period report."""
+"""Printed output and spreadsheets: a visit's summary, the period report, the register's matters."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def summary(ctx, data_dir, lang, visit_id, fmt, out, redact, office, font) -> No
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day of the period.")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day of the period (inclusive).")
 @click.option("--site", default=None, help="Only matters raised on visits to this site (exact name).")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "md", "txt"]), default="pdf", show_default=True, help="What to write.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "md", "txt", "xlsx"]), default="pdf", show_default=True, help="What to write; xlsx gives one sheet per table, for Excel or WPS (信息上报).")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="A file, or a folder for the default name (default: the current folder).")
 @click.option("--redact", is_flag=True, help="Accepted for symmetry with summary: a period report names no petitioner.")
 @click.option("--font", type=click.Path(dir_okay=False, path_type=Path), default=None, help="A CJK .ttf/.otf/.ttc font for the PDF.")
@@ -73,9 +73,71 @@ def report(ctx, data_dir, lang, start, end, site, fmt, out, redact, font) -> Non
         opened, home = open_central(ctx, base, parsed=True)
         with opened as store:
             found = period_report(store, first, last, site, load_policy(home.policy_file), dt.date.today())
-        document = report_document(found, write.now())
-        target = write.write(document, fmt, out, f"report-{first.isoformat()}-{last.isoformat()}", font)
+        name = f"report-{first.isoformat()}-{last.isoformat()}"
+        if fmt == "xlsx":
+            from fieldvisit.reports.exports import report_sheets, write_sheets
+
+            target = write_sheets(report_sheets(found), fmt, out, name)
+        else:
+            target = write.write(report_document(found, write.now()), fmt, out, name, font)
         click.echo(t("report.written", path=str(target)))
 
     run(write_report)
 
+
+
+@click.command()
+@common_options
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True, help="xlsx for Excel or WPS; csv is UTF-8 with a byte-order mark, which they need for Chinese.")
+@click.option("--filter", "saved", default="all", show_default=True, help="A saved filter of the register: all, overdue, due_soon, needs_review, unassigned, collective, dissatisfied.")
+@click.option("--search", default="", help="Words every matter must contain (name, employee number, unit, title, demand…), as the register's search box.")
+@click.option("--status", default=None, help="Only matters in this status (recorded, registered, accepted, in_progress, replied, closed…).")
+@click.option("--category", default=None, help="Only matters of this category code (wages, social_insurance, work_safety…).")
+@click.option("--site", default=None, help="Only matters raised on visits to this site (exact name).")
+@click.option("--owner", default=None, help="Only matters whose owner or department is this.")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Only matters raised on or after this day.")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Only matters raised on or before this day.")
+@click.option("--sort", "sort_key", default="due", show_default=True, help="Order by a register column: due, date, ref, site, petitioner, category, title, status, owner, flags.")
+@click.option("--reverse", is_flag=True, help="Reverse the order.")
+@click.option("--redact", is_flag=True, help="Mask petitioners' names, phone and employee numbers (for copies that leave the office).")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="A file, or a folder for the default name (default: the current folder).")
+@click.pass_context
+def register(ctx, data_dir, lang, fmt, saved, search, status, category, site, owner, date_from, date_to, sort_key, reverse, redact, out) -> None:
+    """Write the office register's matters (those of a filter) as a spreadsheet: one row each,
+    dates as dates, column widths to fit Chinese."""
+    base, _ = settings(ctx, data_dir, lang)
+
+    def write_register() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
+        from dataclasses import replace
+
+        from fieldvisit.core.model import STATUSES
+        from fieldvisit.office.policy import load_policy
+        from fieldvisit.office.register import SAVED_FILTERS, SORT_KEYS, RegisterIndex
+        from fieldvisit.office.register_cache import RegisterCache
+        from fieldvisit.reports.exports import register_export, register_rows, write_sheets
+
+        if saved not in SAVED_FILTERS:
+            raise FieldVisitError("error.export.bad_filter", name=saved, names=", ".join(SAVED_FILTERS))
+        if status and status not in STATUSES:
+            raise FieldVisitError("error.export.bad_status", name=status, names=", ".join(STATUSES))
+        if sort_key not in SORT_KEYS:
+            raise FieldVisitError("error.export.bad_sort", name=sort_key, names=", ".join(SORT_KEYS))
+        first, last = (day.date().isoformat() if day else None for day in (date_from, date_to))
+        if first and last and last < first:
+            raise FieldVisitError("error.report.bad_period", start=first, end=last)
+        chosen = replace(
+            SAVED_FILTERS[saved], text=search, status=status or None, category=category or None, site=site or None,
+            owner=owner or None, date_from=first, date_to=last,
+        )
+        opened, home = open_central(ctx, base, parsed=True)
+        with opened as store:
+            policy = load_policy(home.policy_file)
+            index = RegisterIndex(store, policy)
+            index.open(RegisterCache.of(home, policy))  # the office app's rows when still valid
+            found = register_export(store, register_rows(index, chosen, sort_key, reverse), redact)
+        stamp = dt.date.today().isoformat()
+        target = write_sheets([found.sheet], fmt, out, f"register-{saved}-{stamp}")
+        click.echo(t("export.written", count=found.count, path=str(target)))
+
+    run(write_register)

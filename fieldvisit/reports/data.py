@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from fieldvisit.core import model
 from fieldvisit.core.errors import NotFoundError
 from fieldvisit.office.policy import DEFAULT_POLICY, Policy, PolicyError, deadlines
-from fieldvisit.core.privacy import mask_digits, mask_name
+from fieldvisit.core.privacy import mask_digits, mask_employee_no, mask_name
 from fieldvisit.core.records import values
 from fieldvisit.core.references import device_short
 from fieldvisit.office.stats import PeriodStats, ended_by, late_at, period_stats
@@ -80,9 +80,10 @@ def visit_summary(store: Store, visit_id: str, redact: bool = False) -> VisitSum
 def redacted(issue: dict[str, Any]) -> dict[str, Any]:
     """The matter with phone and employee number masked and names hidden, in fields and text."""
     found = dict(issue)
-    for field in ("phone", "employee_no"):
+    masks = {"phone": mask_digits, "employee_no": mask_employee_no}
+    for field, mask in masks.items():
         if found.get(field):
-            found[field] = mask_digits(found[field])
+            found[field] = mask(found[field])
     names = [name for name in [found.get("petitioner_name") or ""] + _split_names(found.get("representatives") or "") if len(name) > 1]
     for field in ("petitioner_name", *MATTER_TEXT):
         text = found.get(field)
@@ -90,11 +91,13 @@ def redacted(issue: dict[str, Any]) -> dict[str, Any]:
             for name in sorted(names, key=len, reverse=True):
                 text = text.replace(name, mask_name(name))
             found[field] = text
-    phone = issue.get("phone") or ""
-    if phone:  # a phone number repeated in the matter's text
-        for field in MATTER_TEXT:
-            if isinstance(found.get(field), str):
-                found[field] = found[field].replace(phone, mask_digits(phone))
+    for field, mask in masks.items():  # a phone or employee number repeated in the matter's text
+        number = (issue.get(field) or "").strip()
+        if len(number) < 3:
+            continue
+        for name in MATTER_TEXT:
+            if isinstance(found.get(name), str):
+                found[name] = found[name].replace(number, mask(number))
     return found
 
 

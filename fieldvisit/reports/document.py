@@ -30,10 +30,16 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Entry:
-    """One matter: a heading and its fields, kept together on a page."""
+    """One matter: a heading, its short facts (who, category, owner, status: the PDF runs them
+    together on a line or two) and its texts (demand, what was said: one labelled row each)."""
 
     heading: str
     pairs: list[tuple[str, str]]
+    facts: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def all_pairs(self) -> list[tuple[str, str]]:
+        return [*self.facts, *self.pairs]
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,8 @@ class Table:
     numeric: tuple[int, ...] = ()
     widths: tuple[float, ...] = ()
     """Relative column widths for the PDF; equal when empty."""
+    whole: tuple[int, ...] = ()
+    """Columns the PDF never wraps (references, dates), besides the numeric ones."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,8 @@ class Document:
     generated_label: str = ""
     page_label: str = ""
     """A format string with {page} and {pages}."""
+    continued_label: str = ""
+    """After a matter's heading repeated at the top of a page it runs on to."""
 
     @property
     def doc_id(self) -> str:

@@ -36,7 +36,8 @@ def summary_document(summary: VisitSummary, now: dt.datetime) -> Document:
     if not summary.matters:
         document.blocks.append(Paragraph(t("report.no_matters")))
     for number, issue in enumerate(summary.matters, 1):
-        document.blocks.append(Entry(f"{number}. {issue.get('ref') or issue['id']}  {issue.get('title') or ''}", _matter_pairs(issue)))
+        facts, texts = _matter_pairs(issue)
+        document.blocks.append(Entry(f"{number}. {issue.get('ref') or issue['id']}  {issue.get('title') or ''}", texts, facts))
     document.blocks.append(Heading(t("report.by_category")))
     rows = [[label("category", code), str(count)] for code, count in summary.by_category.items()]
     rows.append([t("report.total"), str(sum(summary.by_category.values()))])
@@ -47,32 +48,33 @@ def summary_document(summary: VisitSummary, now: dt.datetime) -> Document:
     return document
 
 
-def _matter_pairs(issue: dict[str, Any]) -> list[tuple[str, str]]:
+def _matter_pairs(issue: dict[str, Any]) -> tuple[tuple[tuple[str, str], ...], list[tuple[str, str]]]:
+    """The matter's short facts and its texts, each without the empty ones."""
     if issue.get("anonymous"):
         petitioner = t("report.anonymous")
     else:
         petitioner = _join(issue.get("petitioner_name"), issue.get("unit"))
-    contact = "  ".join(
-        f"{t(f'field.{name}')} {issue[name]}" for name in ("employee_no", "phone") if issue.get(name) and not issue.get("anonymous")
-    )
+    contact = [] if issue.get("anonymous") else [(t(f"field.{name}"), issue.get(name) or "") for name in ("employee_no", "phone")]
     commitment = issue.get("commitment") or ""
     if issue.get("promised_date"):
         commitment = f"{commitment}（{t('field.promised_date')} {issue['promised_date']}）" if commitment else issue["promised_date"]
-    pairs = [
+    facts = [
         (t("field.petitioner_name"), petitioner),
-        (t("report.contact"), contact),
+        *contact,
         (t("field.people"), str(issue.get("people") or 1) + (f"（{t('field.representatives')} {issue['representatives']}）" if issue.get("representatives") else "")),
         (t("field.category"), _join(label("category", issue.get("category") or "other"), label("urgency", issue.get("urgency")) if issue.get("urgency") not in (None, "", "normal") else "")),
-        (t("field.demand"), issue.get("demand") or ""),
-        (t("field.detail"), issue.get("detail") or ""),
-        (t("field.onsite_answer"), issue.get("onsite_answer") or ""),
-        (t("field.commitment"), commitment),
         (t("field.first_owner"), issue.get("first_owner") or ""),
         (t("field.department"), issue.get("department") or ""),
         (t("report.flags"), "、".join(label("flag", flag) for flag in model.FLAGS if issue.get(flag))),
         (t("report.status"), label("status", issue.get("status") or "recorded")),
     ]
-    return [(name, value) for name, value in pairs if value]
+    texts = [
+        (t("field.demand"), issue.get("demand") or ""),
+        (t("field.detail"), issue.get("detail") or ""),
+        (t("field.onsite_answer"), issue.get("onsite_answer") or ""),
+        (t("field.commitment"), commitment),
+    ]
+    return tuple((name, value) for name, value in facts if value), [(name, value) for name, value in texts if value]
 
 
 def report_document(report: PeriodReport, now: dt.datetime) -> Document:
@@ -124,7 +126,7 @@ def report_document(report: PeriodReport, now: dt.datetime) -> Document:
         add(Table(
             [t("report.ref"), t("field.title"), t("report.step"), t("report.due"), t("report.days_over"), t("field.department"), t("field.assignee"), t("field.first_owner")],
             [[item.ref, item.title, label("deadline", item.step), item.due.isoformat(), str(item.days), item.department, item.assignee, item.first_owner] for item in report.overdue],
-            numeric=(4,), widths=(3.2, 4, 1.6, 2, 1, 1.8, 1.3, 1.3),
+            numeric=(4,), widths=(3.2, 4, 1.6, 2, 1, 1.8, 1.3, 1.3), whole=(0, 3),
         ))
         if stats.overdue > len(report.overdue):
             add(Paragraph(t("report.overdue_more", count=stats.overdue - len(report.overdue))))
@@ -142,6 +144,7 @@ def _document(title: str, subtitle: str, kind: str, now: dt.datetime) -> Documen
         doc_id_label=t("report.doc_id"),
         generated_label=t("report.generated"),
         page_label=t("report.page"),
+        continued_label=t("report.compact.continued"),
     )
 
 

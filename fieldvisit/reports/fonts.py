@@ -6,7 +6,8 @@ Order:
    Microsoft YaHei / SimHei / SimSun on Windows, PingFang / Songti on macOS.
 3. Noto Sans SC from the `justmytype-intl-cjk` package, a dependency of fieldvisit (SIL OFL 1.1,
    redistributable). It ships as a variable font whose default instance is Thin, and instancing
-   it takes about 10 s, so the Regular instance is made once and kept in the user cache folder.
+   it takes about 10 s, so the Regular instance is made once and kept in the user cache folder,
+   named Regular inside too (a PDF's font list says which weight it embeds).
 Every candidate must hold the glyphs of the report's own title; otherwise it is skipped, and
 with none left `FontMissingError` says what to do: Chinese never comes out as boxes.
 """
@@ -26,6 +27,9 @@ from fieldvisit.locations.paths import font_cache_dir
 
 PROBE = "下访活动记录信访工作情况报告"
 PACKAGED_NAME = "NotoSansSC-Regular.ttf"
+PACKAGED_MAKE = 2
+"""Bumped when the instance is made differently (2: its names say Regular, not Thin): an older
+file in the cache is then made anew."""
 PACKAGED_WEIGHT = 400
 
 LINUX_FONTS = (
@@ -87,17 +91,20 @@ def packaged_font(cache_dir: Path | None = None) -> Path | None:
     if not source.is_file():
         return None
     folder = Path(cache_dir) if cache_dir else _cache_dir()
-    target = folder / f"{source.stat().st_size}-{PACKAGED_NAME}"
+    target = folder / f"{source.stat().st_size}-{PACKAGED_MAKE}-{PACKAGED_NAME}"
     if target.is_file():
         return target
     from fontTools.ttLib import TTFont
     from fontTools.varLib import instancer
 
     folder.mkdir(parents=True, exist_ok=True)
-    font = instancer.instantiateVariableFont(TTFont(source), {"wght": PACKAGED_WEIGHT}, static=True)
+    font = instancer.instantiateVariableFont(TTFont(source), {"wght": PACKAGED_WEIGHT}, static=True, updateFontNames=True)
     partial = target.with_suffix(f".{os.getpid()}.part")
     font.save(partial)
     os.replace(partial, target)
+    for stale in folder.glob(f"*-{PACKAGED_NAME}"):  # made by an older fieldvisit
+        if stale != target:
+            stale.unlink(missing_ok=True)
     return target
 
 

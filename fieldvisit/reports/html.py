@@ -74,7 +74,7 @@ def _block(block: object) -> str:
     if isinstance(block, Paragraph):
         return f"<p>{escape(block.text)}</p>"
     if isinstance(block, Entry):
-        return f'<section class="entry"><h3>{escape(block.heading)}</h3>{_fields(block.pairs)}</section>'
+        return f'<section class="entry"><h3>{escape(block.heading)}</h3>{_fields(block.all_pairs)}</section>'
     if isinstance(block, Table):
         head = "".join(f'<th{_num(i, block.numeric)}>{escape(cell)}</th>' for i, cell in enumerate(block.headers))
         body = "".join(

@@ -22,7 +22,7 @@ def render_txt(document: Document) -> str:
         elif isinstance(block, Paragraph):
             lines += [block.text, ""]
         elif isinstance(block, Entry):
-            lines += [block.heading] + _aligned_pairs(block.pairs, "    ") + [""]
+            lines += [block.heading] + _aligned_pairs(block.all_pairs, "    ") + [""]
         elif isinstance(block, Table):
             lines += _text_table(block.headers, block.rows, block.numeric) + [""]
         elif isinstance(block, Bars):
@@ -42,7 +42,7 @@ def render_md(document: Document) -> str:
         elif isinstance(block, Paragraph):
             lines += [_md(block.text), ""]
         elif isinstance(block, Entry):
-            lines += [f"### {_md(block.heading)}", ""] + [f"- **{_md(name)}**：{_md(value)}" for name, value in block.pairs] + [""]
+            lines += [f"### {_md(block.heading)}", ""] + [f"- **{_md(name)}**：{_md(value)}" for name, value in block.all_pairs] + [""]
         elif isinstance(block, Table):
             lines += _md_table(block.headers, block.rows, block.numeric) + [""]
         elif isinstance(block, Bars):
