@@ -217,7 +217,7 @@ def test_every_back_end_holds_the_same_records_after_the_same_imports(store: Sto
     reference = MemoryStore()
     other = export_bundle(build_demo(2, ANCHOR))
     for target in (reference, store):
-        Editor(target, actor="信访办", device_id="01JD00000000000000000OFF01", device_name="信访办台式机")
+        Editor(target, actor="信访办", device_id="01JD000000000000000000FF01", device_name="信访办台式机")
         reports = import_bundles(target, [("1.fvb", fmt.encode(laptop_bundle)), ("2.fvb", fmt.encode(other))], now=NOW)
         assert [report.status for report in reports] == ["imported", "imported"]
     mine, theirs = snapshot(store), snapshot(reference)

@@ -54,7 +54,7 @@ CHANNEL = "fieldvisit"
 
 SEARCHED_FIELDS = (
     "ref", "title", "detail", "demand", "onsite_answer", "commitment",
-    "petitioner_name", "employee_no", "unit", "representatives", "first_owner", "department", "assignee",
+    "petitioner_name", "employee_no", "unit", "phone", "department", "first_owner",
 )
 """The matter fields the search column holds: `fieldvisit.editing.views.SEARCHED_FIELDS` (a test
 keeps them equal; this layer may not import that one)."""
