@@ -20,6 +20,7 @@ from pathlib import Path
 
 URL_VARIABLE = "FIELDVISIT_TEST_PG_URL"
 ALLOW_MISSING_VARIABLE = "FIELDVISIT_ALLOW_NO_PG"
+SERVER_ROOT_VARIABLE = "FIELDVISIT_CI_PG_ROOT"  # where Debian keeps server versions; .ci/postgres-server.sh reads it too
 SERVICE_USERS = ("postgres", "fieldvisit-pg")
 
 
@@ -29,7 +30,8 @@ class NoServer(RuntimeError):
 
 def server_bin() -> Path:
     """The newest installed server's bin folder (Debian's layout, else `pg_ctl` on PATH)."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda path: int(Path(path).parent.parent.name))
+    root = os.environ.get(SERVER_ROOT_VARIABLE, "/usr/lib/postgresql")
+    found = sorted(glob.glob(f"{root}/*/bin/initdb"), key=lambda path: int(Path(path).parent.parent.name))
     if found:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
