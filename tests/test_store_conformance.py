@@ -135,6 +135,13 @@ def test_a_batch_writes_several_tables_and_replaces_by_id(store: Store) -> None:
     assert [item["id"] for item in store.all(VISITS)] == [VISIT_ID]
 
 
+def test_get_many_finds_the_records_that_exist(store: Store) -> None:
+    store.put({ISSUES: [record(ISSUE_A, title="一"), record(ISSUE_B, title="二")]})
+    found = store.get_many(ISSUES, [ISSUE_B, "01JD0000000000000000000NO1", ISSUE_A])
+    assert found == {ISSUE_A: record(ISSUE_A, title="一"), ISSUE_B: record(ISSUE_B, title="二")}
+    assert store.get_many(VISITS, [ISSUE_A]) == {} and store.get_many(ISSUES, []) == {}
+
+
 def test_meta_is_merged_key_by_key_in_the_same_write(store: Store) -> None:
     store.put({}, {"device_id": "01JD00000000000000000DEV01", "seq": {"a": 1}})
     store.put({ISSUES: [record(ISSUE_A)]}, {"device_name": "信访办台式机"})

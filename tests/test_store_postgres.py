@@ -263,6 +263,22 @@ def test_two_imports_of_a_new_matter_at_once_do_not_overwrite_each_other(url: st
         assert "type" not in second.get(ISSUES, issue["id"])
 
 
+def test_records_read_together_are_checked_like_records_read_one_by_one(url: str, office: list[str]) -> None:
+    """An import reads a bundle's records with `get_many`; a matter changed after that read
+    refuses the import's write, and one absent then but present now does too."""
+    matter, new_id = office[7], "01JD0000000000000000000NW2"
+    with PostgresStore(url, actor="导入") as importing, PostgresStore(url, actor="王敏") as officer_store:
+        found = importing.get_many(ISSUES, [matter, new_id])
+        assert list(found) == [matter]
+        Workflow(Editor(officer_store, actor="王敏")).assign(matter, assignee="王敏")
+        with pytest.raises(StoreConflictError):
+            importing.put({ISSUES: [found[matter]]})
+        importing.get_many(ISSUES, [new_id])
+        officer_store.put({ISSUES: [{"id": new_id, "fields": {}, "conflicts": []}]})
+        with pytest.raises(StoreConflictError):
+            importing.put({ISSUES: [{"id": new_id, "fields": {}, "conflicts": [], "type": "issue"}]})
+
+
 def test_the_shared_clock_never_moves_back(url: str) -> None:
     with PostgresStore(url) as store:
         store.put({}, {"clock": "0001790000000009-0000-A"})

@@ -220,6 +220,19 @@ class PostgresStore(Store):
         self._remember(table, record_id, row[1] if row else 0)  # 0: absent when read
         return orjson.loads(row[0]) if row else None
 
+    def get_many(self, table: str, record_ids: Iterable[str]) -> dict[str, Record]:
+        """As `Store.get_many`, in one query; each id's version (or absence) is remembered for
+        the next `put` as by `get`."""
+        wanted = list(dict.fromkeys(str(record_id) for record_id in record_ids))
+        if not wanted:
+            return {}
+        with self._pool.connection() as connection:
+            rows = connection.execute("SELECT id, doc::text, version FROM fv_records WHERE tbl = %s AND id = ANY(%s)", (table, wanted)).fetchall()
+        found = {record_id: (doc, version) for record_id, doc, version in rows}
+        for record_id in wanted:
+            self._remember(table, record_id, found[record_id][1] if record_id in found else 0)
+        return {record_id: orjson.loads(doc) for record_id, (doc, _) in found.items()}
+
     def all(self, table: str) -> list[Record]:
         with self._pool.connection() as connection:
             rows = connection.execute("SELECT doc::text FROM fv_records WHERE tbl = %s ORDER BY id", (table,)).fetchall()
@@ -254,11 +267,13 @@ class PostgresStore(Store):
         descending: bool = True,
         limit: int = 50,
         offset: int = 0,
+        count_limit: int = 10_000,
     ) -> tuple[list[Record], int]:
-        """One page of matters filtered in the database, and how many match in all: what a
-        register over a million matters asks instead of holding every row in memory. `text`:
-        whitespace-separated terms, each a case-insensitive substring of the searched fields
-        (the trigram index serves terms of three characters or more)."""
+        """One page of matters filtered in the database, and how many match, counted up to
+        `count_limit` (that number means "at least"): what a register over a million matters
+        asks instead of holding every row in memory. `text`: whitespace-separated terms, each a
+        case-insensitive substring of the searched fields. The trigram index serves terms of
+        three characters or more; shorter ones are checked row by row."""
         if order not in ("raised_at", "ref", "status", "category", "accepted_at", "registered_at", "id"):
             raise ValueError(f"unknown order {order!r}")
         conditions = [sql.SQL("tbl = 'issues'")]
@@ -279,10 +294,10 @@ class PostgresStore(Store):
         where = sql.SQL(" AND ").join(conditions)
         direction = sql.SQL("DESC" if descending else "ASC")
         page = sql.SQL("SELECT doc::text FROM fv_records WHERE {} ORDER BY {} {} NULLS LAST, id LIMIT %s OFFSET %s").format(where, sql.Identifier(order), direction)
-        count = sql.SQL("SELECT count(*) FROM fv_records WHERE {}").format(where)
+        count = sql.SQL("SELECT count(*) FROM (SELECT 1 FROM fv_records WHERE {} LIMIT %s) AS counted").format(where)
         with self._pool.connection() as connection:
             rows = connection.execute(page, [*params, limit, offset]).fetchall()
-            total = connection.execute(count, params).fetchone()[0]
+            total = connection.execute(count, [*params, count_limit]).fetchone()[0]
         return [orjson.loads(row[0]) for row in rows], total
 
     # -- writing --------------------------------------------------------------------------
@@ -364,14 +379,13 @@ class PostgresStore(Store):
 
     @staticmethod
     def _merge_meta(connection: psycopg.Connection, meta: dict[str, Any]) -> None:
-        row = connection.execute("SELECT doc::text FROM fv_meta WHERE id = 1 FOR UPDATE").fetchone()
-        current = orjson.loads(row[0]) if row else {}
-        merged = {**current, **meta}
-        if isinstance(current.get("clock"), str) and isinstance(meta.get("clock"), str):
-            merged["clock"] = max(current["clock"], meta["clock"])  # stamps sort as strings
+        """Key by key in one statement; the row lock serialises concurrent writers, and the
+        clock keeps the greater stamp (stamps sort as strings)."""
         connection.execute(
-            "INSERT INTO fv_meta (id, doc) VALUES (1, %s::jsonb) ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc",
-            (orjson.dumps(merged).decode(),),
+            "UPDATE fv_meta SET doc = doc || %(new)s::jsonb || CASE WHEN jsonb_typeof(doc -> 'clock') = 'string' "
+            "AND jsonb_typeof(%(new)s::jsonb -> 'clock') = 'string' AND doc ->> 'clock' > %(new)s::jsonb ->> 'clock' "
+            "THEN jsonb_build_object('clock', doc -> 'clock') ELSE '{}'::jsonb END WHERE id = 1",
+            {"new": orjson.dumps(meta).decode()},
         )
 
     def _notify(self, connection: psycopg.Connection, written: dict[str, list[Record]]) -> None:

@@ -47,6 +47,16 @@ class Store(ABC):
     def get(self, table: str, record_id: str) -> Record | None:
         """One record, or None. Treat it as read-only: the editor copies before changing."""
 
+    def get_many(self, table: str, record_ids: Iterable[str]) -> dict[str, Record]:
+        """The records of these ids that exist, by id: one query where a store is a server
+        (an import looks up a bundle's thousand records at once)."""
+        found = {}
+        for record_id in record_ids:
+            record = self.get(table, record_id)
+            if record is not None:
+                found[record_id] = record
+        return found
+
     @abstractmethod
     def all(self, table: str) -> list[Record]:
         ...
