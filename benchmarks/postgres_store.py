@@ -15,7 +15,8 @@ Timed, on both back-ends, the same operations through the same code a user's com
     and its first page, as `fieldvisit office` does before Textual draws (warm: the cache is valid);
     and its peak memory (the office app's target: ≤ 500 MB);
   - a search typed one keystroke at a time ("养老金核定", "医药费 报销"): each prefix's first page
-    and match count; PostgreSQL through the trigram index, JSON through `RegisterIndex.page`
+    and match count (up to 10,000); PostgreSQL through the character-pair and trigram indexes
+    (`matter_page`), JSON through `RegisterIndex.page`
     (its remembered selections cleared before each typed word, as after a write);
   - an officer step, durable: `Workflow.assign(matter, department=…)` (read, stamp, write, commit
     or fsync) on matters spread over the store;
@@ -116,18 +117,18 @@ def load_postgres(url: str, tables: dict[str, list[dict]], meta: dict, issues, i
     """COPY every record into a fresh schema; the matters from `issues`, their ids kept."""
     import psycopg
 
-    from fieldvisit.stores.postgres import create_schema, drop_schema
+    from fieldvisit.stores.postgres import create_schema, drop_schema, search_grams
 
     drop_schema(url)
     create_schema(url)
     started = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as connection:
-        with connection.cursor() as cursor, cursor.copy("COPY fv_records (tbl, id, doc) FROM STDIN") as copy:
+        with connection.cursor() as cursor, cursor.copy("COPY fv_records (tbl, id, doc, grams) FROM STDIN") as copy:
             for name, rows in tables.items():
                 for record in issues if name == "issues" else rows:
                     if name == "issues":
                         issue_ids.append(record["id"])
-                    copy.write_row((name, record["id"], orjson.dumps(record).decode()))
+                    copy.write_row((name, record["id"], orjson.dumps(record).decode(), search_grams(record) if name == "issues" else []))
         connection.execute("UPDATE fv_meta SET doc = %s::jsonb WHERE id = 1", (orjson.dumps(meta).decode(),))
         connection.execute("VACUUM ANALYZE fv_records")
     return time.perf_counter() - started
@@ -239,7 +240,7 @@ def import_postgres(url: str, bundle: bytes, runs: int, now: dt.datetime) -> lis
     ids = [record["id"] for table in fmt.TABLES for record in data[table]]
     times = []
     with psycopg.connect(url, autocommit=True) as connection:
-        saved = connection.execute("SELECT tbl, id, doc::text, version FROM fv_records WHERE id = ANY(%s)", (ids,)).fetchall()
+        saved = connection.execute("SELECT tbl, id, doc::text, grams, version FROM fv_records WHERE id = ANY(%s)", (ids,)).fetchall()
         meta = connection.execute("SELECT doc::text FROM fv_meta").fetchone()[0]
         for _ in range(runs):
             with PostgresStore(url, actor="导入") as store:
@@ -249,7 +250,7 @@ def import_postgres(url: str, bundle: bytes, runs: int, now: dt.datetime) -> lis
             assert report.status == "imported", report.reason
             with connection.transaction():  # the store as it was: the bundle's rows back, no log entry
                 connection.execute("DELETE FROM fv_records WHERE id = ANY(%s) OR (tbl = 'imports' AND doc ->> 'bundle_id' = %s)", (ids, data["bundle_id"]))
-                with connection.cursor() as cursor, cursor.copy("COPY fv_records (tbl, id, doc, version) FROM STDIN") as copy:
+                with connection.cursor() as cursor, cursor.copy("COPY fv_records (tbl, id, doc, grams, version) FROM STDIN") as copy:
                     for row in saved:
                         copy.write_row(row)
                 connection.execute("UPDATE fv_meta SET doc = %s::jsonb", (meta,))

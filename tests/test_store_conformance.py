@@ -224,7 +224,7 @@ def test_every_back_end_holds_the_same_records_after_the_same_imports(store: Sto
     reference = MemoryStore()
     other = export_bundle(build_demo(2, ANCHOR))
     for target in (reference, store):
-        Editor(target, actor="信访办", device_id="01JD000000000000000000FF01", device_name="信访办台式机")
+        Editor(target, actor="信访办", wall=lambda: 1_790_000_000_000, device_id="01JD000000000000000000FF01", device_name="信访办台式机")
         reports = import_bundles(target, [("1.fvb", fmt.encode(laptop_bundle)), ("2.fvb", fmt.encode(other))], now=NOW)
         assert [report.status for report in reports] == ["imported", "imported"]
     mine, theirs = snapshot(store), snapshot(reference)
