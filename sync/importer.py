@@ -79,7 +79,8 @@ def import_bundles(
             data = read_bundle(payload, max_bytes, now_ms=now_ms)
             check_device(data, signer)
             writer = gate.writer(data, signer, now_ms) if gate is not None else None
-            changes = _merge_bundle(store, pending, data, writer)
+            stored = _look_up(store, data)
+            changes = _merge_bundle(store, pending, data, writer, stored)
         except Quarantined as waiting:
             report.status, report.reason = QUARANTINED, str(waiting)
             continue
@@ -88,7 +89,7 @@ def import_bundles(
             if gate is not None:
                 gate.refused(source, raw, error)
             continue
-        report.counts = _counts(store, pending, changes, data)
+        report.counts = _counts(stored, pending, changes, data)
         for table, records in changes.items():
             pending[table].update(records)
         latest = max([latest, *_stamps_of(changes)])
@@ -111,25 +112,39 @@ def check_device(data: dict[str, Any], device_id: str | None) -> None:
         raise BundleError("error.trust.device_mismatch", device=device_id, claimed=data["device"]["id"])
 
 
-def _merge_bundle(store: Store, pending: dict[str, dict[str, Record]], data: dict[str, Any], writer: Writer | None) -> dict[str, dict[str, Record]]:
+def _look_up(store: Store, data: dict[str, Any]) -> dict[str, dict[str, Record]]:
+    """What the store holds, in either table, under every id the bundle brings: one query per
+    table on a database store (`Store.get_many`) instead of several per record."""
+    ids = [compact["id"] for table in fmt.TABLES for compact in data[table]]
+    return {table: store.get_many(table, ids) for table in fmt.TABLES}
+
+
+def _merge_bundle(
+    store: Store, pending: dict[str, dict[str, Record]], data: dict[str, Any], writer: Writer | None, stored: dict[str, dict[str, Record]]
+) -> dict[str, dict[str, Record]]:
     """The records this bundle changes, merged with the store and earlier bundles of this batch.
 
     With a `writer` (a laptop's bundle at the office), every record is first checked against
-    the rights table: one record it may not write refuses the whole bundle."""
+    the rights table: one record it may not write refuses the whole bundle. `stored`: what the
+    store holds under the bundle's ids (`_look_up`)."""
     changes: dict[str, dict[str, Record]] = {table: {} for table in fmt.TABLES}
     arriving: dict[str, Record] = {}
 
     def find_visit(visit_id: str) -> Record | None:
-        return pending[VISITS].get(visit_id) or store.get(VISITS, visit_id) or arriving.get(visit_id)
+        if visit_id in pending[VISITS]:
+            return pending[VISITS][visit_id]
+        if visit_id in arriving:  # the bundle's own visit, so it was looked up with the rest
+            return stored[VISITS].get(visit_id) or arriving[visit_id]
+        return store.get(VISITS, visit_id)
 
     for table in fmt.TABLES:
         other_table = next(name for name in fmt.TABLES if name != table)
         for compact in data[table]:
             record_id = compact["id"]
-            if store.get(other_table, record_id) is not None or record_id in pending[other_table]:
+            if record_id in stored[other_table] or record_id in pending[other_table]:
                 raise BundleError("error.bundle.type_clash", record_id=record_id)
             incoming = fmt.expand_record(compact)
-            current = pending[table].get(record_id) or store.get(table, record_id)
+            current = pending[table].get(record_id) or stored[table].get(record_id)
             if writer is not None:
                 check_record(writer, current, incoming, find_visit)
             if table == VISITS:
@@ -141,11 +156,11 @@ def _merge_bundle(store: Store, pending: dict[str, dict[str, Record]], data: dic
     return changes
 
 
-def _counts(store: Store, pending: dict[str, dict[str, Record]], changes: dict[str, dict[str, Record]], data: dict[str, Any]) -> dict[str, int]:
+def _counts(stored: dict[str, dict[str, Record]], pending: dict[str, dict[str, Record]], changes: dict[str, dict[str, Record]], data: dict[str, Any]) -> dict[str, int]:
     """New means neither in the store nor brought by an earlier bundle of the same batch."""
     counts: dict[str, int] = {}
     for table in fmt.TABLES:
-        new = sum(store.get(table, rid) is None and rid not in pending[table] for rid in changes[table])
+        new = sum(rid not in stored[table] and rid not in pending[table] for rid in changes[table])
         counts[f"{table}_new"] = new
         counts[f"{table}_updated"] = len(changes[table]) - new
         counts[f"{table}_unchanged"] = len(data[table]) - len(changes[table])

@@ -88,3 +88,6 @@ def office_store_path(tmp_path, office_demo_bytes) -> Path:
     path.parent.mkdir()
     path.write_bytes(office_demo_bytes)
     return path
+
+
+from pg_fixtures import postgres_store_url, postgres_url  # noqa: E402, F401  (a real PostgreSQL server)

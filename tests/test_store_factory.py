@@ -16,6 +16,7 @@ from fieldvisit.locations.paths import Home
 from fieldvisit.stores import factory
 from fieldvisit.stores.splice_store import SplicingJSONStore
 from fieldvisit.stores.store import MemoryStore, TinyDBStore
+from fieldvisit.sync.validate import read_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 ANCHOR = "2026-11-20"
@@ -131,3 +132,32 @@ def test_every_office_command_takes_the_store_from_the_option_or_the_environment
     report = run("report", "--data-dir", str(data), "--from", "2026-01-01", "--to", "2026-12-31", "--format", "txt", "--out", str(tmp_path / "r.txt"), env={factory.STORE_ENV: str(central)})
     assert report.returncode == 0, report.stderr
     assert not (data / "office").exists()
+
+
+def test_the_same_commands_work_on_postgresql(tmp_path, postgres_url):
+    """init-db once, then a laptop's export imported into the database and exported back by the
+    office with --store URL, and the report from FIELDVISIT_STORE: what the office exports from
+    PostgreSQL is what it exports from the JSON store given the same bundle."""
+    from fieldvisit.stores.postgres import drop_schema
+
+    drop_schema(postgres_url)
+    created = run("office", "init-db", postgres_url)
+    assert created.returncode == 0, created.stderr
+    assert run("office", "init-db", postgres_url).returncode == 0  # again: nothing changes
+    data = tmp_path / "data"
+    assert run("demo", "--data-dir", str(data), "--seed", "3", "--anchor", ANCHOR, "--no-open").returncode == 0
+    bundle = tmp_path / "visit.fvb"
+    assert run("export", "--data-dir", str(data), "--all", "--out", str(bundle)).returncode == 0
+    exported = {}
+    for name, store in (("json", str(tmp_path / "central")), ("postgres", postgres_url)):
+        imported = run("import", "--data-dir", str(data), "--store", store, str(bundle))
+        assert imported.returncode == 0, imported.stderr
+        out = tmp_path / f"{name}.fvb"
+        again = run("export", "--office", "--all", "--data-dir", str(data), "--out", str(out), "--json", env={factory.STORE_ENV: store})
+        assert again.returncode == 0, again.stderr
+        exported[name] = read_bundle(out.read_bytes())
+    assert [issue["id"] for issue in exported["json"]["issues"]] == [issue["id"] for issue in exported["postgres"]["issues"]]
+    assert exported["json"]["issues"] == exported["postgres"]["issues"]
+    report = run("report", "--data-dir", str(data), "--from", "2026-01-01", "--to", "2026-12-31", "--format", "txt", "--out", str(tmp_path / "r.txt"), env={factory.STORE_ENV: postgres_url})
+    assert report.returncode == 0, report.stderr
+    assert not (data / "office" / TinyDBStore.FILE_NAME).exists()

@@ -10,6 +10,7 @@ import click
 
 from fieldvisit.locations import paths
 from fieldvisit.cli.common import central, common_options, open_central, run, settings
+from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.core.i18n import t
 from fieldvisit.core.text import printable, printable_json
 
@@ -65,6 +66,34 @@ def office_cache_kept_in_step(store, home: paths.Home):
     from fieldvisit.office.register import cache_kept_in_step
 
     return cache_kept_in_step(store, home, load_policy(home.policy_file))
+
+
+@office.command("init-db")
+@common_options
+@click.argument("url")
+@click.pass_context
+def init_db(ctx, data_dir, lang, url) -> None:
+    """Create fieldvisit's tables in the PostgreSQL database at URL (postgresql://user@host/db).
+
+    Run once per database; running it again changes nothing. Then give the same URL to every
+    office command and app with --store or FIELDVISIT_STORE."""
+    settings(ctx, data_dir, lang)
+
+    def create() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
+        from fieldvisit.stores.factory import parse_spec, without_password
+
+        spec = parse_spec(url, Path("."))
+        if not spec.is_postgres:
+            raise FieldVisitError("error.store_postgres.not_postgres", url=url)
+        try:
+            from fieldvisit.stores.postgres import create_schema
+        except ImportError as error:
+            raise FieldVisitError("error.store.postgres_missing", reason=str(error)) from None
+        version = create_schema(url)
+        click.echo(t("cli.store_postgres.schema_created", url=without_password(url), version=version))
+
+    run(create)
 
 
 @office.group("keys")

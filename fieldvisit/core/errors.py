@@ -48,6 +48,27 @@ class StoreCorruptError(FieldVisitError):
     message_key = "error.fault.store_corrupt"
 
 
+class StoreConflictError(FieldVisitError):
+    """Someone else changed the record between this write's read and its save (a shared store
+    such as PostgreSQL): nothing of this write was saved; reload and do it again.
+
+    Params: `what` (the matter's reference or the record id), `by` (who changed it, may be
+    empty), `at` (when, local time), `record_id`, `table`."""
+
+    message_key = "error.store_postgres.conflict"
+
+    def __init__(self, message_key: str | None = None, **params):
+        if message_key is None and not params.get("by"):
+            message_key = "error.store_postgres.conflict_unknown"
+        super().__init__(message_key, **params)
+
+
+class StoreUnavailableError(FieldVisitError):
+    """A database store that cannot be opened: unreachable, no schema, a newer schema."""
+
+    message_key = "error.store_postgres.unreachable"
+
+
 class NotFoundError(FieldVisitError):
     message_key = "error.not_found"
 

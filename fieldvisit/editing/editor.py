@@ -130,9 +130,15 @@ class Editor:
         settled = [head["stamp"] for head in heads(registers(record, field))]
         self._write(table, record, {field: value}, resolves={field: settled})
 
-    def change(self, table: str, record_id: str, changes: dict[str, Any], entries: dict[str, dict[str, Any]] | None = None) -> list[str]:
-        """A stamped write of already-checked values and map entries (the office workflow's door)."""
-        return self._write(table, self._load(table, record_id), changes, entries=entries)
+    def change(
+        self, table: str, record_id: str, changes: dict[str, Any], entries: dict[str, dict[str, Any]] | None = None, record: Record | None = None
+    ) -> list[str]:
+        """A stamped write of already-checked values and map entries (the office workflow's door).
+
+        `record`: the copy (from `load`) the values were checked against, written on as it is:
+        on a shared store a step checked on one read and saved on a later one could act twice;
+        saved on the read it was checked on, it meets a conflict instead."""
+        return self._write(table, record if record is not None else self._load(table, record_id), changes, entries=entries)
 
     # -- the single stamping write --------------------------------------------------------
 

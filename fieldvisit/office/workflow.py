@@ -60,8 +60,10 @@ class Workflow:
         return values(self.editor.load(ISSUES, issue_id))
 
     def move(self, issue_id: str, status: str, reason: str = "", extra: dict[str, Any] | None = None) -> None:
-        """Change status (checked against `NEXT`), stamping the date the step happened."""
-        issue = self._issue(issue_id)
+        """Change status (checked against `NEXT`), stamping the date the step happened; saved
+        on the very read it was checked on (`Editor.change`'s `record`)."""
+        record = self.editor.load(ISSUES, issue_id)
+        issue = values(record)
         current = issue.get("status", "recorded")
         if status not in NEXT.get(current, ()):
             raise InputError("status", "error.workflow.not_now", status=label("status", status), current=label("status", current))
@@ -76,7 +78,7 @@ class Workflow:
         if current in ("review", "re_review") and status in ("replied", "closed"):
             changes[f"{current}_decided_at"] = today
         transition = {"from": current, "to": status, "by": self.editor.actor, "reason": clean_text(reason, "reason")}
-        self.editor.change(ISSUES, issue_id, {"status": status, **changes}, entries={TRANSITIONS: transition})
+        self.editor.change(ISSUES, issue_id, {"status": status, **changes}, entries={TRANSITIONS: transition}, record=record)
 
     def register(self, issue_id: str) -> None:
         self.move(issue_id, "registered")
@@ -114,7 +116,8 @@ class Workflow:
 
     def extend(self, issue_id: str, days: int, reason: str) -> None:
         """The one extension the policy allows, with its reason."""
-        issue = self._issue(issue_id)
+        record = self.editor.load(ISSUES, issue_id)
+        issue = values(record)
         check_extension(issue, days, self.policy)
         reason = _required(reason, "extension_reason")
         self.editor.change(
@@ -122,6 +125,7 @@ class Workflow:
             issue_id,
             {"extension_days": int(issue.get("extension_days") or 0) + days, "extension_reason": reason},
             entries={TRANSITIONS: {"from": issue.get("status"), "to": issue.get("status"), "by": self.editor.actor, "reason": f"+{days}: {reason}"}},
+            record=record,
         )
 
     def add_feedback(self, issue_id: str, channel: str, content: str, when: str = "", by: str = "") -> None:

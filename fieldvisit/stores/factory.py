@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.locations.paths import Home
@@ -77,12 +77,17 @@ def open_office_store(spec: StoreSpec, *, deferred: bool = False, parsed: bool =
 
 
 def without_password(url: str) -> str:
-    """A database URL fit for a message or a log: the password replaced by `***`."""
+    """A database URL fit for a message or a log: a password, in the authority or the query
+    (`?password=`), replaced by `***`."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    user = f"{parts.username}:***@" if parts.username else ":***@"
-    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
+    query = "&".join(
+        f"{key}=***" if key.lower() == "password" else (f"{key}={value}" if value else key)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+    )
+    netloc = parts.netloc
+    if parts.password is not None:
+        host = parts.hostname or ""
+        if parts.port is not None:
+            host = f"{host}:{parts.port}"
+        netloc = (f"{parts.username}:***@" if parts.username else ":***@") + host
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

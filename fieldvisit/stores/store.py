@@ -2,8 +2,9 @@
 
 Everything above this module talks to `Store`: get one record, list or query a table, put a
 batch of records (one atomic file write however many records it holds), and read or update the
-store's metadata (device identity, clock, counters) in the same write. A PostgreSQL back-end can
-implement the same interface later without anything above it changing.
+store's metadata (device identity, clock, counters) in the same write. The PostgreSQL back-end
+(`fieldvisit.stores.postgres`) implements the same interface; tests/test_store_conformance.py
+holds every back-end to it.
 """
 
 from __future__ import annotations
@@ -46,6 +47,16 @@ class Store(ABC):
     @abstractmethod
     def get(self, table: str, record_id: str) -> Record | None:
         """One record, or None. Treat it as read-only: the editor copies before changing."""
+
+    def get_many(self, table: str, record_ids: Iterable[str]) -> dict[str, Record]:
+        """The records of these ids that exist, by id: one query where a store is a server
+        (an import looks up a bundle's thousand records at once)."""
+        found = {}
+        for record_id in record_ids:
+            record = self.get(table, record_id)
+            if record is not None:
+                found[record_id] = record
+        return found
 
     @abstractmethod
     def all(self, table: str) -> list[Record]:
@@ -242,10 +253,10 @@ class MemoryStore(Store):
 
     def put(self, records: dict[str, Iterable[Record]], meta: dict[str, Any] | None = None) -> None:
         written = {table: list(batch) for table, batch in records.items()}
-        for table, batch in written.items():
-            rows = self.tables.setdefault(table, {})
-            for record in batch:
-                rows[record["id"]] = record
+        # Every id first, then the change: a bad record leaves the store as it was, as a file write would.
+        batches = {table: {record["id"]: record for record in batch} for table, batch in written.items()}
+        for table, rows in batches.items():
+            self.tables.setdefault(table, {}).update(rows)
         if meta:
             meta_rows = self.tables.setdefault(META, {})
             meta_rows[META_KEY] = {**meta_rows.get(META_KEY, {}), **meta}

@@ -1,0 +1,467 @@
+"""The PostgreSQL store against the JSON store on the same matters, in one run (issue 16 §4).
+
+Data: the 100,000-matter central store `import_bundle.py` generates (reused with `--keep DIR`),
+and its 1,000-matter laptop bundle (500 matters new, 500 edited). `--matters N` takes the first N
+matters, or above 100,000 clones them with new ids (each clone's reference gets a `-k` suffix),
+so `--matters 1000000` is ten copies of realistic matters. The matters are loaded into a fresh
+schema with COPY (not timed; the load time is printed) and, for the JSON side, written as
+`TinyDBStore`'s file (the kept one itself at 100,000). The server is a throwaway cluster
+(tests/pg_cluster.py, fsync on) unless `--url` names one; its database is wiped.
+
+Timed, on both back-ends, the same operations through the same code a user's command runs:
+  - open → first register page, in a fresh interpreter each run (imports included):
+    PostgreSQL: `PostgresStore(url)` and `matter_page(limit=50)` (filtered and counted in SQL);
+    JSON: `SplicingJSONStore(path, deferred=True)`, the register cache beside it, `RegisterIndex.open`
+    and its first page, as `fieldvisit office` does before Textual draws (warm: the cache is valid);
+    and its peak memory (the office app's target: ≤ 500 MB);
+  - a search typed one keystroke at a time ("养老金核定", "医药费 报销"): each prefix's first page
+    and match count (up to 10,000); PostgreSQL through the character-pair and trigram indexes
+    (`matter_page`), JSON through `RegisterIndex.page`
+    (its remembered selections cleared before each typed word, as after a write);
+  - an officer step, durable: `Workflow.assign(matter, department=…)` (read, stamp, write, commit
+    or fsync) on matters spread over the store;
+  - importing the 1,000-matter bundle (`import_bundles`, one transaction / one atomic file write),
+    the store restored between runs (PostgreSQL: the touched rows put back; JSON: a fresh copy);
+  - PostgreSQL only: `--officers 8 --seconds 60` officers adding feedback as fast as they can to a
+    hot set of 40 matters, each in its own thread and connection; a conflict is retried after
+    reading again. Checked at the end: every saved entry is there (0 lost updates), and every
+    race was refused with a conflict (attempts = saved + conflicts); step p95.
+
+Targets (issue 16 §4, for 1,000,000 matters; printed PASS/MISS at whatever size was run, and
+the exit status is 1 when one is missed): open → first rows ≤ 1 s, search keystroke p95 ≤ 100 ms,
+officer step durable p95 ≤ 20 ms, the 1,000-matter import ≤ 3 s, open's peak memory ≤ 500 MB;
+8 officers: 0 lost updates and step p95 ≤ 50 ms. The JSON figures are the baseline, not judged.
+
+    python benchmarks/postgres_store.py --keep /tmp/fieldvisit-central               # 100,000
+    python benchmarks/postgres_store.py --keep /tmp/fieldvisit-central --matters 1000000 --skip-json
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import json
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import orjson
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+import measure
+
+TARGETS = {"open": 1.0, "search_p95": 0.100, "step_p95": 0.020, "import": 3.0, "memory_mb": 500, "officers_p95": 0.050}
+TYPED = ("养老金核定", "医药费 报销")
+DEPARTMENTS = ("行政办公室", "企业管理部", "工会", "人力资源部", "安全环保部")
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+START = time.perf_counter()
+
+
+def progress(message: str) -> None:
+    print(f"[{time.perf_counter() - START:7.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def p95(values: list[float]) -> float:
+    return measure.nearest_rank(values, 0.95)
+
+
+def line(name: str, values: list[float], scale: float = 1000.0, unit: str = "ms") -> str:
+    return f"{name:<34} {measure.spread(values, unit, scale, 1)}, p95 {p95(values) * scale:.1f} {unit}"
+
+
+def judged(label: str, value: float, target: float, unit: str = "s") -> bool:
+    ok = value <= target
+    print(f"  {'PASS' if ok else 'MISS'}  {label}: {value:.3f} {unit} (target ≤ {target} {unit})")
+    return ok
+
+
+# -- the data -----------------------------------------------------------------------------------
+
+
+def kept_tables(store_path: Path) -> tuple[dict[str, list[dict]], dict]:
+    """The kept store's tables (matters sorted by id) and its meta."""
+    data = orjson.loads(store_path.read_bytes())
+    meta = data.pop("meta", {}).get("store", {})
+    tables = {name: list(rows.values()) for name, rows in data.items()}
+    tables["issues"].sort(key=lambda record: record["id"])
+    return tables, meta
+
+
+def scaled_issues(issues: list[dict], matters: int):
+    """Exactly `matters` matters: the first ones, or every one and then clones with new ids,
+    made one at a time (a million parsed matters would not fit in memory)."""
+    yield from issues[:matters]
+    rng = random.Random(16)
+    made, copy_number = len(issues), 0
+    while made < matters:
+        copy_number += 1
+        for record in issues[: matters - made]:
+            clone = orjson.loads(orjson.dumps(record))
+            clone["id"] = record["id"][:10] + "".join(rng.choice(ALPHABET) for _ in range(16))
+            if "ref" in clone["fields"]:
+                clone["fields"]["ref"]["value"] = f"{clone['fields']['ref']['value']}-{copy_number}"
+            made += 1
+            yield clone
+
+
+def load_postgres(url: str, tables: dict[str, list[dict]], meta: dict, issues, issue_ids: list[str]) -> float:
+    """COPY every record into a fresh schema; the matters from `issues`, their ids kept."""
+    import psycopg
+
+    from fieldvisit.stores.postgres import create_schema, drop_schema, search_grams
+
+    drop_schema(url)
+    create_schema(url)
+    started = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as connection:
+        with connection.cursor() as cursor, cursor.copy("COPY fv_records (tbl, id, doc, grams) FROM STDIN") as copy:
+            for name, rows in tables.items():
+                for record in issues if name == "issues" else rows:
+                    if name == "issues":
+                        issue_ids.append(record["id"])
+                    copy.write_row((name, record["id"], orjson.dumps(record).decode(), search_grams(record) if name == "issues" else []))
+        connection.execute("UPDATE fv_meta SET doc = %s::jsonb WHERE id = 1", (orjson.dumps(meta).decode(),))
+        connection.execute("VACUUM ANALYZE fv_records")
+    return time.perf_counter() - started
+
+
+def write_json(tables: dict[str, list[dict]], meta: dict, issues, path: Path) -> None:
+    from fieldvisit.stores.store import TinyDBStore
+
+    with TinyDBStore(path) as store:
+        store.put({**tables, "issues": list(issues)}, meta)
+
+
+# -- children: one open each, in a fresh interpreter ------------------------------------------------
+
+
+def child(mode: str, target: str, anchor: str) -> None:
+    started = time.perf_counter()
+    if mode == "pg-open":
+        from fieldvisit.stores.postgres import PostgresStore
+
+        store = PostgresStore(target)
+        rows, total = store.matter_page(limit=50)
+        how = "sql"
+    else:
+        from fieldvisit.locations import paths
+        from fieldvisit.office.policy import load_policy
+        from fieldvisit.office.register import RegisterFilter, RegisterIndex
+        from fieldvisit.office.register_cache import RegisterCache
+        from fieldvisit.stores.splice_store import SplicingJSONStore
+
+        path = Path(target)
+        store = SplicingJSONStore(path, deferred=True)
+        policy = load_policy(paths.policy_file(path))
+        index = RegisterIndex(store, policy, today=dt.date.fromisoformat(anchor))
+        how = "warm" if index.open(RegisterCache.beside(path, policy)) else "cold"
+        rows, total = index.page(RegisterFilter(), "due", False, 50)
+    elapsed = time.perf_counter() - started
+    print(json.dumps({"first_page": elapsed, "rows": len(rows), "total": total, "how": how}))
+    store.close()
+
+
+def opens(mode: str, target: str, anchor: str, runs: int) -> tuple[list[float], list[float], list[int], str]:
+    inside, walls, memory, how = [], [], [], ""
+    for _ in range(runs + 1):
+        result = measure.run_command([sys.executable, str(Path(__file__).resolve()), "--child", mode, target, anchor])
+        found = json.loads(result["stdout"].strip().splitlines()[-1])
+        inside.append(found["first_page"])
+        walls.append(result["wall"])
+        memory.append(result["maxrss"])
+        how = found["how"]
+    return inside[1:], walls[1:], memory[1:], how  # the first run warms the OS cache
+
+
+# -- in-process operations ----------------------------------------------------------------------------
+
+
+def search_postgres(store, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        for word in TYPED:
+            for end in range(1, len(word) + 1):
+                started = time.perf_counter()
+                store.matter_page(text=word[:end], limit=50)
+                times.append(time.perf_counter() - started)
+    return times
+
+
+def search_json(index, runs: int) -> list[float]:
+    from fieldvisit.office.register import RegisterFilter
+
+    times = []
+    index.load_search()
+    for _ in range(runs):
+        for word in TYPED:
+            index._changed()  # a fresh word, as after a write: nothing remembered
+            for end in range(1, len(word) + 1):
+                started = time.perf_counter()
+                index.page(RegisterFilter(text=word[:end]), "due", False, 50)
+                times.append(time.perf_counter() - started)
+    return times
+
+
+def steps(store, issue_ids: list[str], count: int, anchor: dt.date) -> list[float]:
+    from fieldvisit.core.records import get_value
+    from fieldvisit.editing.editor import Editor
+    from fieldvisit.office.workflow import Workflow
+
+    workflow = Workflow(Editor(store, actor="周建华"), today=lambda: anchor)
+    rng = random.Random(4)
+    times = []
+    for issue_id in rng.sample(issue_ids, count):
+        current = get_value(store.get("issues", issue_id), "department")
+        department = next(name for name in DEPARTMENTS if name != current)
+        started = time.perf_counter()
+        workflow.assign(issue_id, department=department)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def import_postgres(url: str, bundle: bytes, runs: int, now: dt.datetime) -> list[float]:
+    import psycopg
+    from fieldvisit.sync import bundle as fmt
+    from fieldvisit.sync.importer import import_bundles
+    from fieldvisit.sync.validate import read_bundle
+
+    from fieldvisit.stores.postgres import PostgresStore
+
+    data = read_bundle(bundle, now_ms=int(now.timestamp() * 1000))
+    ids = [record["id"] for table in fmt.TABLES for record in data[table]]
+    times = []
+    with psycopg.connect(url, autocommit=True) as connection:
+        saved = connection.execute("SELECT tbl, id, doc::text, grams, version FROM fv_records WHERE id = ANY(%s)", (ids,)).fetchall()
+        meta = connection.execute("SELECT doc::text FROM fv_meta").fetchone()[0]
+        for _ in range(runs):
+            with PostgresStore(url, actor="导入") as store:
+                started = time.perf_counter()
+                [report] = import_bundles(store, [("laptop-bundle.fvb", bundle)], now=now)
+                times.append(time.perf_counter() - started)
+            assert report.status == "imported", report.reason
+            with connection.transaction():  # the store as it was: the bundle's rows back, no log entry
+                connection.execute("DELETE FROM fv_records WHERE id = ANY(%s) OR (tbl = 'imports' AND doc ->> 'bundle_id' = %s)", (ids, data["bundle_id"]))
+                with connection.cursor() as cursor, cursor.copy("COPY fv_records (tbl, id, doc, grams, version) FROM STDIN") as copy:
+                    for row in saved:
+                        copy.write_row(row)
+                connection.execute("UPDATE fv_meta SET doc = %s::jsonb", (meta,))
+    return times
+
+
+def import_json(master: Path, work: Path, bundle: bytes, runs: int, now: dt.datetime) -> list[float]:
+    from fieldvisit.sync.importer import import_bundles
+
+    from fieldvisit.stores.splice_store import SplicingJSONStore
+
+    times = []
+    for _ in range(runs):
+        target = work / "import" / master.name
+        target.parent.mkdir(exist_ok=True)
+        shutil.copyfile(master, target)
+        with SplicingJSONStore(target) as store:
+            started = time.perf_counter()
+            [report] = import_bundles(store, [("laptop-bundle.fvb", bundle)], now=now)
+            times.append(time.perf_counter() - started)
+        assert report.status == "imported", report.reason
+    return times
+
+
+def officers(url: str, issue_ids: list[str], count: int, seconds: float, anchor: dt.date) -> dict:
+    from fieldvisit.core.errors import StoreConflictError
+    from fieldvisit.core.records import entries
+    from fieldvisit.editing.editor import Editor
+    from fieldvisit.office.workflow import FEEDBACK, Workflow
+    from fieldvisit.stores.postgres import PostgresStore
+
+    hot = random.Random(8).sample(issue_ids, 40)
+    saved: list[tuple[str, str]] = []
+    step_times: list[float] = []
+    counts = {"attempts": 0, "conflicts": 0}
+    lock = threading.Lock()
+    start = threading.Barrier(count)
+    failures: list[BaseException] = []
+    names = ("周建华", "李秀英", "王卫东", "张丽娟", "刘国强", "陈晓燕", "杨志明", "赵雪梅", "孙丽", "吴刚")
+
+    def work(number: int) -> None:
+        name = names[number % len(names)]
+        rng = random.Random(number)
+        try:
+            with PostgresStore(url, actor=name, pool_size=1) as store:
+                workflow = Workflow(Editor(store, actor=name), today=lambda: anchor)
+                start.wait()
+                until = time.perf_counter() + seconds
+                serial = 0
+                while time.perf_counter() < until:
+                    matter, serial = rng.choice(hot), serial + 1
+                    content = f"{name} 电话回访 #{serial}"
+                    while True:
+                        began = time.perf_counter()
+                        try:
+                            workflow.add_feedback(matter, "phone", content)
+                        except StoreConflictError:
+                            with lock:
+                                counts["attempts"] += 1
+                                counts["conflicts"] += 1
+                            continue
+                        with lock:
+                            counts["attempts"] += 1
+                            step_times.append(time.perf_counter() - began)
+                            saved.append((matter, content))
+                        break
+        except BaseException as error:  # noqa: BLE001  reported after the run
+            failures.append(error)
+
+    threads = [threading.Thread(target=work, args=(number,)) for number in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    with PostgresStore(url) as store:
+        present = {(matter, entry["content"]) for matter in hot for entry in entries(store.get("issues", matter), FEEDBACK)}
+    lost = [item for item in saved if item not in present]
+    return {"saved": len(saved), "lost": len(lost), "steps": step_times, **counts}
+
+
+# -- the run ------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--matters", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path, default=Path(tempfile.gettempdir()) / "fieldvisit-central", help="the generated 100,000-matter store (import_bundle.py's), reused")
+    parser.add_argument("--url", help="a PostgreSQL database to use (wiped); default: a throwaway server")
+    parser.add_argument("--runs", type=int, default=5, help="opens and search sequences per back-end")
+    parser.add_argument("--steps", type=int, default=60, help="officer steps on PostgreSQL (the JSON store does a tenth)")
+    parser.add_argument("--imports", type=int, default=3)
+    parser.add_argument("--officers", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--skip-json", action="store_true", help="no JSON baseline (at 1,000,000 matters its file is ~2.8 GB)")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return 0
+
+    import import_bundle  # benchmarks/import_bundle.py: the generator of the central store
+
+    from fieldvisit.stores.postgres import PostgresStore
+
+    store_path, bundle_path, anchor = import_bundle.kept_store(args.keep)
+    bundle = bundle_path.read_bytes()
+    now = dt.datetime.combine(anchor, dt.time(12), dt.UTC)
+    cluster = None
+    if args.url:
+        url = args.url
+    else:
+        from pg_cluster import start_cluster
+
+        cluster = start_cluster()
+        url = cluster.url
+    work = Path(tempfile.mkdtemp(prefix="fieldvisit-pg-bench-"))
+    try:
+        progress(f"preparing {args.matters:,} matters")
+        tables, meta = kept_tables(store_path)
+        issue_ids: list[str] = []
+        load_seconds = load_postgres(url, tables, meta, scaled_issues(tables["issues"], args.matters), issue_ids)
+        progress(f"PostgreSQL loaded by COPY in {load_seconds:.1f} s")
+        json_path = None
+        if not args.skip_json:
+            json_path = work / "json" / store_path.name
+            json_path.parent.mkdir()
+            if len(tables["issues"]) == args.matters:
+                shutil.copy2(store_path, json_path)  # mtime kept: the copied register cache fits it
+                for name in import_bundle.CACHE_FILES:
+                    if (store_path.parent / name).exists():
+                        shutil.copyfile(store_path.parent / name, json_path.parent / name)
+                import_bundle.rekey_cache(json_path)
+            else:
+                write_json(tables, meta, scaled_issues(tables["issues"], args.matters), json_path)
+        del tables
+        gc.collect()
+
+        results: dict[str, dict[str, list[float]]] = {"PostgreSQL": {}, "JSON": {}}
+        progress("open → first register page (fresh interpreters)")
+        pg_inside, pg_wall, pg_memory, _ = opens("pg-open", url, anchor.isoformat(), args.runs)
+        results["PostgreSQL"].update(open_inside=pg_inside, open_wall=pg_wall)
+        json_how = ""
+        if json_path:
+            json_inside, json_wall, json_memory, json_how = opens("json-open", str(json_path), anchor.isoformat(), args.runs)
+            results["JSON"].update(open_inside=json_inside, open_wall=json_wall)
+
+        progress("search keystrokes, officer steps")
+        with PostgresStore(url, actor="周建华") as store:
+            results["PostgreSQL"]["search"] = search_postgres(store, args.runs)
+            results["PostgreSQL"]["step"] = steps(store, issue_ids, args.steps, anchor)
+        if json_path:
+            from fieldvisit.office.register import RegisterIndex
+            from fieldvisit.stores.splice_store import SplicingJSONStore
+
+            with SplicingJSONStore(json_path) as store:
+                index = RegisterIndex(store, today=anchor).build()
+                results["JSON"]["search"] = search_json(index, args.runs)
+                del index
+                results["JSON"]["step"] = steps(store, issue_ids, max(3, args.steps // 10), anchor)
+
+        progress("the 1,000-matter import")
+        results["PostgreSQL"]["import"] = import_postgres(url, bundle, args.imports, now)
+        if json_path:
+            results["JSON"]["import"] = import_json(json_path, work, bundle, args.imports, now)
+
+        crowd = None
+        if args.officers:
+            progress(f"{args.officers} officers for {args.seconds:.0f} s")
+            crowd = officers(url, issue_ids, args.officers, args.seconds, anchor)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(f"\n{args.matters:,} matters; bundle {len(bundle):,} bytes (1,000 matters); loaded into PostgreSQL in {load_seconds:.1f} s")
+    names = {
+        "open_inside": "open → first page (in process)",
+        "open_wall": "open → first page (process wall)",
+        "search": "search keystroke",
+        "step": "officer step, durable",
+        "import": "import 1,000-matter bundle",
+    }
+    for key, label in names.items():
+        for backend in ("PostgreSQL", "JSON"):
+            values = results[backend].get(key)
+            if values:
+                scale, unit = (1.0, "s") if key in ("open_inside", "open_wall", "import") else (1000.0, "ms")
+                extra = f"  [{json_how}]" if backend == "JSON" and key.startswith("open") else ""
+                print(f"{backend:<11}" + line(label, values, scale, unit) + extra)
+    print(f"{'PostgreSQL':<11}{'open peak memory':<34} {max(pg_memory) / 2**20:.0f} MB" + (f"   JSON: {max(json_memory) / 2**20:.0f} MB" if json_path else ""))
+    if crowd:
+        print(f"{'PostgreSQL':<11}{args.officers} officers × {args.seconds:.0f} s: {crowd['saved']:,} steps saved, {crowd['conflicts']:,} conflicts refused and retried, "
+              f"{crowd['lost']} lost; " + line("step", crowd["steps"]).strip())
+
+    print(f"\ntargets (issue 16 §4, set for 1,000,000 matters; this run: {args.matters:,})")
+    ok = [
+        judged("PostgreSQL open → first rows, median (process wall)", statistics.median(pg_wall), TARGETS["open"]),
+        judged("PostgreSQL search keystroke p95", p95(results["PostgreSQL"]["search"]) * 1000, TARGETS["search_p95"] * 1000, "ms"),
+        judged("PostgreSQL officer step durable p95", p95(results["PostgreSQL"]["step"]) * 1000, TARGETS["step_p95"] * 1000, "ms"),
+        judged("PostgreSQL 1,000-matter import, median", statistics.median(results["PostgreSQL"]["import"]), TARGETS["import"]),
+        judged("PostgreSQL open peak memory", max(pg_memory) / 2**20, TARGETS["memory_mb"], "MB"),
+    ]
+    if crowd:
+        ok.append(judged(f"{args.officers} officers: lost updates", crowd["lost"], 0, "lost"))
+        ok.append(judged(f"{args.officers} officers: every attempt saved or refused", crowd["attempts"] - crowd["saved"] - crowd["conflicts"], 0, "unaccounted"))
+        ok.append(judged(f"{args.officers} officers: step p95", p95(crowd["steps"]) * 1000, TARGETS["officers_p95"] * 1000, "ms"))
+    print("ALL PASS" if all(ok) else "SOME MISSED")
+    return 0 if all(ok) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
