@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from fieldvisit.core.errors import NotFoundError
+from fieldvisit.core.errors import FieldVisitError, NotFoundError
 from fieldvisit.core.ids import new_id
 from fieldvisit.core.records import Record, get_value
 from fieldvisit.stores.storage import write_atomically
@@ -33,6 +33,8 @@ def select_records(store: Store, visit_ids: list[str] | None = None, device_id: 
 
 def export_bundle(store: Store, visit_ids: list[str] | None = None, device_id: str | None = None) -> dict[str, Any]:
     meta = store.meta()
+    if "device_id" not in meta:  # a store nothing was ever recorded in, or not a fieldvisit store
+        raise FieldVisitError("error.export_store.empty", path=store.location)
     return fmt.build_bundle(
         select_records(store, visit_ids, device_id),
         device_id=meta["device_id"],

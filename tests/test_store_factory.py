@@ -161,3 +161,45 @@ def test_the_same_commands_work_on_postgresql(tmp_path, postgres_url):
     report = run("report", "--data-dir", str(data), "--from", "2026-01-01", "--to", "2026-12-31", "--format", "txt", "--out", str(tmp_path / "r.txt"), env={factory.STORE_ENV: postgres_url})
     assert report.returncode == 0, report.stderr
     assert not (data / "office" / TinyDBStore.FILE_NAME).exists()
+
+
+def test_a_register_moves_to_postgresql_and_back_losing_nothing(tmp_path, postgres_store_url):
+    """`office migrate --to URL` then `--to PATH`: the office exports before and after are equal,
+    and a second migration into a store that is in use is refused, changing nothing."""
+    data = tmp_path / "data"
+    assert run("demo", "--data-dir", str(data), "--seed", "4", "--anchor", ANCHOR, "--no-open").returncode == 0
+    bundle = tmp_path / "visit.fvb"
+    assert run("export", "--data-dir", str(data), "--all", "--out", str(bundle)).returncode == 0
+    assert run("import", "--data-dir", str(data), str(bundle)).returncode == 0
+
+    def office_export(store: str) -> dict:
+        out = tmp_path / "out.fvb"
+        done = run("export", "--office", "--all", "--data-dir", str(data), "--store", store, "--out", str(out))
+        assert done.returncode == 0, done.stderr
+        found = read_bundle(out.read_bytes())
+        return {key: found[key] for key in ("device", "visits", "issues")}
+
+    json_store = str(data / "office")
+    before = office_export(json_store)
+    there = run("office", "migrate", "--data-dir", str(data), "--to", postgres_store_url)
+    assert there.returncode == 0, there.stderr
+    assert office_export(postgres_store_url) == before
+    back = tmp_path / "back"
+    returned = run("office", "migrate", "--data-dir", str(data), "--store", postgres_store_url, "--to", str(back))
+    assert returned.returncode == 0, returned.stderr
+    assert office_export(str(back)) == before
+    again = run("office", "migrate", "--data-dir", str(data), "--to", postgres_store_url)
+    assert again.returncode == 1 and "already holds records" in again.stderr
+    assert office_export(postgres_store_url) == before
+
+
+def test_migrating_refuses_a_target_in_use_and_leaves_it_as_it_was(tmp_path):
+    from fieldvisit.stores.migrate import migrate
+
+    source, target = MemoryStore(), MemoryStore()
+    source.put({"visits": [{"id": "01KC0000000000000000000001", "fields": {}}]}, {"device_id": "01KC00000000000000000000AA"})
+    target.put({"issues": [{"id": "01KC0000000000000000000002", "fields": {}}]})
+    with pytest.raises(FieldVisitError):
+        migrate(source, target)
+    assert target.all("visits") == [] and target.meta() == {}
+    assert migrate(source, MemoryStore()) == {"visits": 1, "issues": 0, "imports": 0}

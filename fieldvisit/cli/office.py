@@ -96,6 +96,32 @@ def init_db(ctx, data_dir, lang, url) -> None:
     run(create)
 
 
+@office.command("migrate")
+@common_options
+@click.option("--to", "target", required=True, metavar="URL|PATH", help="Where the register goes: postgresql://… (tables made with init-db) or a folder / .json file for the JSON store.")
+@click.pass_context
+def migrate_command(ctx, data_dir, lang, target) -> None:
+    """Move the office's register (--store, else FIELDVISIT_STORE, else the JSON store) into
+    another back-end, all of it in one batch; the target must hold no records yet. Keys,
+    quarantine and policy stay in the office folder."""
+    base, _ = settings(ctx, data_dir, lang)
+
+    def move() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
+        from fieldvisit.stores.factory import open_office_store, parse_spec
+        from fieldvisit.stores.migrate import migrate
+
+        destination = parse_spec(target, paths.office_store_dir(base))
+        opened, _home = open_central(ctx, base, parsed=True)
+        with opened as source, open_office_store(destination) as into:
+            if source.location == into.location:
+                raise FieldVisitError("error.migrate.same", target=into.location)
+            counts = migrate(source, into)
+        click.echo(t("cli.migrate.done", target=destination.describe(), **counts))
+
+    run(move)
+
+
 @office.group("keys")
 def office_keys() -> None:
     """The office's key pair: make it once, back it up, restore it on a new PC."""
