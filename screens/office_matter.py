@@ -21,7 +21,7 @@ from fieldvisit.core import clock
 from fieldvisit.core.clock import local_minute
 from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.core.i18n import label, t
-from fieldvisit.office.policy import deadlines, days_left
+from fieldvisit.office.policy import days_between, days_left, deadline_now, deadlines, issue_facts, step_on_time
 from fieldvisit.core.records import entries, values
 from fieldvisit.screens.form_modal import FormField, FormModal
 from fieldvisit.screens.literal import literal
@@ -83,7 +83,7 @@ class OfficeMatterScreen(Screen):
 
     def refresh_view(self) -> None:
         record = self.app.store.get(ISSUES, self.issue_id)
-        issue = values(record)
+        issue = issue_facts(record)  # the dates its history fixes: the clock never restarts
         visit = values(self.app.store.get(VISITS, issue.get("visit_id", "")) or {"id": "", "fields": {}})
         heading = f"{issue.get('ref', '')} · {label('status', issue.get('status'))} · {visit.get('site', '')} · {local_minute(issue.get('raised_at', ''))}"
         if record.get("conflicts"):
@@ -108,20 +108,33 @@ class OfficeMatterScreen(Screen):
         self.query_one("#om-feedback", Static).update(literal("\n".join([t("office.feedback_heading"), *feedback]) if feedback else t("office.no_feedback")))
 
     def _deadlines_text(self, issue: dict) -> str:
+        """What the matter waits on now (as the register shows it: `policy.deadline_now`), then
+        every step so far with its verdict (`policy.step_on_time`): a late step stays late."""
         policy = self.app.workflow.policy
+        today = self.app.register_index.today
+        now = deadline_now(issue, policy, today)
+        if now.deadline is not None:
+            left = now.days_left or 0
+            state = t("deadline.left", days=left) if left >= 0 else t("deadline.overdue", days=-left)
+            head = t("honest_deadlines.now", step=t(f"deadline.{now.deadline.step}"), due=now.deadline.due.isoformat(), state=state)
+        else:
+            head = t(now.reason, target=issue.get("transfer_to") or "—", date=issue.get("transferred_at") or issue.get("decided_at") or "—")
         parts = []
         found = deadlines(issue, policy)
         for deadline in found:
             name = t(f"deadline.{deadline.step}")
+            verdict = step_on_time(deadline, today)
             if deadline.done:
-                state = t("deadline.done_on_time" if deadline.on_time else "deadline.done_late", date=deadline.done.isoformat())
+                late = days_between(deadline.due, deadline.done, policy)
+                state = t("deadline.done_on_time", date=deadline.done.isoformat()) if verdict else t("honest_deadlines.done_late", date=deadline.done.isoformat(), days=late)
+            elif verdict is False and deadline.owner == "office":
+                state = t("deadline.overdue", days=-(days_left(deadline, today, policy)))
             else:
-                left = days_left(deadline, clock.today(), policy)
-                state = t("deadline.left", days=left) if left >= 0 else t("deadline.overdue", days=-left)
+                state = t("honest_deadlines.open")
             parts.append(f"{name} {deadline.due.isoformat()} {state}")
         # Working days counted Monday to Friday for a year without holiday data: say so.
         note = policy.calendar_note(*(day for deadline in found if deadline.approximate for day in (deadline.start, deadline.due)))
-        return (" · ".join(parts) if parts else t("deadline.none")) + (f"\n{note}" if note else "")
+        return "\n".join([head, *([" · ".join(parts)] if parts else []), *([note] if note else [])])
 
     # -- steps ----------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from fieldvisit.core.errors import InputError
 from fieldvisit.core.i18n import label, t
 from fieldvisit.core.model import parse_date
 from fieldvisit.core.records import values
+from fieldvisit.office.policy import issue_facts
 from fieldvisit.screens.literal import literal
 from fieldvisit.core.text import one_line
 from fieldvisit.office.stats import PeriodStats, period_stats
@@ -70,7 +71,7 @@ class StatisticsScreen(Screen):
         """One pass over every matter, read one at a time: seconds on a central store of 100,000,
         so on a thread of its own while the screen stays usable."""
         store = self.app.store
-        issues = (values(record) for record in store.records(ISSUES))
+        issues = (issue_facts(record) for record in store.records(ISSUES))  # dates fixed by history
         visits = (values(record) for record in store.records(VISITS))
         stats = period_stats(issues, visits, start, end, self.app.policy, clock.today())
         if not get_current_worker().is_cancelled:  # a newer period was asked for meanwhile

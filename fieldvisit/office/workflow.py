@@ -71,6 +71,10 @@ class Workflow:
             changes[DATE_OF[status]] = today  # a reply confirmed after review keeps its first date
         if status == "accepted" and not issue.get("registered_at"):
             changes["registered_at"] = today
+        if status in ("not_accepted", "transferred"):  # the acceptance decision, kept for good in history
+            changes["decided_at"] = today
+        if status == "transferred":
+            changes["transferred_at"] = today
         if status == "review" or (status == "re_review"):
             changes[f"{status}_requested_at"] = today
         if current in ("review", "re_review") and status in ("replied", "closed"):

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from fieldvisit.core import model
 from fieldvisit.core.errors import NotFoundError
-from fieldvisit.office.policy import DEFAULT_POLICY, Policy, PolicyError, deadlines
+from fieldvisit.office.policy import DEFAULT_POLICY, Policy, PolicyError, deadlines, issue_facts
 from fieldvisit.core.privacy import mask_digits, mask_name
 from fieldvisit.core.records import values
 from fieldvisit.core.references import device_short
@@ -107,7 +107,7 @@ def period_report(
     today: dt.date | None = None,
 ) -> PeriodReport:
     visits = [values(record) for record in store.records(VISITS)]
-    issues = [values(record) for record in store.records(ISSUES)]
+    issues = [issue_facts(record) for record in store.records(ISSUES)]  # dates fixed by history
     return period_report_from(issues, visits, start, end, site, policy, today)
 
 
@@ -120,7 +120,8 @@ def period_report_from(
     policy: Policy = DEFAULT_POLICY,
     today: dt.date | None = None,
 ) -> PeriodReport:
-    """The same from plain value dicts (scripts and the benchmark)."""
+    """The same from plain value dicts (scripts and the benchmark): `policy.issue_facts` of each
+    matter, so the dates its history fixes (first registration, first decision) count."""
     if site:
         visits = [visit for visit in visits if (visit.get("site") or "") == site]
         kept = {visit.get("id") for visit in visits}
