@@ -7,7 +7,9 @@ import datetime as dt
 
 import pytest
 
-from fieldvisit.core.records import values
+from fieldvisit.core.errors import InputError
+
+from fieldvisit.core.records import entries, values
 from fieldvisit.office.policy import (
     DEFAULT_POLICY,
     Policy,
@@ -194,3 +196,83 @@ def test_values_without_history_still_work(matter, store):
     workflow, issue_id, day = matter
     plain = values(store.get(ISSUES, issue_id))
     assert deadline_now(plain, DEFAULT_POLICY, RAISED).deadline.due == RAISED + dt.timedelta(days=15)
+
+
+# --- steps follow the process ------------------------------------------------------------------
+
+
+def refused(action) -> InputError:
+    with pytest.raises(InputError) as raised:
+        action()
+    return raised.value
+
+
+def test_satisfaction_only_after_a_reply_or_face_to_face_feedback(matter, store):
+    workflow, issue_id, day = matter
+    workflow.register(issue_id)
+    workflow.accept(issue_id)
+    workflow.add_feedback(issue_id, "phone", "正在办理")
+    error = refused(lambda: workflow.rate(issue_id, "satisfied"))
+    assert error.field == "satisfaction"
+    assert str(error) == "满意度: 须在答复信访人（p）或当面反馈之后才能登记"
+    assert "satisfaction" not in values(store.get(ISSUES, issue_id))
+    workflow.add_feedback(issue_id, "face_to_face", "当面说明了补发安排")
+    workflow.rate(issue_id, "basically_satisfied")
+    assert values(store.get(ISSUES, issue_id))["satisfaction"] == "basically_satisfied"
+
+
+def test_satisfaction_after_a_laptop_s_on_site_follow_up(matter, store, editor):
+    workflow, issue_id, day = matter
+    editor.change(ISSUES, issue_id, {}, entries={"followups": {"by": "赵敏", "date": RAISED.isoformat(), "content": "回访"}})
+    workflow.rate(issue_id, "satisfied")
+    assert values(store.get(ISSUES, issue_id))["satisfaction"] == "satisfied"
+
+
+def test_satisfaction_after_a_reply(matter, store):
+    workflow, issue_id, day = matter
+    workflow.accept(issue_id)
+    workflow.reply(issue_id, "已补发")
+    workflow.rate(issue_id, "satisfied")
+
+
+def test_review_only_after_a_reply(matter, store):
+    workflow, issue_id, day = matter
+    workflow.not_accept(issue_id, "不属于受理范围")
+    workflow.close(issue_id)
+    error = refused(lambda: workflow.request_review(issue_id, "不服"))
+    assert str(error) == "状态: 事项答复之后才能申请复查"
+    assert values(store.get(ISSUES, issue_id))["status"] == "closed"
+
+
+def test_feedback_and_replies_cannot_be_dated_after_today(matter, store):
+    workflow, issue_id, day = matter
+    workflow.accept(issue_id)
+    error = refused(lambda: workflow.add_feedback(issue_id, "phone", "已告知", when="2030-01-01"))
+    assert (error.field, str(error)) == ("date", f"日期: 2030-01-01 晚于今天（{RAISED}）：不能登记尚未到来的日期")
+    error = refused(lambda: workflow.reply(issue_id, "已补发", when="2030-01-01"))
+    assert str(error).startswith("答复日期: 2030-01-01 晚于今天")
+    error = refused(lambda: workflow.reply(issue_id, "已补发", when="2026-11-01"))
+    assert str(error) == f"答复日期: 2026-11-01 早于事项受理日期（{RAISED}）"
+    day.date = RAISED + dt.timedelta(days=3)
+    workflow.reply(issue_id, "已补发", when=(RAISED + dt.timedelta(days=2)).isoformat())
+    assert values(store.get(ISSUES, issue_id))["replied_at"] == (RAISED + dt.timedelta(days=2)).isoformat()
+    assert not [entry for entry in entries(store.get(ISSUES, issue_id), "feedback")]
+
+
+def test_assignment_needs_a_first_owner(matter, store):
+    workflow, issue_id, day = matter
+    error = refused(lambda: workflow.assign(issue_id, first_owner="  ", assignee="李静"))
+    assert str(error) == "首问责任人: 每个事项都须有首问责任人：请填写姓名"
+    error = refused(lambda: workflow.assign(issue_id, assignee="李静"))
+    assert error.field == "first_owner"
+    workflow.assign(issue_id, first_owner="王志刚", assignee="李静")
+    workflow.assign(issue_id, department="劳资科")  # the first owner it has stays
+    assert values(store.get(ISSUES, issue_id))["first_owner"] == "王志刚"
+
+
+def test_every_refusal_names_its_field_by_a_label():
+    from fieldvisit.core.i18n import catalogue, field_label
+
+    for field in ("date", "date_from", "date_to", "replied_at", "status", "satisfaction", "first_owner", "content", "reason", "transfer_to", "channel", "by"):
+        assert field_label(field) != field
+        assert f"field.{field}" in catalogue("en") or f"visit.{field}" in catalogue("en") or f"honest_deadlines.field.{field}" in catalogue("en")

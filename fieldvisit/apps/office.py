@@ -67,6 +67,7 @@ class OfficeApp(BaseApp):
         gc.set_threshold(*GC_THRESHOLDS)
         self.policy = policy
         self.cache = cache
+        self._today = today
         self.register_index = RegisterIndex(store, policy, today or dt.date.today()).follow(self.on_app_thread)
         self._cached_version = self.register_index.version if self.register_index.open(cache) else None
 
@@ -79,7 +80,10 @@ class OfficeApp(BaseApp):
 
     @cached_property
     def workflow(self) -> Workflow:
-        return Workflow(self.editor, self.policy)
+        """Steps dated by the app's `today` when one was given (demos, tests), else the clock's."""
+        if self._today is None:
+            return Workflow(self.editor, self.policy)
+        return Workflow(self.editor, self.policy, today=lambda: self._today)
 
     def on_register_screen_shown(self, _: RegisterScreen.Shown) -> None:
         """What waits until the register is on screen: reading the store, writing the cache."""

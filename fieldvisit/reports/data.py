@@ -58,6 +58,8 @@ class PeriodReport:
     as_of: dt.date
     overdue: list[OverdueMatter]
     """The longest overdue first, at most `OVERDUE_LISTED`; `stats.overdue` is the full count."""
+    due_soon_days: int = DEFAULT_POLICY.due_soon_days
+    """The policy's "due soon" (`stats.due_soon` counts by it), for the report to name."""
 
 
 def visit_summary(store: Store, visit_id: str, redact: bool = False) -> VisitSummary:
@@ -130,7 +132,7 @@ def period_report_from(
         issues = list(issues)
     stats = period_stats(issues, visits, start, end, policy, today)
     as_of = min(end, today) if today is not None else end
-    return PeriodReport(stats, site or None, as_of, overdue_matters(issues, as_of, policy))
+    return PeriodReport(stats, site or None, as_of, overdue_matters(issues, as_of, policy), policy.due_soon_days)
 
 
 def overdue_matters(issues: Iterable[dict[str, Any]], as_of: dt.date, policy: Policy = DEFAULT_POLICY) -> list[OverdueMatter]:

@@ -96,6 +96,7 @@ def report_document(report: PeriodReport, now: dt.datetime) -> Document:
                 (t("report.skip_level"), str(stats.skip_level)),
                 (t("report.safety_hazard"), str(stats.safety_hazard)),
                 (t("report.overdue_count", day=report.as_of.isoformat()), str(stats.overdue)),
+                (t("honest_deadlines.due_soon_count", days=report.due_soon_days, day=report.as_of.isoformat()), str(stats.due_soon)),
             ]
         )
     )
