@@ -130,3 +130,83 @@ async def test_f4_refuses_an_end_before_the_start_with_a_message(office):
         await pilot.pause()
         assert "不是日期" in text_of(app, "#stats-summary") or "日期" in text_of(app, "#stats-summary")
         assert app.is_running
+
+
+# --- officers by name ---------------------------------------------------------------------------
+
+
+async def test_the_officer_is_asked_once_and_signs_every_step_shown_in_history(office, tmp_path):
+    from fieldvisit.office.officer import load_officer
+    from fieldvisit.screens.history import HistoryScreen
+
+    store, issue_id = office
+    remembered = tmp_path / "config" / "officer.json"
+    app = OfficeApp(store, today=TODAY, officer_file=remembered)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormModal)  # asked on first open
+        await pilot.press("ctrl+s")  # an empty name is refused, the form stays
+        await pilot.pause()
+        assert app.screen is form
+        assert "您的姓名" in str(form.query_one("#form-error", Static).render())
+        form.query_one("#m-officer", Input).value = " 周敏 "
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert load_officer(remembered) == "周敏"
+        await open_matter(pilot, app, issue_id)
+        await pilot.press("r")
+        await pilot.press("g")
+        await pilot.pause()
+        app.screen.query_one("#m-assignee", Input).value = "李静"
+        await pilot.press("ctrl+s")
+        await pilot.press("f")
+        await pilot.pause()
+        app.screen.query_one("#m-content", Input).value = "已电话告知"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        record = store.get(ISSUES, issue_id)
+        assert entries(record, "transitions")[-1]["by"] == "周敏"
+        assert entries(record, "feedback")[-1]["by"] == "周敏"
+        assert entries(record, "edits")[-1] | {"by": "周敏"} == entries(record, "edits")[-1]
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        shown = str(app.screen.query_one("#history-lines", Static).render())
+        assert "周敏  经办人 = 李静" in shown
+        assert "周敏  状态: 已记录 → 已登记" in shown
+        assert "赵敏  提出时间 = 2026-10-20" in shown  # the recorder, and the time as a person reads it
+        assert "raised_at" not in shown and "recorded" not in shown and "status" not in shown
+    again = OfficeApp(store, today=TODAY, officer_file=remembered)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not isinstance(again.screen, FormModal)  # said once: not asked again
+        assert again.editor.actor == "周敏"
+
+
+async def test_the_officer_s_name_can_be_changed_from_the_palette(office, tmp_path):
+    from fieldvisit.office.officer import load_officer, save_officer
+
+    store, issue_id = office
+    remembered = tmp_path / "officer.json"
+    save_officer(remembered, "周敏")
+    app = OfficeApp(store, today=TODAY, officer_file=remembered)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        commands = [command.title for command in app.get_system_commands(app.screen)]
+        assert "我是谁（经办人姓名）" in commands
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"我是谁")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormModal)
+        assert form.query_one("#m-officer", Input).value == "周敏"
+        form.query_one("#m-officer", Input).value = "李静"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert load_officer(remembered) == "李静"
+        app.workflow.register(issue_id)
+        assert entries(store.get(ISSUES, issue_id), "transitions")[-1]["by"] == "李静"

@@ -36,7 +36,11 @@ def summary_document(summary: VisitSummary, now: dt.datetime) -> Document:
     if not summary.matters:
         document.blocks.append(Paragraph(t("report.no_matters")))
     for number, issue in enumerate(summary.matters, 1):
-        document.blocks.append(Entry(f"{number}. {issue.get('ref') or issue['id']}  {issue.get('title') or ''}", _matter_pairs(issue)))
+        pairs = _matter_pairs(issue)
+        steps = summary.steps.get(issue["id"])
+        if steps:  # who did each office step: the officer's name, as the history shows it
+            pairs.append((t("officer.steps"), "；".join(f"{day} {label('status', status)}（{by or '—'}）" for day, status, by in steps)))
+        document.blocks.append(Entry(f"{number}. {issue.get('ref') or issue['id']}  {issue.get('title') or ''}", pairs))
     document.blocks.append(Heading(t("report.by_category")))
     rows = [[label("category", code), str(count)] for code, count in summary.by_category.items()]
     rows.append([t("report.total"), str(sum(summary.by_category.values()))])
