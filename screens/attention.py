@@ -21,7 +21,7 @@ from fieldvisit.stores.store import ISSUES
 
 SECTIONS = (
     ("overdue", SAVED_FILTERS["overdue"]),
-    ("due_soon", RegisterFilter(due_within=3)),
+    ("due_soon", SAVED_FILTERS["due_soon"]),  # the policy's `due_soon_days`, as the register's filter
     ("unassigned", SAVED_FILTERS["unassigned"]),
     ("needs_review", SAVED_FILTERS["needs_review"]),
     ("dissatisfied", SAVED_FILTERS["dissatisfied"]),
@@ -64,10 +64,11 @@ class AttentionScreen(Screen):
         options.clear_options()
         counts = []
         for name, chosen in SECTIONS:
+            heading = t("honest_deadlines.due_soon", days=self.app.policy.due_soon_days) if name == "due_soon" else t(f"attention.{name}")
             rows = sorted(index.select(chosen), key=lambda row: (row.days_left if row.days_left is not None else 9999, row.ref))
             rows = [row for row in rows if row.status not in ("closed", "withdrawn")] if name != "dissatisfied" else rows
-            counts.append(t("attention.count", name=t(f"attention.{name}"), count=len(rows)))
-            options.add_option(Option(f"{t(f'attention.{name}')} ({len(rows)})", disabled=True))
+            counts.append(t("attention.count", name=heading, count=len(rows)))
+            options.add_option(Option(f"{heading} ({len(rows)})", disabled=True))
             for row in rows[:PER_SECTION]:
                 options.add_option(Option(literal_line(f"  {_describe(row)}"), id=f"open|{name}|{row.id}"))
             if len(rows) > PER_SECTION:

@@ -10,8 +10,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from fieldvisit.core.clock import Stamp, stamp_time
+from fieldvisit.core.clock import stamp_time
 from fieldvisit.core.i18n import field_label, t
+from fieldvisit.office.audit import writer
 from fieldvisit.screens.literal import literal_line
 from fieldvisit.stores.store import ISSUES
 
@@ -37,14 +38,15 @@ class ConflictsScreen(ModalScreen[bool]):
 
     def _fill(self) -> None:
         record = self.app.store.get(ISSUES, self.issue_id)
+        who = writer(record)
         options = self.query_one(OptionList)
         options.clear_options()
         for conflict in record.get("conflicts", []):
             field = conflict["field"]
             current = record["fields"][field]
             options.add_option(Option(literal_line(field_label(field)), disabled=True))
-            options.add_option(Option(literal_line(f"  {t('conflicts.keep')}: {current['value']}  ({_who(current['stamp'])})"), id=f"{field}|keep"))
-            options.add_option(Option(literal_line(f"  {t('conflicts.take')}: {conflict['value']}  ({_who(conflict['stamp'])})"), id=f"{field}|{conflict['stamp']}"))
+            options.add_option(Option(literal_line(f"  {t('conflicts.keep')}: {current['value']}  ({_who(current['stamp'], who)})"), id=f"{field}|keep"))
+            options.add_option(Option(literal_line(f"  {t('conflicts.take')}: {conflict['value']}  ({_who(conflict['stamp'], who)})"), id=f"{field}|{conflict['stamp']}"))
         if not record.get("conflicts"):
             options.add_option(Option(t("conflicts.none"), disabled=True))
         options.focus()
@@ -76,5 +78,6 @@ class ConflictsScreen(ModalScreen[bool]):
         self.dismiss(True)
 
 
-def _who(stamp: str) -> str:
-    return f"{stamp_time(stamp)} · {Stamp.parse(stamp).device[-4:]}"
+def _who(stamp: str, who) -> str:
+    """When and by whom (the officer's or recorder's name, else the device): `office.audit.writer`."""
+    return f"{stamp_time(stamp)} · {who(stamp)}"

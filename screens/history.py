@@ -1,4 +1,5 @@
-"""A matter's audit trail: every field change, status step and feedback, with when and which device."""
+"""A matter's audit trail: every field change, status step and feedback, with when and who
+(`fieldvisit.office.audit`), in the officer's language."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from fieldvisit.core.clock import Stamp, stamp_time
-from fieldvisit.core.i18n import field_label, label, t
-from fieldvisit.core.records import Record, entries, registers
+from fieldvisit.core.i18n import t
+from fieldvisit.core.records import values
+from fieldvisit.office.audit import history_lines
 from fieldvisit.screens.literal import literal
-from fieldvisit.stores.store import ISSUES
-from fieldvisit.office.workflow import FEEDBACK
+from fieldvisit.stores.store import ISSUES, VISITS
+
+__all__ = ["HistoryScreen", "history_lines"]
 
 
 class HistoryScreen(ModalScreen[None]):
@@ -25,26 +27,17 @@ class HistoryScreen(ModalScreen[None]):
         self.issue_id = issue_id
 
     def compose(self) -> ComposeResult:
+        lines = history_lines(self.app.store.get(ISSUES, self.issue_id), self._visit_title)
         with VerticalScroll(id="history-box"):
             yield Static(t("office.history"), id="history-heading")
-            yield Static(literal("\n".join(history_lines(self.app.store.get(ISSUES, self.issue_id)))), id="history-lines")
+            yield Static(literal("\n".join(lines)), id="history-lines")
+
+    def _visit_title(self, visit_id: str) -> str:
+        visit = self.app.store.get(VISITS, visit_id)
+        if visit is None:
+            return visit_id
+        found = values(visit)
+        return f"{found.get('date', '')} {found.get('title', '')}".strip() or visit_id
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def history_lines(record: Record) -> list[str]:
-    """Oldest first: `time  device  what`."""
-    found: list[tuple[str, str]] = []
-    for field in record["fields"]:
-        for register in registers(record, field):
-            found.append((register["stamp"], f"{field_label(field)} = {register['value']}"))
-    for entry in entries(record, "transitions"):
-        step = f"{label('status', entry['from']) or '—'} → {label('status', entry['to'])}"
-        found.append((entry["stamp"], f"{step} {entry.get('by', '')} {entry.get('reason', '')}".rstrip()))
-    for entry in entries(record, FEEDBACK):
-        found.append((entry["stamp"], t("office.feedback_line", date=entry["date"], by=entry["by"], channel=label("channel", entry["channel"]), content=entry["content"])))
-    lines = []
-    for stamp, what in sorted(found):
-        lines.append(f"{stamp_time(stamp)}  {Stamp.parse(stamp).device[-4:]}  {what}")
-    return lines

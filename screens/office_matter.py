@@ -17,11 +17,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from fieldvisit.core import model
-from fieldvisit.core import clock
 from fieldvisit.core.clock import local_minute
 from fieldvisit.core.errors import FieldVisitError
-from fieldvisit.core.i18n import label, t
-from fieldvisit.office.policy import deadlines, days_left
+from fieldvisit.core.i18n import field_label, label, t
+from fieldvisit.office.policy import days_between, days_left, deadline_now, deadlines, issue_facts, step_on_time
 from fieldvisit.core.records import entries, values
 from fieldvisit.screens.form_modal import FormField, FormModal
 from fieldvisit.screens.literal import literal
@@ -83,7 +82,7 @@ class OfficeMatterScreen(Screen):
 
     def refresh_view(self) -> None:
         record = self.app.store.get(ISSUES, self.issue_id)
-        issue = values(record)
+        issue = issue_facts(record)  # the dates its history fixes: the clock never restarts
         visit = values(self.app.store.get(VISITS, issue.get("visit_id", "")) or {"id": "", "fields": {}})
         heading = f"{issue.get('ref', '')} · {label('status', issue.get('status'))} · {visit.get('site', '')} · {local_minute(issue.get('raised_at', ''))}"
         if record.get("conflicts"):
@@ -108,20 +107,35 @@ class OfficeMatterScreen(Screen):
         self.query_one("#om-feedback", Static).update(literal("\n".join([t("office.feedback_heading"), *feedback]) if feedback else t("office.no_feedback")))
 
     def _deadlines_text(self, issue: dict) -> str:
+        """What the matter waits on now (as the register shows it: `policy.deadline_now`), then
+        every step so far with its verdict (`policy.step_on_time`): a late step stays late."""
         policy = self.app.workflow.policy
+        today = self.app.register_index.today
+        now = deadline_now(issue, policy, today)
+        if now.deadline is not None:
+            left = now.days_left or 0
+            state = t("deadline.left", days=left) if left >= 0 else t("deadline.overdue", days=-left)
+            head = t("honest_deadlines.now", step=t(f"deadline.{now.deadline.step}"), due=now.deadline.due.isoformat(), state=state)
+        else:
+            head = t(now.reason, target=issue.get("transfer_to") or "—", date=issue.get("transferred_at") or issue.get("decided_at") or "—")
         parts = []
         found = deadlines(issue, policy)
         for deadline in found:
+            if deadline == now.deadline:
+                continue  # shown above
             name = t(f"deadline.{deadline.step}")
+            verdict = step_on_time(deadline, today)
             if deadline.done:
-                state = t("deadline.done_on_time" if deadline.on_time else "deadline.done_late", date=deadline.done.isoformat())
+                late = days_between(deadline.due, deadline.done, policy)
+                state = t("deadline.done_on_time", date=deadline.done.isoformat()) if verdict else t("honest_deadlines.done_late", date=deadline.done.isoformat(), days=late)
+            elif verdict is False and deadline.owner == "office":
+                state = t("deadline.overdue", days=-(days_left(deadline, today, policy)))
             else:
-                left = days_left(deadline, clock.today(), policy)
-                state = t("deadline.left", days=left) if left >= 0 else t("deadline.overdue", days=-left)
+                state = t("honest_deadlines.open")
             parts.append(f"{name} {deadline.due.isoformat()} {state}")
         # Working days counted Monday to Friday for a year without holiday data: say so.
         note = policy.calendar_note(*(day for deadline in found if deadline.approximate for day in (deadline.start, deadline.due)))
-        return (" · ".join(parts) if parts else t("deadline.none")) + (f"\n{note}" if note else "")
+        return "\n".join([head, *([" · ".join(parts)] if parts else []), *([note] if note else [])])
 
     # -- steps ----------------------------------------------------------------------------
 
@@ -135,14 +149,17 @@ class OfficeMatterScreen(Screen):
         self.refresh_view()
 
     def _ask(self, title_key: str, fields: list[FormField], then: Callable[[dict], object], done_key: str) -> None:
+        """A form whose step runs on Ctrl+S: refused, the form stays open with what was typed."""
+
         def answered(found: dict | None) -> None:
             if found is not None:
-                self._step(lambda: then(found), done_key)
+                self.notify(t(done_key))
+                self.refresh_view()
 
-        self.app.push_screen(FormModal(t(title_key), fields), answered)
+        self.app.push_screen(FormModal(t(title_key), fields, save=then), answered)
 
     def _reason(self, key: str = "field.reason") -> FormField:
-        return FormField("reason", t(key))
+        return FormField("reason", t(key), errors_for=("status",))
 
     def action_register(self) -> None:
         self._step(lambda: self.workflow.register(self.issue_id), "office.done")
@@ -154,33 +171,38 @@ class OfficeMatterScreen(Screen):
         self._ask("office.not_accept", [self._reason()], lambda v: self.workflow.not_accept(self.issue_id, v["reason"]), "office.done")
 
     def action_transfer(self) -> None:
-        fields = [FormField("target", t("field.transfer_to")), self._reason()]
+        fields = [FormField("target", t("field.transfer_to"), errors_for=("transfer_to",)), self._reason()]
         self._ask("office.transfer", fields, lambda v: self.workflow.transfer(self.issue_id, v["target"], v["reason"]), "office.done")
 
     def action_assign(self) -> None:
         issue = values(self.app.store.get(ISSUES, self.issue_id))
         fields = [FormField(name, t(f"field.{name}"), value=issue.get(name, "")) for name in ("first_owner", "department", "assignee")]
+        fields[0] = FormField("first_owner", t("field.first_owner"), value=issue.get("first_owner", ""), errors_for=("status",))
         self._ask("office.assign", fields, lambda v: self.workflow.assign(self.issue_id, **v), "office.done")
 
     def action_extend(self) -> None:
-        fields = [FormField("days", t("office.extend_days"), value="30"), self._reason()]
+        fields = [FormField("days", t("office.extend_days"), value="30", errors_for=("status", "extension_days")), FormField("reason", t("field.reason"), errors_for=("extension_reason",))]
         self._ask("office.extend", fields, lambda v: self.workflow.extend(self.issue_id, _int(v["days"]), v["reason"]), "office.done")
 
     def action_feedback(self) -> None:
         fields = [
             FormField("channel", t("office.channel"), tuple((label("channel", code), code) for code in CHANNELS)),
-            FormField("content", t("office.content")),
-            FormField("when", t("office.when"), value=clock.today().isoformat()),
+            FormField("content", t("office.content"), errors_for=("status",)),
+            FormField("when", t("office.when"), value=self.workflow.today().isoformat(), errors_for=("date",)),
         ]
         self._ask("office.feedback", fields, lambda v: self.workflow.add_feedback(self.issue_id, v["channel"], v["content"], v["when"]), "office.done")
 
     def action_reply(self) -> None:
-        self._ask("office.reply", [FormField("summary", t("office.reply_summary"))], lambda v: self.workflow.reply(self.issue_id, v["summary"]), "office.done")
+        fields = [
+            FormField("summary", t("office.reply_summary"), errors_for=("reply", "status")),
+            FormField("when", field_label("replied_at"), value=self.workflow.today().isoformat(), errors_for=("replied_at",)),
+        ]
+        self._ask("office.reply", fields, lambda v: self.workflow.reply(self.issue_id, v["summary"], v["when"]), "office.done")
 
     def action_rate(self) -> None:
         fields = [
-            FormField("level", t("field.satisfaction"), tuple((label("satisfaction", code), code) for code in SATISFACTION)),
-            FormField("comment", t("field.satisfaction_comment")),
+            FormField("level", t("field.satisfaction"), tuple((label("satisfaction", code), code) for code in SATISFACTION), errors_for=("satisfaction",)),
+            FormField("comment", t("field.satisfaction_comment"), errors_for=("satisfaction_comment",)),
         ]
         self._ask("office.rate", fields, lambda v: self.workflow.rate(self.issue_id, v["level"], v["comment"]), "office.done")
 

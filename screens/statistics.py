@@ -17,8 +17,9 @@ from textual.worker import get_current_worker
 from fieldvisit.core import clock
 from fieldvisit.core.errors import InputError
 from fieldvisit.core.i18n import label, t
-from fieldvisit.core.model import parse_date
+from fieldvisit.core.model import check_range, parse_date
 from fieldvisit.core.records import values
+from fieldvisit.office.policy import issue_facts
 from fieldvisit.screens.literal import literal
 from fieldvisit.core.text import one_line
 from fieldvisit.office.stats import PeriodStats, period_stats
@@ -56,11 +57,16 @@ class StatisticsScreen(Screen):
         self.action_recompute()
 
     def action_recompute(self) -> None:
+        """Count the period typed; a date that cannot be read, or an end before the start, is
+        refused with the reason, on the field to correct, and the last figures stay."""
         try:
-            start = dt.date.fromisoformat(parse_date(self.query_one("#stats-from", Input).value, "date_from"))
-            end = dt.date.fromisoformat(parse_date(self.query_one("#stats-to", Input).value, "date_to"))
-        except (InputError, TypeError) as error:
+            start = _day(self.query_one("#stats-from", Input).value, "date_from")
+            end = _day(self.query_one("#stats-to", Input).value, "date_to")
+            check_range(start, end)
+        except InputError as error:
             self.notify(str(error), severity="error")
+            self.query_one("#stats-summary", Static).update(literal(str(error)))
+            self.query_one("#stats-from" if error.field == "date_from" else "#stats-to", Input).focus()
             return
         self.query_one("#stats-summary", Static).update(t("stats.computing"))
         self._count(start, end)
@@ -70,14 +76,14 @@ class StatisticsScreen(Screen):
         """One pass over every matter, read one at a time: seconds on a central store of 100,000,
         so on a thread of its own while the screen stays usable."""
         store = self.app.store
-        issues = (values(record) for record in store.records(ISSUES))
+        issues = (issue_facts(record) for record in store.records(ISSUES))  # dates fixed by history
         visits = (values(record) for record in store.records(VISITS))
         stats = period_stats(issues, visits, start, end, self.app.policy, clock.today())
         if not get_current_worker().is_cancelled:  # a newer period was asked for meanwhile
             self.app.call_from_thread(self._show, stats)
 
     def _show(self, stats: PeriodStats) -> None:
-        self.query_one("#stats-summary", Static).update(_summary(stats))
+        self.query_one("#stats-summary", Static).update(_summary(stats, self.app.policy.due_soon_days))
         self.query_one("#stats-spark", Sparkline).data = list(stats.by_month.values()) or [0]
         sections = [
             _bars(t("stats.by_category"), {label("category", k): v for k, v in stats.by_category.items()}),
@@ -90,7 +96,15 @@ class StatisticsScreen(Screen):
         self.query_one("#stats-tables", Static).update(literal("\n\n".join(sections)))  # site names are data
 
 
-def _summary(stats) -> str:
+def _day(text: str, field: str) -> dt.date:
+    """A typed date (any form `model.parse_date` reads); an empty one is refused as unreadable."""
+    found = parse_date(text, field)
+    if found is None:
+        raise InputError(field, "error.bad_date", value="")
+    return dt.date.fromisoformat(found)
+
+
+def _summary(stats, due_soon_days: int) -> str:
     def rate(value: float | None) -> str:
         return "—" if value is None else f"{value:.0%}"
 
@@ -99,7 +113,7 @@ def _summary(stats) -> str:
         start=stats.start.isoformat(), end=stats.end.isoformat(), total=stats.total, new=stats.new, closed=stats.closed,
         on_time=rate(stats.on_time_rate), satisfied=rate(stats.satisfaction_rate), repeat=stats.repeat,
         collective=stats.collective, skip_level=stats.skip_level, overdue=stats.overdue,
-    )
+    ) + t("honest_deadlines.stats_due_soon", count=stats.due_soon, days=due_soon_days)
 
 
 def _bars(title: str, counts: dict[str, int]) -> str:

@@ -130,12 +130,14 @@ def test_month_ends_and_leap_years():
     assert days_between(date(2028, 2, 28), date(2028, 3, 1), DEFAULT_POLICY) == 2
 
 
-def test_acceptance_runs_from_the_raised_time_when_never_registered():
+def test_acceptance_runs_from_the_raised_day_and_registering_does_not_move_it():
     issue = {"status": "recorded", "raised_at": "2026-05-01T23:30:00+08:00"}
     assert _steps(issue)["acceptance"].start == date(2026, 5, 1)
     assert _steps(issue)["acceptance"].due == date(2026, 5, 16)
     issue["registered_at"] = "2026-05-06"
-    assert _steps(issue)["acceptance"].due == date(2026, 5, 21)
+    assert _steps(issue)["acceptance"].due == date(2026, 5, 16)
+    arrival = Policy(acceptance_from="arrival")
+    assert _steps(issue, arrival)["acceptance"].due == date(2026, 5, 21)
 
 
 def test_the_review_chain():

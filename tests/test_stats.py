@@ -8,6 +8,7 @@ import itertools
 import pytest
 
 from fieldvisit.core import model
+from fieldvisit.core.errors import InputError
 from fieldvisit.demo.laptop import build_demo
 from fieldvisit.office.policy import DEFAULT_POLICY, Policy, is_overdue
 from fieldvisit.core.records import values
@@ -130,31 +131,44 @@ def test_flags_count_matters_raised_in_the_period_and_five_people_make_a_collect
 # --- deadlines -----------------------------------------------------------------------------------
 
 
-def test_on_time_rate_counts_handling_deadlines_done_in_the_period():
+def test_on_time_rate_judges_every_office_step_due_in_the_period():
     raised = "2026-08-28T09:00:00+08:00"
     issues = [
-        # accepted 1 Sep: 60 days → due 31 Oct; replied 5 Nov → late
+        # accepted 1 Sep: handling due 31 Oct, not in November: not counted here
         matter(raised, status="replied", accepted_at="2026-09-01", replied_at="2026-11-05"),
-        # the same, with a 30-day extension → due 30 Nov: on time
+        # the same, with a 30-day extension → due 30 Nov, replied 5 Nov: on time
         matter(raised, status="replied", accepted_at="2026-09-01", extension_days=30, replied_at="2026-11-05"),
         # accepted 1 Oct → due 30 Nov, replied on the due date itself: on time
         matter(raised, status="closed", accepted_at="2026-10-01", replied_at="2026-11-30", closed_at="2026-11-30"),
-        # replied after the period: not counted here
+        # due 30 Nov, replied 1 Dec: late, and it stays late
         matter(raised, status="replied", accepted_at="2026-10-01", replied_at="2026-12-01"),
-        # closed in the period without a reply: the handling deadline was not done
-        matter(raised, status="closed", accepted_at="2026-10-01", closed_at="2026-11-10"),
-        # replied late in the period but withdrawn since
-        matter(raised, status="withdrawn", accepted_at="2026-09-01", replied_at="2026-11-20"),
+        # raised 1 Nov, acceptance due 16 Nov, never decided: late
+        matter("2026-11-01T09:00:00+08:00"),
+        # raised 1 Nov, registered (and accepted) only on 25 Nov: the clock ran from 1 Nov: late
+        matter("2026-11-01T09:00:00+08:00", status="accepted", registered_at="2026-11-25", accepted_at="2026-11-25"),
+        # raised 20 Nov, acceptance due 5 Dec: not due in November
+        matter("2026-11-20T09:00:00+08:00"),
+        # late, but withdrawn since
+        matter(raised, status="withdrawn", accepted_at="2026-10-01", replied_at="2026-12-20"),
     ]
-    stats = nov(issues)
-    assert stats.on_time_rate == pytest.approx(2 / 3)
-    assert stats.total == 0  # all raised in August
+    stats = nov(issues, today=dt.date(2026, 12, 10))
+    assert stats.on_time_rate == pytest.approx(2 / 5)
+
+
+def test_a_step_due_and_still_open_is_not_judged_before_its_due_date():
+    open_step = matter("2026-11-20T09:00:00+08:00", status="accepted", accepted_at="2026-10-01")  # due 30 Nov
+    assert nov([open_step], today=dt.date(2026, 11, 30)).on_time_rate is None
+    assert nov([open_step], today=dt.date(2026, 12, 1)).on_time_rate == 0.0
 
 
 def test_on_time_rate_follows_the_policy_given():
-    late = matter("2026-08-28T09:00:00+08:00", status="replied", accepted_at="2026-09-01", replied_at="2026-11-05")
-    assert nov([late]).on_time_rate == 0.0
-    assert nov([late], policy=Policy(handling_days=90)).on_time_rate == 1.0
+    late = matter("2026-08-28T09:00:00+08:00", status="replied", accepted_at="2026-10-01", replied_at="2026-12-05")
+    assert nov([late]).on_time_rate is None  # on 30 Nov, the due date itself, it was not late yet
+    assert nov([late], today=dt.date(2026, 12, 10)).on_time_rate == 0.0
+    assert nov([late], policy=Policy(handling_days=58), today=dt.date(2026, 12, 10)).on_time_rate == 0.0
+    assert nov([late], policy=Policy(handling_days=45), today=dt.date(2026, 12, 10)).on_time_rate == 0.0  # due 15 Nov
+    early = matter("2026-08-28T09:00:00+08:00", status="replied", accepted_at="2026-10-01", replied_at="2026-11-10")
+    assert nov([early], policy=Policy(handling_days=45)).on_time_rate == 1.0
 
 
 def test_on_time_rate_is_none_without_replies():
@@ -290,11 +304,14 @@ def test_previous_period(start, end, expected):
         assert (before_end - before_start).days == (end - start).days
 
 
-def test_a_period_that_ends_before_it_starts_is_refused():
-    with pytest.raises(ValueError):
+def test_a_period_that_ends_before_it_starts_is_refused_naming_the_field():
+    with pytest.raises(InputError) as raised:
         previous_period(D(2026, 11, 2), D(2026, 11, 1))
-    with pytest.raises(ValueError):
+    assert raised.value.field == "date_to"
+    with pytest.raises(InputError) as raised:
         period_stats([], [], D(2026, 11, 2), D(2026, 11, 1))
+    assert str(raised.value) == "截止日期: 结束日期 2026-11-01 早于开始日期 2026-11-02：请改正其中一个"
+    period_stats([], [], D(2026, 11, 2), D(2026, 11, 2))  # one day is a period
 
 
 def test_an_empty_period():

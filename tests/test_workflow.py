@@ -37,6 +37,7 @@ def test_the_whole_path_from_registration_to_closing(office, store):
     day.date = dt.date(2026, 11, 25)
     workflow.accept(issue_id)
     workflow.assign(issue_id, first_owner="王志刚", department="劳资科", assignee="李静")
+    day.date = dt.date(2026, 11, 28)
     workflow.add_feedback(issue_id, "phone", "已核对考勤，正在补算", when="2026-11-28")
     day.date = dt.date(2026, 12, 10)
     workflow.reply(issue_id, "九月津贴差额已随十二月工资补发")
@@ -111,7 +112,7 @@ def test_office_steps_survive_reimporting_older_laptop_bundles(wall):
     office_editor = Editor(office_store, wall=lambda: wall.ms - 3_600_000)  # the office PC's clock is an hour behind
     workflow = Workflow(office_editor, today=lambda: dt.date(2026, 11, 22))
     workflow.accept(issue["id"])
-    workflow.assign(issue["id"], department="后勤服务中心")
+    workflow.assign(issue["id"], first_owner="王志刚", department="后勤服务中心")
     import_bundles(office_store, [("usb again", old_bundle)])
     after = values(office_store.get(ISSUES, issue["id"]))
     assert (after["status"], after["department"]) == ("accepted", "后勤服务中心")

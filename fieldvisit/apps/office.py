@@ -1,6 +1,7 @@
 """The office app: the petition office's PC. Five modes, one key each: the register (F2), what
 needs attention today (F3), statistics (F4), imports from USB sticks and QR scans (F5) and the
-laptops enrolled with the office (F6)."""
+laptops enrolled with the office (F6). The officer says who they are once (asked on first open,
+changeable from the command palette); every write is signed with that name."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ import threading
 from functools import cached_property
 from typing import Callable
 
+from pathlib import Path
+from typing import Iterable
+
+from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from fieldvisit.apps.base import BaseApp
 from fieldvisit.editing.editor import Editor
@@ -25,6 +31,7 @@ from fieldvisit.screens.imports import ImportsScreen
 from fieldvisit.screens.register import RegisterScreen
 from fieldvisit.screens.statistics import StatisticsScreen
 from fieldvisit.stores.store import Store
+from fieldvisit.office.officer import FIELD as OFFICER_FIELD, load_officer, save_officer
 from fieldvisit.office.workflow import Workflow
 
 GC_THRESHOLDS = (50_000, 20, 100)
@@ -59,16 +66,56 @@ class OfficeApp(BaseApp):
         today: dt.date | None = None,
         cache: RegisterCache | None = None,
         home: Home | None = None,
+        officer_file: Path | None = None,
     ):
         """`cache`: the register cache in the office's home. When it fits the store, the register
-        is shown from it and the store (a deferred `SplicingJSONStore`) is read after the first paint."""
+        is shown from it and the store (a deferred `SplicingJSONStore`) is read after the first paint.
+        `officer_file`: where this OS account's officer name is remembered (`paths.officer_file`);
+        with one and no name in it yet, the app asks for it on opening. Without one, the editor's
+        actor signs (tests, scripts)."""
         super().__init__(store, editor, home)
+        self.officer_file = officer_file
+        self.officer = load_officer(officer_file)
         self._ui_thread = threading.get_ident()  # the app runs on the thread that makes it
         gc.set_threshold(*GC_THRESHOLDS)
         self.policy = policy
         self.cache = cache
+        self._today = today
         self.register_index = RegisterIndex(store, policy, today or dt.date.today()).follow(self.on_app_thread)
         self._cached_version = self.register_index.version if self.register_index.open(cache) else None
+
+    @property
+    def editor(self) -> Editor:
+        """The base app's editor, signing every write with the officer's name."""
+        editor = super().editor
+        editor.signs = True
+        if self.officer:
+            editor.actor = self.officer
+        return editor
+
+    def on_mount(self) -> None:
+        if self.officer_file is not None and not self.officer:
+            self.action_who_am_i()
+
+    def action_who_am_i(self) -> None:
+        """Ask the officer's name (refusing an empty one) and remember it for this OS account."""
+        # imported when first needed: the app starts without it
+        from fieldvisit.screens.form_modal import FormField, FormModal
+
+        def save(found: dict) -> None:
+            self.officer = save_officer(self.officer_file, found[OFFICER_FIELD])
+            self.editor.actor = self.officer  # the workflow holds this editor: its next step signs so
+
+        def saved(found: dict | None) -> None:
+            if found is not None:
+                self.notify(t("officer.saved", name=self.officer))
+
+        field = FormField(OFFICER_FIELD, t("officer.field.officer"), value=self.officer, placeholder=t("officer.placeholder"))
+        self.push_screen(FormModal(t("officer.title"), [field], hint=t("officer.hint"), save=save), saved)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(t("officer.command"), t("officer.command_help", name=self.officer or "—"), self.action_who_am_i)
 
     def on_app_thread(self, action: Callable[[], None]) -> None:
         """Run `action` on the app's thread (where screens read the register), waiting for it."""
@@ -79,7 +126,10 @@ class OfficeApp(BaseApp):
 
     @cached_property
     def workflow(self) -> Workflow:
-        return Workflow(self.editor, self.policy)
+        """Steps dated by the app's `today` when one was given (demos, tests), else the clock's."""
+        if self._today is None:
+            return Workflow(self.editor, self.policy)
+        return Workflow(self.editor, self.policy, today=lambda: self._today)
 
     def on_register_screen_shown(self, _: RegisterScreen.Shown) -> None:
         """What waits until the register is on screen: reading the store, writing the cache."""

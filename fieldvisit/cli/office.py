@@ -52,7 +52,7 @@ def office(ctx: click.Context, data_dir: Path | None, lang: str | None, demo: bo
         # a JSON file indexed, not parsed, and only once the register is on screen (from its cache)
         with open_office_store(spec, deferred=True) as store:
             policy = load_policy(home.policy_file)
-            app = OfficeApp(store, policy=policy, cache=RegisterCache.of(home, policy), home=home)
+            app = OfficeApp(store, policy=policy, cache=RegisterCache.of(home, policy), home=home, officer_file=paths.officer_file())
             app.run()
             app.save_register_cache()
 

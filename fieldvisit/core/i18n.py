@@ -67,7 +67,7 @@ def label(kind: str, code: str | None) -> str:
 
 def field_label(field: str) -> str:
     """The label of a matter or visit field, for messages that name the input to fix."""
-    for key in (f"field.{field}", f"visit.{field}"):
+    for key in (f"field.{field}", f"visit.{field}", f"honest_deadlines.field.{field}", f"officer.field.{field}"):
         if key in catalogue(_current) or key in catalogue(FALLBACK):
             return t(key)
     return field

@@ -159,6 +159,20 @@ def parse_date(text: str | None, field: str) -> str | None:
     raise InputError(field, "error.bad_date", value=text)
 
 
+def check_range(start: Any, end: Any, end_field: str = "date_to") -> None:
+    """Refuse a date range that ends before it starts: every range (statistics, reports, the
+    register's filter) says so in the officer's language, naming the end date's field.
+    Dates or ISO strings; an open end (None or "") is no range to check."""
+    if start and end and str(end)[:10] < str(start)[:10]:
+        raise InputError(end_field, "honest_deadlines.range_backwards", start=str(start)[:10], end=str(end)[:10])
+
+
+def check_not_after(day: str | None, today: dt.date, field: str) -> None:
+    """Refuse a date (ISO) that has not come yet: what was done cannot be dated tomorrow."""
+    if day and day > today.isoformat():
+        raise InputError(field, "honest_deadlines.after_today", date=day, today=today.isoformat())
+
+
 def clean_text(value: Any, field: str) -> str:
     """A form's or an office step's text as it is saved: control characters stripped (a
     multi-line field such as the detail keeps line breaks and tabs), spaces trimmed, and no longer

@@ -38,6 +38,7 @@ def write_office_demo(store_dir: Path, anchor: dt.date) -> dict[str, int]:
         clock_ms = [int(dt.datetime.combine(anchor - dt.timedelta(days=40), dt.time(9)).timestamp() * 1000)]
         day = [anchor - dt.timedelta(days=40)]
         editor = Editor(office, actor="信访办 周敏", wall=lambda: clock_ms[0], rng=rng, device_name="信访办-01")
+        editor.signs = True  # as the office app's editor: every change names the officer
         office.put({}, {"demo": True})
         workflow = Workflow(editor, today=lambda: day[0])
         import_bundles(office, [(f"laptop-{seed}", fmt.encode(export_bundle(laptop))) for seed, laptop in zip(SEEDS, laptops)], now=_utc(anchor))

@@ -3,6 +3,12 @@
 The UI and the command line hand the editor plain form values; it cleans them with the model's
 rules, takes a stamp from the device's hybrid logical clock, writes registers and grow-only map
 entries, and saves the record together with the clock and counters in one atomic store write.
+
+`actor` is the person who writes: on the laptop the recorder (the login name unless told),
+in the office the officer who said who they are (`fieldvisit.office.officer`). A stamp names a
+device, not a person, so an editor that `signs` (the office's) adds to every write that carries
+no entry of its own with a `by` an `edits` entry `{"by": actor, "fields": "a,b"}` under the same
+stamp: the history then says who changed each value.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from fieldvisit.stores.store import ISSUES, VISITS, Store
 
 SCHEMA_VERSION = 1
 TRANSITIONS = "transitions"
+EDITS = "edits"
+"""Who wrote a change that has no step entry of its own (assignment, satisfaction, a resolved conflict)."""
 
 
 class Editor:
@@ -54,6 +62,8 @@ class Editor:
         self.device_id: str = meta["device_id"]
         self.device_name: str = meta.get("device_name", "")
         self.actor = actor or _login_name()
+        self.signs = False
+        """Whether plain field writes carry an `edits` entry naming `actor` (the office's editor)."""
         self.clock = HybridClock(self.device_id, meta.get("clock"), wall)
 
     # -- visits ---------------------------------------------------------------------------
@@ -158,7 +168,10 @@ class Editor:
                 self.clock.observe(seen)
         stamp = self.clock.now()
         written = set_fields(record, changes, stamp, resolves)
-        for map_name, value in (entries or {}).items():
+        entries = dict(entries or {})
+        if self.signs and written and not any("by" in value for value in entries.values()):
+            entries[EDITS] = {"by": self.actor, "fields": ",".join(written)}
+        for map_name, value in entries.items():
             when = Stamp.parse(stamp).wall_ms
             add_entry(record, map_name, self._new_id(when), {**value, "at": _iso_from_ms(when)}, stamp)
         if written or entries:

@@ -6,10 +6,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from platformdirs import user_cache_path, user_data_path
+from platformdirs import user_cache_path, user_config_path, user_data_path
 
 APP_NAME = "fieldvisit"
 DATA_ENV = "FIELDVISIT_DATA"
+CONFIG_ENV = "FIELDVISIT_CONFIG"
 
 
 def data_dir(override: str | os.PathLike | None = None) -> Path:
@@ -111,6 +112,20 @@ class Home:
     def summaries_dir(self) -> Path:
         """Printed summaries go beside the home's folder: `<data dir>/summaries`."""
         return (self.folder.parent if self.folder is not None else Path.cwd()) / "summaries"
+
+
+def config_dir() -> Path:
+    """`$FIELDVISIT_CONFIG`, else the platform's per-user config directory: settings of the
+    person at this operating-system account, whichever store they open."""
+    from_env = os.environ.get(CONFIG_ENV)
+    if from_env:
+        return Path(from_env).expanduser()
+    return user_config_path(APP_NAME, appauthor=False)
+
+
+def officer_file() -> Path:
+    """Who the officer at this operating-system account is (`officer.json`), said once."""
+    return config_dir() / "officer.json"
 
 
 def font_cache_dir() -> Path:

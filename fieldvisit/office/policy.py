@@ -1,7 +1,7 @@
 """Statutory deadlines of a matter (docs/architecture.md §3), from a configurable policy.
 
-The defaults are those of the national 信访工作条例 (2022): decide acceptance within 15 days of
-registration, handle within 60 days of acceptance, at most one extension of at most 30 days, a
+The defaults are those of the national 信访工作条例 (2022): decide acceptance within 15 days,
+handle within 60 days of acceptance, at most one extension of at most 30 days, a
 review (复查) requested within 30 days of the reply and decided within 30 days of the request, a
 re-review (复核) likewise after the review decision.
 
@@ -18,9 +18,18 @@ notice it has seen; for any other year the days are counted Monday to Friday, wh
 around holidays. Such results are never silent: every `Deadline` computed across a year without
 data has `approximate=True`, and `Policy.calendar_note(*dates)` gives the sentence to show.
 
-The matter is read as a plain dict of values (`records.values(record)`, or `issue_facts(record)`,
-which adds the acceptance decision date of a matter not accepted or transferred, taken from its
-status history). Nothing here reads the clock: `today` is always passed in.
+**The acceptance clock never restarts.** It runs from the day the matter was raised (the visit's
+date: the petitioner has waited since then), or, when the policy says `acceptance_from =
+"arrival"`, from the day the office first registered it (登记, the office's record of receiving
+it). Registering again, transferring or re-importing cannot move it: the dates are taken from the
+matter's history (`issue_facts`), which only grows: the *earliest* registration and the *first*
+acceptance decision. So a step once late stays late, on every screen and in every figure, and
+`step_on_time` is the one judge of on-time-ness that all of them use.
+
+The matter is read as a plain dict of values (`records.values(record)`), or better
+`issue_facts(record)`, which adds from its history `arrived_at` (first registration),
+`decided_at` (first acceptance decision: accepted, not accepted or transferred) and
+`transferred_at`. Nothing here reads the clock: `today` is always passed in.
 """
 
 from __future__ import annotations
@@ -34,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldvisit.core.errors import FieldVisitError
-from fieldvisit.core.records import entries, values
+from fieldvisit.core.records import values
 
 STEPS = ("acceptance", "handling", "review_request", "review_decision", "re_review_request", "re_review_decision")
 OFFICE_STEPS = ("acceptance", "handling", "review_decision", "re_review_decision")
@@ -46,6 +55,8 @@ CLOSED_STATUSES = ("closed", "withdrawn", "not_accepted", "transferred")
 DECISION_STATUSES = ("accepted", "not_accepted", "transferred")
 MAX_SETTING = 3650
 """No policy number may exceed this (ten years of days): it catches typing slips early."""
+ACCEPTANCE_FROM = ("raised", "arrival")
+"""When the acceptance clock starts: the day the matter was raised, or its first registration."""
 
 
 class PolicyError(FieldVisitError):
@@ -67,6 +78,9 @@ class Policy:
     re_review_request_days: int = 30
     re_review_decision_days: int = 30
     working_days: bool = False
+    acceptance_from: str = "raised"
+    due_soon_days: int = 7
+    """A matter is due soon when its open office step is due within this many days (0 = today)."""
 
     def calendar_note(self, *dates: date) -> str | None:
         """The sentence to show when working days between the earliest and the latest of `dates`
@@ -97,6 +111,11 @@ _COMMENTS = {
         "true：按工作日计算（法定节假日和调休依 chinese-calendar 数据）；false：按自然日",
         "true: count working days (public holidays and make-up days); false: calendar days",
     ),
+    "acceptance_from": (
+        "受理期限起算：\"raised\" 自事项提出之日（下访当日）；\"arrival\" 自信访办首次登记之日",
+        "the acceptance clock starts: \"raised\" the day the matter was raised; \"arrival\" its first registration",
+    ),
+    "due_soon_days": ("距期限几日内算“即将到期”（登记簿、待办和报表共用）", "\"due soon\" means due within N days (register, attention list, reports)"),
 }
 
 
@@ -124,6 +143,10 @@ def load_policy(path: Path | None) -> Policy:
     for key, value in data.items():
         if key not in known:
             raise PolicyError("error.policy.unknown_key", path=str(path), setting=key, known=", ".join(known))
+        if key == "acceptance_from":
+            if value not in ACCEPTANCE_FROM:
+                raise PolicyError("honest_deadlines.expect_choice", path=str(path), setting=key, value=_shown(value), choices=", ".join(ACCEPTANCE_FROM))
+            continue
         if isinstance(known[key], bool):
             if not isinstance(value, bool):
                 raise PolicyError("error.policy.expect_bool", path=str(path), setting=key, value=_shown(value))
@@ -149,7 +172,7 @@ def policy_toml(policy: Policy = DEFAULT_POLICY) -> str:
     for item in fields(Policy):
         value = getattr(policy, item.name)
         zh, en = _COMMENTS[item.name]
-        shown = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        shown = _shown(value) if isinstance(value, bool | str) else str(value)
         lines += [f"# {zh}", f"# {en}", f"{item.name} = {shown}", ""]
     return "\n".join(lines)
 
@@ -276,9 +299,12 @@ class Deadline:
 def deadlines(issue: dict[str, Any], policy: Policy) -> list[Deadline]:
     """The steps that apply given what has happened so far, in order.
 
-    - acceptance: from `registered_at` (else the date of `raised_at`, in its own offset), done at
-      `accepted_at` (or `decided_at`, the date of a not-accepted / transferred decision);
-    - handling: from `accepted_at`, `handling_days + extension_days`, done at `replied_at`;
+    - acceptance: from the date of `raised_at` (in its own offset), or with `acceptance_from =
+      "arrival"` from `arrived_at` (first registration; `registered_at` in plain values); either
+      falls back on the other when unknown. Done at the first decision: the earlier of
+      `accepted_at` and `decided_at`;
+    - handling: from `accepted_at`, `handling_days + extension_days`, done at `replied_at`, or
+      at `transferred_at` when the matter was transferred away while being handled;
     - review_request: from `replied_at`, done at `review_requested_at`;
     - review_decision: from `review_requested_at`, done at `review_decided_at`;
     - re_review_request: from `review_decided_at`, done at `re_review_requested_at`;
@@ -287,14 +313,17 @@ def deadlines(issue: dict[str, Any], policy: Policy) -> list[Deadline]:
     A step applies once its start date is known. A date that cannot be read raises `PolicyError`.
     """
     found = []
-    registered = _date(issue, "registered_at") or _date(issue, "raised_at")
-    if registered is not None:
-        done = _date(issue, "accepted_at") or _date(issue, "decided_at")
-        found.append(_deadline("acceptance", registered, policy.acceptance_days, done, policy))
+    raised = _date(issue, "raised_at")
+    arrived = _date(issue, "arrived_at") or _date(issue, "registered_at")
+    start = (arrived or raised) if policy.acceptance_from == "arrival" else (raised or arrived)
     accepted = _date(issue, "accepted_at")
+    if start is not None:
+        done = min((day for day in (accepted, _date(issue, "decided_at")) if day is not None), default=None)
+        found.append(_deadline("acceptance", start, policy.acceptance_days, done, policy))
     if accepted is not None:
         days = policy.handling_days + _extension_days(issue)
-        found.append(_deadline("handling", accepted, days, _date(issue, "replied_at"), policy))
+        done = _date(issue, "replied_at") or _date(issue, "transferred_at")
+        found.append(_deadline("handling", accepted, days, done, policy))
     chain = (
         ("review_request", "replied_at", policy.review_request_days, "review_requested_at"),
         ("review_decision", "review_requested_at", policy.review_decision_days, "review_decided_at"),
@@ -302,10 +331,55 @@ def deadlines(issue: dict[str, Any], policy: Policy) -> list[Deadline]:
         ("re_review_decision", "re_review_requested_at", policy.re_review_decision_days, "re_review_decided_at"),
     )
     for step, start_field, days, done_field in chain:
-        start = _date(issue, start_field)
-        if start is not None:
-            found.append(_deadline(step, start, days, _date(issue, done_field), policy))
+        begun = _date(issue, start_field)
+        if begun is not None:
+            found.append(_deadline(step, begun, days, _date(issue, done_field), policy))
     return found
+
+
+def step_on_time(deadline: Deadline, day: date) -> bool | None:
+    """The one judge of on-time-ness, for every screen and figure, as known on `day`.
+
+    True when the step was done by its due date (and by `day`); False when it was done after its
+    due date, or is still not done on `day` and its due date has passed: lateness once incurred
+    never goes away. None while it is open and not yet late. A done date after `day` is not
+    known on `day`."""
+    done = deadline.done if deadline.done is not None and deadline.done <= day else None
+    if done is not None:
+        return done <= deadline.due
+    return False if day > deadline.due else None
+
+
+def late_steps(issue: dict[str, Any], policy: Policy, day: date) -> list[Deadline]:
+    """The steps the office owes that were, or are, late as known on `day` (`step_on_time`)."""
+    return [deadline for deadline in deadlines(issue, policy) if deadline.owner == "office" and step_on_time(deadline, day) is False]
+
+
+@dataclass(frozen=True)
+class DeadlineNow:
+    """What a matter waits on today, as every matter screen and the register show it: the open
+    step and the days left to it, or no step and the reason (`reason` a locale key)."""
+
+    deadline: Deadline | None
+    days_left: int | None
+    reason: str
+
+
+def deadline_now(issue: dict[str, Any], policy: Policy, today: date) -> DeadlineNow:
+    """The deadline that applies to the matter now (`current_deadline`), or why none does."""
+    deadline = current_deadline(issue, policy)
+    if deadline is not None:
+        return DeadlineNow(deadline, days_left(deadline, today, policy), "")
+    status = issue.get("status") or "recorded"
+    if status in CLOSED_STATUSES:
+        return DeadlineNow(None, None, f"honest_deadlines.none_{status}")
+    return DeadlineNow(None, None, "honest_deadlines.none_done" if deadlines(issue, policy) else "deadline.none")
+
+
+def is_due_soon(days: int | None, within: int) -> bool:
+    """The one definition of "due soon": the open step is due today or within `within` days
+    (the policy's `due_soon_days`); `days` is what `days_left` gave, None when nothing is open."""
+    return days is not None and 0 <= days <= within
 
 
 def current_deadline(issue: dict[str, Any], policy: Policy) -> Deadline | None:
@@ -365,19 +439,44 @@ def check_extension(issue: dict[str, Any], days: int, policy: Policy) -> None:
 
 
 def issue_facts(record: dict[str, Any]) -> dict[str, Any]:
-    """A matter's values plus `decided_at`: the date of its latest acceptance decision (accepted,
-    not accepted or transferred) since it was last registered, from its status history."""
-
+    """A matter's values plus the dates its history fixes for good (`history_dates`)."""
     facts = values(record)
-    decided = None
-    for entry in entries(record, "transitions"):
-        if entry.get("to") == "registered":
-            decided = None
-        elif entry.get("to") in DECISION_STATUSES and entry.get("at"):
-            decided = str(entry["at"])[:10]
-    if decided and not facts.get("decided_at"):
-        facts["decided_at"] = decided
+    facts.update(history_dates(record, facts.get("decided_at")))
     return facts
+
+
+def history_dates(record: dict[str, Any], decided: Any = None) -> dict[str, str]:
+    """From a matter's history, which only grows, so no later step can move them:
+
+    - `arrived_at`: its first registration: the earliest `registered_at` ever written;
+    - `decided_at`: its first acceptance decision: the earliest `accepted_at` or `decided_at`
+      (a not-accepted or transfer decision) ever written, or `decided` when earlier;
+    - `transferred_at`: the earliest `transferred_at` ever written.
+
+    Every value a field ever had is kept (`records.registers`). Matters from before these dates
+    were written take them from the status steps (`transitions`) instead. Dates are the local
+    dates written (the first ten characters); those not known are left out."""
+    fields, history = record["fields"], record.get("history", {})
+
+    def ever(*names: str) -> list[str]:
+        found = [str(register.get("value") or "")[:10] for name in names for register in (history.get(name) or {}).values()]
+        found += [str(fields[name].get("value") or "")[:10] for name in names if name in fields]
+        return [day for day in found if day]
+
+    arrivals, decisions, transfers = ever("registered_at"), ever("accepted_at", "decided_at"), ever("transferred_at")
+    if decided:
+        decisions.append(str(decided)[:10])
+    if not (arrivals and decisions and transfers):
+        steps = [entry.get("value") or {} for entry in (record.get("maps", {}).get("transitions") or {}).values()]
+        dated = [(step.get("to"), str(step.get("at") or "")[:10]) for step in steps if step.get("at")]
+        arrivals = arrivals or [at for to, at in dated if to in ("registered", *DECISION_STATUSES)]
+        decisions = decisions or [at for to, at in dated if to in DECISION_STATUSES]
+        transfers = transfers or [at for to, at in dated if to == "transferred"]
+    found = {}
+    for name, days in (("arrived_at", arrivals), ("decided_at", decisions), ("transferred_at", transfers)):
+        if days:
+            found[name] = min(days)
+    return found
 
 
 def _deadline(step: str, start: date, days: int, done: date | None, policy: Policy) -> Deadline:
@@ -430,4 +529,4 @@ def _extension_count(issue: dict[str, Any], so_far: int, policy: Policy) -> int:
 def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return repr(value) if isinstance(value, str) else str(value)
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' if isinstance(value, str) else str(value)

@@ -27,8 +27,10 @@ from fieldvisit.office.policy import (
     Deadline,
     Policy,
     PolicyError,
-    current_deadline,
+    deadline_now,
     days_left,
+    history_dates,
+    is_due_soon,
 )
 from fieldvisit.core.privacy import mask_name
 from fieldvisit.core.records import Record
@@ -78,16 +80,19 @@ class RegisterFilter:
     date_to: str | None = None
     overdue: bool = False
     due_within: int | None = None
+    due_soon: bool = False
+    """Due within the policy's `due_soon_days` (`policy.is_due_soon`): the index fills it in."""
     needs_review: bool = False
     unassigned: bool = False
     dissatisfied: bool = False
 
-    def matches(self, row: RegisterRow) -> bool:
-        return all(test(row) for test in self.tests())
+    def matches(self, row: RegisterRow, due_soon_days: int = DEFAULT_POLICY.due_soon_days) -> bool:
+        return all(test(row) for test in self.tests(due_soon_days))
 
-    def tests(self) -> list[Callable[[RegisterRow], bool]]:
+    def tests(self, due_soon_days: int = DEFAULT_POLICY.due_soon_days) -> list[Callable[[RegisterRow], bool]]:
         """One test per condition set, cheapest first: a selection applies each to the rows
-        that passed the ones before, so a condition nobody set costs nothing."""
+        that passed the ones before, so a condition nobody set costs nothing. `due_soon_days`
+        is the policy's, for `due_soon`."""
         tests: list[Callable[[RegisterRow], bool]] = []
         if self.status:
             tests.append(lambda row: row.status == self.status)
@@ -108,7 +113,9 @@ class RegisterFilter:
         if self.overdue:
             tests.append(lambda row: row.days_left is not None and row.days_left < 0)
         if self.due_within is not None:
-            tests.append(lambda row: row.days_left is not None and 0 <= row.days_left <= self.due_within)
+            tests.append(lambda row: is_due_soon(row.days_left, self.due_within))
+        if self.due_soon:
+            tests.append(lambda row: is_due_soon(row.days_left, due_soon_days))
         if self.needs_review:
             tests.append(lambda row: row.conflicts > 0)
         if self.unassigned:
@@ -123,7 +130,7 @@ class RegisterFilter:
 SAVED_FILTERS: dict[str, RegisterFilter] = {
     "all": RegisterFilter(),
     "overdue": RegisterFilter(overdue=True),
-    "due_soon": RegisterFilter(due_within=7),
+    "due_soon": RegisterFilter(due_soon=True),
     "needs_review": RegisterFilter(needs_review=True),
     "unassigned": RegisterFilter(unassigned=True),
     "collective": RegisterFilter(flags=("collective",)),
@@ -158,10 +165,11 @@ ROW_FIELDS = (
 )
 """The fields a row or its deadline needs: read straight from the registers, nothing else."""
 DEADLINE_FIELDS = (
-    "status", "registered_at", "accepted_at", "decided_at", "replied_at", "extension_days",
+    "status", "registered_at", "arrived_at", "accepted_at", "decided_at", "transferred_at", "replied_at", "extension_days",
     "review_requested_at", "review_decided_at", "re_review_requested_at", "re_review_decided_at", "extensions",
 )
-"""What `policy.current_deadline` reads, besides `raised_at`, of which only the local date counts."""
+"""What `policy.deadline_now` reads, besides `raised_at`, of which only the local date counts
+(`arrived_at`, `decided_at` and `transferred_at` from the matter's history: `policy.history_dates`)."""
 
 
 @dataclass
@@ -275,10 +283,11 @@ class RegisterIndex:
         found = self._deadlines.get(key)
         if found is None:
             try:
-                deadline = current_deadline(issue, self.policy)
+                now = deadline_now(issue, self.policy, self.today)
             except PolicyError:  # one unreadable date must not hide the whole register
-                deadline = None
-            found = self._deadlines[key] = (deadline, days_left(deadline, self.today, self.policy) if deadline else None)
+                found = self._deadlines[key] = (None, None)
+            else:
+                found = self._deadlines[key] = (now.deadline, now.days_left)
         return found
 
     def select(self, chosen: RegisterFilter) -> list[RegisterRow]:
@@ -291,7 +300,7 @@ class RegisterIndex:
         if chosen.text:
             self.load_search()
         found = self._narrowest(chosen)
-        for test in chosen.tests():
+        for test in chosen.tests(self.policy.due_soon_days):  # "due soon" as the policy says
             found = list(filter(test, found))
         found = found if isinstance(found, list) else list(found)
         _remember(self._selected, chosen, found)
@@ -334,6 +343,7 @@ class RegisterIndex:
     def _row(self, record: Record) -> RegisterRow:
         registers = record["fields"]
         issue: dict[str, Any] = {name: registers[name]["value"] for name in ROW_FIELDS if name in registers}
+        issue.update(history_dates(record, issue.get("decided_at")))
         deadline, left = self._deadline(issue)
         site = self.sites.get(issue.get("visit_id", ""), "")
         haystack = "\n".join([site, *(str(issue[key]) for key in SEARCHED_FIELDS if key in issue)]).casefold()

@@ -12,9 +12,16 @@ be checked by hand:
 - `total` and `new` are the same count by that rule (matters raised in the period); `new`
   stands beside `closed` so a report reads as inflow / outflow. `closed` counts matters whose
   `closed_at` falls in the period, whenever they were raised.
-- `on_time_rate`: of the *handling* deadlines (policy step `handling`: `handling_days` plus
-  `extension_days` from `accepted_at`, done at `replied_at`) done in the period, the share done
-  by their due date. None when none was done.
+- `on_time_rate`: of the steps the office owes (acceptance, handling, review and re-review
+  decisions: `policy.OFFICE_STEPS`) whose due date falls in the period, the share done by it, as
+  `policy.step_on_time` judges them on `today` (or `end` without one): a step done late, or not
+  done and past its due date, is late for good. Steps still open and not yet due are left out.
+  Each step is counted once, in the period of its due date, so last month's rate does not
+  change when a late matter is registered, accepted or replied to today. Pass `issue_facts`
+  (dates from the matter's history) so that a later registration cannot move the clock. None
+  when no step was due.
+- `due_soon`: matters whose open office step is due within the policy's `due_soon_days` on the
+  day the figures are for (`policy.is_due_soon`, as the register's filter and the attention list).
 - `satisfaction` / `satisfaction_rate`: among rated matters *answered in the period* — their
   `closed_at`, or `replied_at` while not yet closed, falls in the period — the count per rating
   and (satisfied + basically satisfied) / rated. None when none was rated. A matter's rating
@@ -39,8 +46,8 @@ year (2 % withdrawn, a third still open or awaiting a review request at the peri
 thirds replied, half closed and rated, a fifth extended), `period_stats` takes about 0.31 s of
 CPU for one month and 0.45 s for the whole year (median of 9 runs, Python 3.11, a shared
 2-core Xeon). Counting is one pass of ISO-string comparisons (about 0.1 s); the rest is
-`policy.deadlines` (about 7 µs a matter) for the matters open at the period's end. The
-handling due date is asked once per (`accepted_at`, `extension_days`) pair (`_HandlingDue`).
+`policy.deadlines` (about 7 µs a matter), asked once per distinct set of dates (`_Steps`), for the
+matters open at the period's end or with a step that can fall due in the period.
 """
 
 from __future__ import annotations
@@ -51,12 +58,22 @@ from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
 from fieldvisit.core import model
-from fieldvisit.office.policy import CLOSED_STATUSES, DEFAULT_POLICY, Deadline, Policy, PolicyError, deadlines
+from fieldvisit.office.policy import (
+    CLOSED_STATUSES,
+    DEFAULT_POLICY,
+    Deadline,
+    Policy,
+    PolicyError,
+    add_days,
+    days_left,
+    deadlines,
+    is_due_soon,
+    step_on_time,
+)
 
 SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
 SATISFIED = ("satisfied", "basically_satisfied")
 COUNTED_FLAGS = ("repeat", "collective", "skip_level", "safety_hazard")
-HANDLING = "handling"
 RISING_MIN_COUNT = 3
 RISING_MIN_CHANGE = 0.5
 
@@ -95,6 +112,7 @@ class PeriodStats:
     safety_hazard: int
     overdue: int
     rising: list[Rising]
+    due_soon: int = 0
 
     def as_json(self) -> dict[str, Any]:
         found = asdict(self)
@@ -111,13 +129,15 @@ def period_stats(
     today: dt.date | None = None,
 ) -> PeriodStats:
     """Every figure for one period in one pass over the matters (see the module docstring)."""
-    if end < start:
-        raise ValueError(f"period ends before it starts: {start} – {end}")
+    check_period(start, end)
     lo, hi = start.isoformat(), end.isoformat()
     before_start, before_end = previous_period(start, end)
     before_lo, before_hi = before_start.isoformat(), before_end.isoformat()
     as_of = min(end, today) if today is not None else end
     as_of_text = as_of.isoformat()
+    judged_on = today if today is not None else end
+    steps = _Steps(policy)
+    horizon = _horizon(start, policy)
     site_of = {visit.get("id"): visit.get("site") or "" for visit in visits}
 
     categories: Counter[str] = Counter()
@@ -127,8 +147,7 @@ def period_stats(
     months: Counter[str] = Counter()
     flags: Counter[str] = Counter()
     ratings: Counter[str] = Counter()
-    handling_due = _HandlingDue(policy)
-    withdrawn = closed = overdue = done = done_on_time = 0
+    withdrawn = closed = overdue = due_soon = done = done_on_time = 0
 
     for issue in issues:
         get = issue.get
@@ -162,16 +181,17 @@ def period_stats(
             if answered is not None and lo <= answered <= hi:
                 ratings[rating] += 1
 
-        if replied_day is not None and lo <= replied_day <= hi:
-            due = handling_due(issue)
-            if due is not None:
-                done += 1
-                done_on_time += replied_day <= due
+        if _may_fall_due(issue, horizon, hi):
+            for deadline in steps(issue):
+                if deadline.owner == "office" and start <= deadline.due <= end:
+                    verdict = step_on_time(deadline, judged_on)
+                    if verdict is not None:
+                        done += 1
+                        done_on_time += verdict
         if raised is not None and raised <= as_of_text and not ended_by(issue, status, closed_day, as_of_text):
-            try:
-                overdue += late_at(deadlines(issue, policy), as_of)
-            except PolicyError:  # a date the policy cannot read: no deadline to judge by
-                pass
+            found = steps(issue)
+            overdue += late_at(found, as_of)
+            due_soon += soon_at(found, as_of, policy)
 
     by_category = _catalogue_order(categories)
     rated = sum(ratings.values())
@@ -196,7 +216,13 @@ def period_stats(
         safety_hazard=flags["safety_hazard"],
         overdue=overdue,
         rising=rising_categories(by_category, _catalogue_order(before)),
+        due_soon=due_soon,
     )
+
+
+def check_period(start: dt.date, end: dt.date) -> None:
+    """Refuse a period that ends before it starts (`model.check_range`: a translated InputError)."""
+    model.check_range(start.isoformat(), end.isoformat())
 
 
 def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
@@ -205,8 +231,7 @@ def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     November → October, a quarter → the quarter before, March 2028 → February 2028 (29 days);
     any other range goes back by its number of days (10–20 Nov → 30 Oct – 9 Nov).
     """
-    if end < start:
-        raise ValueError(f"period ends before it starts: {start} – {end}")
+    check_period(start, end)
     if start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
         count = (end.year - start.year) * 12 + end.month - start.month + 1
         index = start.year * 12 + start.month - 1 - count
@@ -256,33 +281,55 @@ def _day(value: Any) -> str | None:
     return None
 
 
-class _HandlingDue:
-    """The handling step's due date (ISO) for a matter, as the policy computes it.
+class _Steps:
+    """`policy.deadlines` of a matter, asked once per distinct set of the dates it reads: many
+    matters share them. A matter whose dates the policy cannot read has no steps to judge by."""
 
-    The step runs from `accepted_at` for `handling_days + extension_days` and is done at
-    `replied_at` (see `policy.deadlines`). Many matters share those two values, so the policy is
-    asked once per pair, with a matter holding only them: that keeps a year of 100,000 matters
-    from parsing every date of every replied matter again.
-    """
+    FIELDS = (
+        "arrived_at", "registered_at", "accepted_at", "decided_at", "transferred_at", "replied_at", "extension_days",
+        "review_requested_at", "review_decided_at", "re_review_requested_at", "re_review_decided_at",
+    )
 
     def __init__(self, policy: Policy):
         self.policy = policy
-        self.known: dict[tuple[Any, Any], str | None] = {}
+        self.known: dict[tuple, list[Deadline]] = {}
 
-    def __call__(self, issue: dict[str, Any]) -> str | None:
-        key = (issue.get("accepted_at"), issue.get("extension_days"))
-        if key not in self.known:
-            self.known[key] = self._ask(*key)
-        return self.known[key]
+    def __call__(self, issue: dict[str, Any]) -> list[Deadline]:
+        get = issue.get
+        key = (str(get("raised_at") or "")[:10], *(get(name) for name in self.FIELDS))
+        found = self.known.get(key)
+        if found is None:
+            try:
+                found = deadlines(dict(zip(("raised_at", *self.FIELDS), key)), self.policy)
+            except PolicyError:  # a date the policy cannot read: no deadline to judge by
+                found = []
+            self.known[key] = found
+        return found
 
-    def _ask(self, accepted_at: Any, extension_days: Any) -> str | None:
-        if not accepted_at:
-            return None
-        try:
-            found = deadlines({"accepted_at": accepted_at, "extension_days": extension_days}, self.policy)
-        except PolicyError:  # a date the policy cannot read: no deadline to judge by
-            return None
-        return next((deadline.due.isoformat() for deadline in found if deadline.step == HANDLING), None)
+
+def _horizon(start: dt.date, policy: Policy) -> str:
+    """A step that starts before this day (ISO) is due before `start`: the longest step of the
+    policy, counted generously (working days, holidays), before it."""
+    longest = max(
+        policy.acceptance_days,
+        policy.handling_days + policy.max_extensions * policy.max_extension_days,
+        policy.review_decision_days,
+        policy.re_review_decision_days,
+    )
+    try:
+        return (add_days(start, -longest, policy) - dt.timedelta(days=14)).isoformat()
+    except OverflowError:
+        return dt.date.min.isoformat()
+
+
+def _may_fall_due(issue: dict[str, Any], horizon: str, hi: str) -> bool:
+    """Whether one of the office's steps may fall due in the period: a step starting on or after
+    `horizon` and no later than its end (`hi`). Starts are checked as ISO text: no parsing."""
+    for name in ("raised_at", "arrived_at", "registered_at", "accepted_at", "review_requested_at", "re_review_requested_at"):
+        value = issue.get(name)
+        if isinstance(value, str) and horizon <= value[:10] <= hi:
+            return True
+    return False
 
 
 def ended_by(issue: dict[str, Any], status: str, closed_day: str | None, day: str) -> bool:
@@ -297,14 +344,25 @@ def ended_by(issue: dict[str, Any], status: str, closed_day: str | None, day: st
     return ended is None or ended <= day
 
 
-def late_at(found: list[Deadline], day: dt.date) -> bool:
-    """`policy.is_overdue` as it would have answered on `day`: the latest step started by then
-    is one the office owes, was not done by then, and its due date had passed."""
+def open_at(found: list[Deadline], day: dt.date) -> Deadline | None:
+    """The step the matter waited on on `day`: the latest started by then, if not done by then."""
     started = [deadline for deadline in found if deadline.start is None or deadline.start <= day]
-    if not started:
-        return False
-    current = started[-1]
-    return current.owner == "office" and (current.done is None or current.done > day) and day > current.due
+    if not started or (started[-1].done is not None and started[-1].done <= day):
+        return None
+    return started[-1]
+
+
+def late_at(found: list[Deadline], day: dt.date) -> bool:
+    """`policy.is_overdue` as it would have answered on `day`: the step the matter waited on then
+    is one the office owes, and `policy.step_on_time` calls it late."""
+    current = open_at(found, day)
+    return current is not None and current.owner == "office" and step_on_time(current, day) is False
+
+
+def soon_at(found: list[Deadline], day: dt.date, policy: Policy) -> bool:
+    """Whether the step the office owed on `day` was due soon then (`policy.is_due_soon`)."""
+    current = open_at(found, day)
+    return current is not None and current.owner == "office" and is_due_soon(days_left(current, day, policy), policy.due_soon_days)
 
 
 def _category_rank() -> dict[str, int]:

@@ -11,13 +11,14 @@ import re
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, Iterable
 
 from fieldvisit.core import model
 from fieldvisit.core.errors import NotFoundError
-from fieldvisit.office.policy import DEFAULT_POLICY, Policy, PolicyError, deadlines
+from fieldvisit.office.policy import DEFAULT_POLICY, Policy, PolicyError, deadlines, issue_facts
 from fieldvisit.core.privacy import mask_digits, mask_employee_no, mask_name
-from fieldvisit.core.records import values
+from fieldvisit.core.records import entries, values
 from fieldvisit.core.references import device_short
 from fieldvisit.office.stats import PeriodStats, ended_by, late_at, period_stats
 from fieldvisit.stores.store import ISSUES, VISITS, Store
@@ -36,6 +37,8 @@ class VisitSummary:
     by_category: dict[str, int]
     """Matters per category, withdrawn ones left out, catalogue order, zeros dropped."""
     withdrawn: int
+    steps: dict[str, list[tuple[str, str, str]]] = dataclass_field(default_factory=dict)
+    """Per matter id, its office steps in order: (date, status it moved to, the officer who did it)."""
 
 
 @dataclass(frozen=True)
@@ -58,15 +61,16 @@ class PeriodReport:
     as_of: dt.date
     overdue: list[OverdueMatter]
     """The longest overdue first, at most `OVERDUE_LISTED`; `stats.overdue` is the full count."""
+    due_soon_days: int = DEFAULT_POLICY.due_soon_days
+    """The policy's "due soon" (`stats.due_soon` counts by it), for the report to name."""
 
 
 def visit_summary(store: Store, visit_id: str, redact: bool = False) -> VisitSummary:
     record = store.get(VISITS, visit_id) or _by_prefix(store, visit_id)
     visit = values(record)
-    matters = sorted(
-        (values(issue) for issue in store.records(ISSUES) if issue["fields"].get("visit_id", {}).get("value") == visit["id"]),
-        key=lambda issue: (issue.get("ref") or "", issue["id"]),
-    )
+    records = [issue for issue in store.records(ISSUES) if issue["fields"].get("visit_id", {}).get("value") == visit["id"]]
+    steps = {issue["id"]: [(str(e.get("at") or "")[:10], str(e.get("to") or ""), str(e.get("by") or "")) for e in entries(issue, "transitions")] for issue in records}
+    matters = sorted((values(issue) for issue in records), key=lambda issue: (issue.get("ref") or "", issue["id"]))
     if redact:
         matters = [redacted(issue) for issue in matters]
     counts = Counter(issue.get("category") or "other" for issue in matters if issue.get("status") != "withdrawn")
@@ -74,7 +78,8 @@ def visit_summary(store: Store, visit_id: str, redact: bool = False) -> VisitSum
     meta = store.meta()
     device_id = visit.get("device") or ""
     device = meta.get("device_name") if meta.get("device_id") == device_id and meta.get("device_name") else device_short(device_id)
-    return VisitSummary(visit, device or "", matters, by_category, sum(issue.get("status") == "withdrawn" for issue in matters))
+    withdrawn = sum(issue.get("status") == "withdrawn" for issue in matters)
+    return VisitSummary(visit, device or "", matters, by_category, withdrawn, {key: found for key, found in steps.items() if found})
 
 
 def redacted(issue: dict[str, Any]) -> dict[str, Any]:
@@ -110,7 +115,7 @@ def period_report(
     today: dt.date | None = None,
 ) -> PeriodReport:
     visits = [values(record) for record in store.records(VISITS)]
-    issues = [values(record) for record in store.records(ISSUES)]
+    issues = [issue_facts(record) for record in store.records(ISSUES)]  # dates fixed by history
     return period_report_from(issues, visits, start, end, site, policy, today)
 
 
@@ -123,7 +128,8 @@ def period_report_from(
     policy: Policy = DEFAULT_POLICY,
     today: dt.date | None = None,
 ) -> PeriodReport:
-    """The same from plain value dicts (scripts and the benchmark)."""
+    """The same from plain value dicts (scripts and the benchmark): `policy.issue_facts` of each
+    matter, so the dates its history fixes (first registration, first decision) count."""
     if site:
         visits = [visit for visit in visits if (visit.get("site") or "") == site]
         kept = {visit.get("id") for visit in visits}
@@ -132,7 +138,7 @@ def period_report_from(
         issues = list(issues)
     stats = period_stats(issues, visits, start, end, policy, today)
     as_of = min(end, today) if today is not None else end
-    return PeriodReport(stats, site or None, as_of, overdue_matters(issues, as_of, policy))
+    return PeriodReport(stats, site or None, as_of, overdue_matters(issues, as_of, policy), policy.due_soon_days)
 
 
 def overdue_matters(issues: Iterable[dict[str, Any]], as_of: dt.date, policy: Policy = DEFAULT_POLICY) -> list[OverdueMatter]:

@@ -37,6 +37,9 @@ def summary_document(summary: VisitSummary, now: dt.datetime) -> Document:
         document.blocks.append(Paragraph(t("report.no_matters")))
     for number, issue in enumerate(summary.matters, 1):
         facts, texts = _matter_pairs(issue)
+        steps = summary.steps.get(issue["id"])
+        if steps:  # who did each office step: the officer's name, as the history shows it
+            texts.append((t("officer.steps"), "；".join(f"{day} {label('status', status)}（{by or '—'}）" for day, status, by in steps)))
         document.blocks.append(Entry(f"{number}. {issue.get('ref') or issue['id']}  {issue.get('title') or ''}", texts, facts))
     document.blocks.append(Heading(t("report.by_category")))
     rows = [[label("category", code), str(count)] for code, count in summary.by_category.items()]
@@ -98,6 +101,7 @@ def report_document(report: PeriodReport, now: dt.datetime) -> Document:
                 (t("report.skip_level"), str(stats.skip_level)),
                 (t("report.safety_hazard"), str(stats.safety_hazard)),
                 (t("report.overdue_count", day=report.as_of.isoformat()), str(stats.overdue)),
+                (t("honest_deadlines.due_soon_count", days=report.due_soon_days, day=report.as_of.isoformat()), str(stats.due_soon)),
             ]
         )
     )
