@@ -1,4 +1,4 @@
-"""A matter's audit trail: every field change, status step and feedback, with when and which device."""
+"""A matter's audit trail: every field change, status step, feedback and face-to-face follow-up, with when and which device."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from fieldvisit.core.i18n import field_label, label, t
 from fieldvisit.core.records import Record, entries, registers
 from fieldvisit.screens.literal import literal
 from fieldvisit.stores.store import ISSUES
+from fieldvisit.office.followups import FOLLOWUPS
 from fieldvisit.office.workflow import FEEDBACK
+from fieldvisit.reports.followups import office_followup_line
 
 
 class HistoryScreen(ModalScreen[None]):
@@ -44,6 +46,8 @@ def history_lines(record: Record) -> list[str]:
         found.append((entry["stamp"], f"{step} {entry.get('by', '')} {entry.get('reason', '')}".rstrip()))
     for entry in entries(record, FEEDBACK):
         found.append((entry["stamp"], t("office.feedback_line", date=entry["date"], by=entry["by"], channel=label("channel", entry["channel"]), content=entry["content"])))
+    for entry in entries(record, FOLLOWUPS):  # heard face to face on a follow-up visit (回访)
+        found.append((entry["stamp"], office_followup_line(entry)))
     lines = []
     for stamp, what in sorted(found):
         lines.append(f"{stamp_time(stamp)}  {Stamp.parse(stamp).device[-4:]}  {what}")

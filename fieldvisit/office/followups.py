@@ -32,15 +32,7 @@ from fieldvisit.core.errors import InputError
 from fieldvisit.core.model import clean_text, parse_date
 from fieldvisit.core.records import Record, entries, get_value, values
 from fieldvisit.editing.editor import Editor
-from fieldvisit.office.policy import (
-    DEFAULT_POLICY,
-    Deadline,
-    Policy,
-    PolicyError,
-    current_deadline,
-    deadlines,
-    issue_facts,
-)
+from fieldvisit.office.policy import DEFAULT_POLICY, Deadline, Policy, PolicyError, current_deadline, days_left, deadlines, issue_facts
 from fieldvisit.office.workflow import SATISFACTION
 from fieldvisit.stores.store import ISSUES, VISITS, Store
 
@@ -82,6 +74,8 @@ class FollowUpMatter:
     """What is still owed, as (`followup.owed.<key>`, parameters) to put into words."""
     followups: list[dict[str, Any]] = field(default_factory=list)
     rating: Rating | None = None
+    days_left: tuple[int | None, ...] = ()
+    """Per deadline, the days left (negative once overdue, by the policy's count); None when done."""
 
 
 def site_key(site: str | None) -> str:
@@ -205,7 +199,8 @@ def follow_up_matter(record: Record, visit: dict[str, Any], today: dt.date, poli
         steps = deadlines(facts, policy)
     except PolicyError:
         steps = []
-    return FollowUpMatter(facts, visit, kept, steps, owed(facts, kept, followed_since, policy), notes, effective_rating(record))
+    left = tuple(None if step.done is not None else days_left(step, today, policy) for step in steps)
+    return FollowUpMatter(facts, visit, kept, steps, owed(facts, kept, followed_since, policy), notes, effective_rating(record), left)
 
 
 def followup_entry(content: str, satisfaction: str = "", reason: str = "", by: str = "", when: str = "", visit_id: str = "", today: dt.date | None = None) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from fieldvisit.office.policy import DEFAULT_POLICY, Policy, PolicyError, deadli
 from fieldvisit.core.privacy import mask_digits, mask_employee_no, mask_name
 from fieldvisit.core.records import values
 from fieldvisit.core.references import device_short
+from fieldvisit.office.followups import rated_values
 from fieldvisit.office.stats import PeriodStats, ended_by, late_at, period_stats
 from fieldvisit.stores.store import ISSUES, VISITS, Store
 
@@ -110,7 +111,7 @@ def period_report(
     today: dt.date | None = None,
 ) -> PeriodReport:
     visits = [values(record) for record in store.records(VISITS)]
-    issues = [values(record) for record in store.records(ISSUES)]
+    issues = [rated_values(record) for record in store.records(ISSUES)]  # face-to-face ratings count once
     return period_report_from(issues, visits, start, end, site, policy, today)
 
 
