@@ -16,6 +16,7 @@ from textual.keys import _character_to_key
 from textual.widgets import DataTable, Static
 
 from fieldvisit.apps.field import FieldApp
+from fieldvisit.apps.office import OfficeApp
 from fieldvisit.cli import main
 from fieldvisit.core.records import entries, get_value, values
 from fieldvisit.editing.editor import Editor
@@ -25,6 +26,7 @@ from fieldvisit.reports.data import period_report
 from fieldvisit.screens.followups import FollowUpScreen
 from fieldvisit.screens.form_modal import FormModal
 from fieldvisit.screens.history import history_lines
+from fieldvisit.screens.office_matter import OfficeMatterScreen
 from fieldvisit.screens.visit import VisitScreen
 from fieldvisit.screens.visits import VisitsScreen
 from fieldvisit.stores.store import ISSUES, VISITS, TinyDBStore
@@ -125,9 +127,20 @@ async def test_feedback_heard_on_site_reaches_the_offices_history_and_statistics
             await pilot.pause()
             assert app.screen is screen
             assert "不满意" in table.get_row_at(0)[4].plain
+            await pilot.press("ctrl+o")  # the follow-up list, printed (or written beside the store)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            printed = list((second / "summaries").glob("followup-2026-11-20-*.pdf"))
+            assert len(printed) == 1 and printed[0].read_bytes().startswith(b"%PDF")
     with field_store(second) as store:
         [heard] = entries(store.get(ISSUES, wages), "followups")
         assert heard["by"] == "张建国" and heard["visit_id"] == today["id"] and heard["reason"] == "补发金额少算两天"
+
+    listed = tmp_path / "followup.txt"
+    invoke("--lang", "zh-CN", "summary", "--data-dir", second, today["id"], "--follow-up", "--format", "txt", "--out", listed)
+    text = listed.read_text(encoding="utf-8")
+    for expected in ("回访清单", "李建军  采一队", "补发九月井下津贴", "已核实考勤，九月津贴11月15日随工资补发", "信访办的受理期限", "矿灯充电架损坏", "补发金额少算两天"):
+        assert expected in text, expected
 
     invoke("export", "--data-dir", second, "--visit", today["id"], "--out", stick / "back.fvb")
     result = invoke("import", "--data-dir", office, stick / "back.fvb")
@@ -142,3 +155,36 @@ async def test_feedback_heard_on_site_reaches_the_offices_history_and_statistics
         assert stats.satisfaction_face_to_face == 1
         assert values(central.get(VISITS, today["id"]))["site"] == SITE
         assert get_value(central.get(ISSUES, lamp), "status") == "recorded"
+
+        office_app = OfficeApp(central, Editor(central, actor="王敏"), today=TODAY)
+        async with office_app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            office_app.push_screen(OfficeMatterScreen(wages))
+            await pilot.pause()
+            shown = shown_text(office_app.screen.query_one("#om-feedback", Static))
+            assert "张建国 回访：已当面告知补发安排 · 不满意（补发金额少算两天）" in shown, shown
+
+
+async def test_a_matter_not_sent_to_this_laptop_is_shown_but_takes_no_feedback(tmp_path, monkeypatch):
+    """Relayed from a colleague's stick, not sent by the office: the office would refuse the
+    whole hand-over, so the view says so instead of saving."""
+    monkeypatch.setattr("fieldvisit.core.clock.today", lambda: TODAY)
+    first, second, stick = tmp_path / "first", tmp_path / "second", tmp_path / "stick"
+    _, (wages,), _ = record_visit(first, "十一月初下访", "2026-11-02", [{"title": "井下津贴少发", "demand": "补发九月井下津贴"}])
+    own, _, _ = record_visit(second, "回访三采区", "2026-11-20", [])
+    invoke("export", "--data-dir", first, "--all", "--out", stick / "first.fvb")
+    invoke("import", "--data-dir", second, "--field", stick / "first.fvb")
+    with field_store(second) as store:
+        app = FieldApp(store, Editor(store, actor="刘洋"))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert app.screen.query_one("#visits", DataTable).row_count == 1
+            await pilot.press("r")
+            assert isinstance(app.screen, FollowUpScreen)
+            assert app.screen.query_one("#fu-matters", DataTable).row_count == 1
+            await pilot.press("f")
+            await pilot.pause()
+            assert isinstance(app.screen, FollowUpScreen)
+            assert any("尚未把它交本机回访" in str(note.message) for note in app._notifications)
+        assert entries(store.get(ISSUES, wages), "followups") == []
+        assert own in {record["id"] for record in store.all(VISITS)}
