@@ -25,7 +25,9 @@ from fieldvisit.core.records import entries, values
 from fieldvisit.screens.form_modal import FormField, FormModal
 from fieldvisit.screens.literal import literal
 from fieldvisit.stores.store import ISSUES, VISITS
+from fieldvisit.office.followups import FOLLOWUPS
 from fieldvisit.office.workflow import CHANNELS, FEEDBACK, SATISFACTION
+from fieldvisit.office.audit import office_followup_line
 
 DETAIL_FIELDS = (
     "petitioner_name", "employee_no", "unit", "phone", "people", "representatives", "category", "urgency",
@@ -104,7 +106,11 @@ class OfficeMatterScreen(Screen):
             t("office.feedback_line", date=entry["date"], by=entry["by"], channel=label("channel", entry["channel"]), content=entry["content"])
             for entry in entries(record, FEEDBACK)
         ]
-        self.query_one("#om-feedback", Static).update(literal("\n".join([t("office.feedback_heading"), *feedback]) if feedback else t("office.no_feedback")))
+        text = "\n".join([t("office.feedback_heading"), *feedback]) if feedback else t("office.no_feedback")
+        heard = [office_followup_line(entry) for entry in entries(record, FOLLOWUPS)]  # on a follow-up visit (回访)
+        if heard:
+            text += "\n" + "\n".join([t("report.followup.office_followup_heading"), *heard])
+        self.query_one("#om-feedback", Static).update(literal(text))
 
     def _deadlines_text(self, issue: dict) -> str:
         """What the matter waits on now (as the register shows it: `policy.deadline_now`), then

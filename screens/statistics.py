@@ -19,9 +19,9 @@ from fieldvisit.core.errors import InputError
 from fieldvisit.core.i18n import label, t
 from fieldvisit.core.model import check_range, parse_date
 from fieldvisit.core.records import values
-from fieldvisit.office.policy import issue_facts
 from fieldvisit.screens.literal import literal
 from fieldvisit.core.text import one_line
+from fieldvisit.office.followups import rated_values
 from fieldvisit.office.stats import PeriodStats, period_stats
 from fieldvisit.stores.store import ISSUES, VISITS
 
@@ -76,7 +76,7 @@ class StatisticsScreen(Screen):
         """One pass over every matter, read one at a time: seconds on a central store of 100,000,
         so on a thread of its own while the screen stays usable."""
         store = self.app.store
-        issues = (issue_facts(record) for record in store.records(ISSUES))  # dates fixed by history
+        issues = (rated_values(record) for record in store.records(ISSUES))  # dates fixed by history; face-to-face ratings count once
         visits = (values(record) for record in store.records(VISITS))
         stats = period_stats(issues, visits, start, end, self.app.policy, clock.today())
         if not get_current_worker().is_cancelled:  # a newer period was asked for meanwhile
@@ -90,6 +90,8 @@ class StatisticsScreen(Screen):
             _bars(t("stats.by_site"), stats.by_site),
             _bars(t("stats.by_status"), {label("status", k): v for k, v in stats.by_status.items()}),
             _bars(t("stats.by_month"), stats.by_month),
+            _bars(t("report.satisfaction"), {label("satisfaction", k): v for k, v in stats.satisfaction.items()})
+            + "\n" + t("report.followup.stats_face_to_face", count=stats.satisfaction_face_to_face),
         ]
         rising = [t("stats.rising_line", category=label("category", r.category), now=r.now, before=r.before, change="∞" if r.change is None else f"+{r.change:.0%}") for r in stats.rising]
         sections.append("\n".join([t("stats.rising"), *rising]) if rising else t("stats.no_rising"))

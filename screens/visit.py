@@ -38,6 +38,7 @@ class VisitScreen(Screen):
         Binding("ctrl+f", "search", t("action.search")),
         Binding("ctrl+e", "handover", t("action.handover")),
         Binding("ctrl+o", "print_summary", t("action.print_summary")),
+        Binding("ctrl+r", "follow_ups", t("followup.action")),
         Binding("escape", "back", t("action.back")),
     ]
 
@@ -156,6 +157,12 @@ class VisitScreen(Screen):
         from fieldvisit.screens.print_key import print_summary
 
         print_summary(self, self.visit_id)
+
+    def action_follow_ups(self) -> None:
+        # imported when first needed: the app starts without it
+        from fieldvisit.screens.followups import FollowUpScreen
+
+        self.app.push_screen(FollowUpScreen(self.visit_id))
 
     def action_handover(self) -> None:
         # imported when first needed: the app starts without it

@@ -25,6 +25,7 @@ class VisitsScreen(Screen):
         Binding("e", "edit_visit", t("action.edit_visit")),
         Binding("c", "toggle_closed", t("action.close_reopen")),
         Binding("x", "handover", t("action.handover")),
+        Binding("r", "follow_ups", t("followup.action")),
         Binding("k", "enroll", t("enroll.action")),
     ]
 
@@ -50,7 +51,7 @@ class VisitsScreen(Screen):
     def refresh_rows(self, select: str | None = None) -> None:
         table = self.query_one("#visits", DataTable)
         current = select or self._selected_id()
-        rows = visit_rows(self.app.store)
+        rows = visit_rows(self.app.store, self.app.editor.device_id)
         table.clear()
         for row in rows:
             table.add_row(*self._cells(row), key=row.id)
@@ -132,6 +133,15 @@ class VisitsScreen(Screen):
             from fieldvisit.screens.handover import HandoverScreen
 
             self.app.push_screen(HandoverScreen(visit_id))
+
+    def action_follow_ups(self) -> None:
+        """The matters to follow up at the selected visit's site, from every visit there."""
+        visit_id = self._selected_id()
+        if visit_id:
+            # imported when first needed: the app starts without it
+            from fieldvisit.screens.followups import FollowUpScreen
+
+            self.app.push_screen(FollowUpScreen(visit_id, on_visit=False))
 
     def action_enroll(self) -> None:
         # imported when first needed: the app starts without it

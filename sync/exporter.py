@@ -14,9 +14,17 @@ from fieldvisit.stores.store import ISSUES, VISITS, Store
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync.canonical import canonical_bytes
 
+FOLLOW_UP_DEVICES, FOLLOWUPS = "follow_up_devices", "followups"
+"""The office-side field listing the laptops sent a matter to follow up on site, and the map of
+what they brought back (docs/bundle-format.md §6.4)."""
+
 
 def select_records(store: Store, visit_ids: list[str] | None = None, device_id: str | None = None) -> dict[str, list[Record]]:
-    """The visits asked for (all when None; only those recorded on `device_id` if given) and their matters."""
+    """The visits asked for (all when None; only those recorded on `device_id` if given) and their matters.
+
+    Follow-ups (回访) travel with them: for `device_id` (the office's export for one laptop), the
+    matters the office sent that laptop to follow up (`follow_up_devices`) and their visits; for
+    chosen visits (a laptop's hand-over), the matters of earlier visits followed up on them."""
     visits = store.all(VISITS)
     if visit_ids is not None:
         known = {visit["id"] for visit in visits}
@@ -27,8 +35,19 @@ def select_records(store: Store, visit_ids: list[str] | None = None, device_id: 
     if device_id:
         visits = [visit for visit in visits if get_value(visit, "device") == device_id]
     chosen = {visit["id"] for visit in visits}
-    issues = [issue for issue in store.all(ISSUES) if get_value(issue, "visit_id") in chosen]
+    issues, extra_visits = [], set()
+    for issue in store.all(ISSUES):
+        if get_value(issue, "visit_id") in chosen:
+            issues.append(issue)
+        elif (device_id and device_id in (get_value(issue, FOLLOW_UP_DEVICES) or [])) or _followed_up_on(issue, chosen):
+            issues.append(issue)
+            extra_visits.add(get_value(issue, "visit_id"))
+    visits += [visit for visit in store.all(VISITS) if visit["id"] in extra_visits - chosen]
     return {VISITS: visits, ISSUES: issues}
+
+
+def _followed_up_on(issue: Record, visit_ids: set[str]) -> bool:
+    return any(entry["value"].get("visit_id") in visit_ids for entry in issue.get("maps", {}).get(FOLLOWUPS, {}).values())
 
 
 def export_bundle(store: Store, visit_ids: list[str] | None = None, device_id: str | None = None) -> dict[str, Any]:

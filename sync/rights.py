@@ -21,7 +21,7 @@ from typing import Any, Callable
 from fieldvisit.core.clock import Stamp
 from fieldvisit.core.errors import BundleError
 from fieldvisit.core.i18n import t
-from fieldvisit.core.model import FLAGS, ISSUE_EDITABLE_FIELDS, VISIT_TEXT_FIELDS
+from fieldvisit.core.model import FLAGS, ISSUE_EDITABLE_FIELDS, SATISFACTION_LEVELS, VISIT_TEXT_FIELDS
 from fieldvisit.core.records import Record, get_value, stamp_device
 from fieldvisit.core.references import device_short
 from fieldvisit.sync.canonical import canonical_bytes
@@ -53,15 +53,17 @@ def _laptop_transition(entry: dict[str, Any]) -> bool:
     return entry.get("to") == "withdrawn" or entry.get("from") == "withdrawn"
 
 
-def _any_entry(entry: dict[str, Any]) -> bool:
-    return True
+def _followup_entry(entry: dict[str, Any]) -> bool:
+    """A follow-up heard on site: plain text values, and a rating (if any) from the scale."""
+    return all(isinstance(value, str) for value in entry.values()) and entry.get("satisfaction", "") in ("", *SATISFACTION_LEVELS)
 
 
 VISIT_CAPTURE = frozenset({*VISIT_TEXT_FIELDS, "site_kind", "date", "leaders", "status", *CREATED_WITH["visit"]})
 ISSUE_CAPTURE = frozenset({*ISSUE_EDITABLE_FIELDS, *FLAGS, "raised_at", "recorded_by", "status", *CREATED_WITH["issue"]})
-FOLLOW_UP_MAPS = {"followups": _any_entry}
+FOLLOW_UP_MAPS = {"followups": _followup_entry}
 """On-site follow-up (回访): feedback given face to face and the petitioner's satisfaction, added
-by the laptop that recorded the matter or one the office sent it to."""
+by the laptop that recorded the matter or one the office sent it to (`follow_up_devices`, set by
+`export --office --device`: `fieldvisit.office.followups.mark_for_device`)."""
 
 RIGHTS: dict[tuple[str, str], Rights] = {
     ("visit", RECORDER): Rights(VISIT_CAPTURE, {}),

@@ -22,7 +22,8 @@ from fieldvisit.demo.laptop import build_demo
 from fieldvisit.editing.editor import Editor
 from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.trust.field_gate import FieldGate
-from fieldvisit.core.records import get_value, values
+from fieldvisit.core.records import entries, get_value, values
+from fieldvisit.office.followups import effective_rating, followup_entry, record_followup
 from fieldvisit.stores.store import ISSUES, VISITS, MemoryStore, TinyDBStore
 from fieldvisit.sync import bundle as fmt
 from fieldvisit.sync import sealed
@@ -296,6 +297,39 @@ def test_rights_do_not_apply_without_a_gate_or_on_the_laptop(tmp_path):
     [report] = import_bundles(laptop, [("office", back)], now=NOW, gate=FieldGate(None))
     assert report.status == "imported", report.reason
     assert get_value(laptop.get(ISSUES, target), "status") == "accepted"
+
+
+def test_followups_are_allowed_for_a_matter_sent_to_this_laptop_and_refused_otherwise(setup, office_keys):
+    """回访: a laptop may bring back face-to-face feedback on another laptop's matter only once
+    the office has listed it in `follow_up_devices` (as `export --office --device` does)."""
+    office, (first, second) = setup
+    target = first.issues()[0]["id"]
+    assert import_bundles(second.store, [("from a colleague", fmt.encode(first.bundle()))], now=NOW)[0].status == "imported"
+    heard = followup_entry("已当面告知处理进度", "basically_satisfied", by="张建国", today=ANCHOR)
+    record_followup(second.editor(), target, heard)
+    _refused(office, office_keys, second.sealed(), target, "“followups”", "并非记录它的笔记本")
+
+    _office_workflow(office).editor.change(ISSUES, target, {"follow_up_devices": [second.id]})
+    _office_view_on(second, office, office_keys)
+    assert second.id in get_value(second.store.get(ISSUES, target), "follow_up_devices")
+    report = _import(office, office_keys, second.sealed())
+    assert report.status == "imported", report.reason
+    [stored] = entries(office.get(ISSUES, target), "followups")
+    assert stored["satisfaction"] == "basically_satisfied" and stored["by"] == "张建国"
+    assert effective_rating(office.get(ISSUES, target)).source == "face_to_face"
+
+    other = first.issues()[1]["id"]  # a matter of the same laptop that the office did not send
+    record_followup(second.editor(at=NOW - dt.timedelta(minutes=40)), other, heard)
+    _refused(office, office_keys, second.sealed(), other, "“followups”", "并非记录它的笔记本")
+
+
+def test_a_followup_sent_for_must_still_rate_on_the_scale(setup, office_keys):
+    office, (first, second) = setup
+    target = first.issues()[0]["id"]
+    _office_workflow(office).editor.change(ISSUES, target, {"follow_up_devices": [second.id]})
+    _office_view_on(second, office, office_keys)
+    second.editor().change(ISSUES, target, {}, entries={"followups": {"content": "好", "satisfaction": "very"}})
+    _refused(office, office_keys, second.sealed(), target, "“followups”", "回访本事项")
 
 
 # -- office exports for one laptop ---------------------------------------------------------

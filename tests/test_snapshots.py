@@ -171,3 +171,44 @@ def test_office_devices(snap_compare, office_with_devices, size):
 
 def test_office_device_approve_confirmation(snap_compare, office_with_devices):
     assert snap_compare(office_with_devices, press=["f6", "a"], terminal_size=SMALL)
+
+
+def follow_up_app() -> FieldApp:
+    """The demo laptop back from the office: three matters of 东风煤矿三采区 answered (one late
+    against its promise, one not accepted), then a new visit there and one follow-up heard."""
+    import random
+
+    from fieldvisit.office.followups import followup_entry, record_followup
+    from fieldvisit.office.workflow import Workflow
+    from fieldvisit.core.records import values
+    from fieldvisit.stores.store import ISSUES, MemoryStore, VISITS
+    from fieldvisit.sync import bundle as fmt
+    from fieldvisit.sync.exporter import export_bundle
+    from fieldvisit.sync.importer import import_bundles
+
+    laptop = build_demo(seed=1, anchor=ANCHOR)
+    office = MemoryStore()
+    office_ms = int(dt.datetime(2026, 11, 18, 9, tzinfo=dt.timezone.utc).timestamp() * 1000)
+    officer = Editor(office, actor="王敏", device_name="信访办", wall=lambda: office_ms, rng=random.Random(7))
+    import_bundles(office, [("laptop", fmt.encode(export_bundle(laptop)))])
+    site_visit = next(values(visit) for visit in laptop.all(VISITS) if values(visit)["site"] == "东风煤矿三采区")
+    matters = sorted((values(issue) for issue in laptop.all(ISSUES) if values(issue)["visit_id"] == site_visit["id"]), key=lambda issue: issue["ref"])
+    work = Workflow(officer, today=lambda: dt.date(2026, 11, 18))
+    work.accept(matters[0]["id"])
+    work.assign(matters[0]["id"], department="劳资科", assignee="李静")
+    work.reply(matters[0]["id"], "已核实考勤，九月井下津贴随十一月工资补发")
+    work.not_accept(matters[1]["id"], "属劳动仲裁受理范围，已告知申请途径")
+    work.accept(matters[2]["id"])
+    import_bundles(laptop, [("office", fmt.encode(export_bundle(office, device_id=laptop.meta()["device_id"])))])
+    laptop_ms = int(dt.datetime(2026, 11, 20, 2, tzinfo=dt.timezone.utc).timestamp() * 1000)
+    recorder = Editor(laptop, actor="赵敏", wall=lambda: laptop_ms, rng=random.Random(8))
+    today = recorder.create_visit({"title": "三采区回访", "site": "东风煤矿三采区", "date": "2026-11-20", "leaders": "王志刚（矿长）"})
+    heard = followup_entry("已当面告知补发时间", "basically_satisfied", by="王志刚", visit_id=today["id"], today=ANCHOR)
+    record_followup(recorder, matters[0]["id"], heard)
+    return FieldApp(laptop, Editor(laptop, actor="赵敏"))
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x40"])
+def test_follow_up_view(snap_compare, monkeypatch, size):
+    monkeypatch.setattr("fieldvisit.core.clock.today", lambda: ANCHOR)
+    assert snap_compare(follow_up_app(), press=["enter", "ctrl+r"], terminal_size=size)

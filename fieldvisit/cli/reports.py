@@ -21,13 +21,26 @@ from fieldvisit.core.i18n import t
 @click.option("--redact", is_flag=True, help="Mask phone and employee numbers and petitioners' names (for copies that leave the office).")
 @click.option("--office", is_flag=True, help="From the office store instead of the field store.")
 @click.option("--font", type=click.Path(dir_okay=False, path_type=Path), default=None, help="A CJK .ttf/.otf/.ttc font for the PDF (default: a system CJK font, else the bundled Noto Sans SC).")
+@click.option("--follow-up", "follow_up", is_flag=True, help="Write the follow-up list (回访清单) to take to the visit's site instead: every matter raised there on any visit that is open or answered and not yet told face to face, with the petitioner, what was asked, the office's reply and what is still owed.")
 @click.pass_context
-def summary(ctx, data_dir, lang, visit_id, fmt, out, redact, office, font) -> None:
+def summary(ctx, data_dir, lang, visit_id, fmt, out, redact, office, font, follow_up) -> None:
     """Write a visit's record (下访活动记录) for the leader and recorder to sign: every matter, totals by category.
 
     VISIT_ID is the visit's id as `fieldvisit visits` shows it (or its unique last characters).
     """
     base, _ = settings(ctx, data_dir, lang)
+
+    def write_follow_up_list() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
+        from fieldvisit.reports import write
+        from fieldvisit.reports.followups import follow_up_document, follow_up_list
+
+        store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
+        with open_store(store_dir) as store:
+            found = follow_up_list(store, visit_id, redact=redact)
+        document = follow_up_document(found, write.now())
+        target = write.write(document, fmt, out, f"followup-{found.as_of.isoformat()}-{visit_id[-6:]}", font)
+        click.echo(t("report.written", path=str(target)))
 
     def write_summary() -> None:
         # imported when this runs: `fieldvisit --help` and the other commands start without it
@@ -43,7 +56,7 @@ def summary(ctx, data_dir, lang, visit_id, fmt, out, redact, office, font) -> No
         target = write.write(document, fmt, out, name, font)
         click.echo(t("report.written", path=str(target)))
 
-    run(write_summary)
+    run(write_follow_up_list if follow_up else write_summary)
 
 
 @click.command()

@@ -41,6 +41,11 @@ def export_command(ctx, data_dir, lang, visit_ids, export_all, office, device_id
         opened, home = open_central(ctx, base, parsed=True) if office else (open_store(paths.field_store_dir(base)), paths.field_home(base))
         with opened as store:
             target_device = resolve_device(store, device_id) if device_id and office else device_id
+            if office and target_device:  # the matters due at its sites go along to follow up (回访)
+                from fieldvisit.editing.editor import Editor
+                from fieldvisit.office.followups import mark_for_device
+
+                mark_for_device(Editor(store), target_device)
             bundle = export_bundle(store, list(visit_ids) or None, target_device)
             envelope = sign_if_office_keys(home, bundle, target_device) if office else seal_if_enrolled(home, bundle)
         target = write_bundle(bundle, out, envelope)

@@ -32,6 +32,8 @@ DEFAULT_CATEGORIES = (
     "other",
 )
 URGENCIES = ("normal", "urgent", "critical")
+SATISFACTION_LEVELS = ("satisfied", "basically_satisfied", "dissatisfied")
+"""A petitioner's satisfaction, as the office records it and as a leader hears it on site (回访)."""
 FLAGS = ("safety_hazard", "repeat", "skip_level", "collective", "vulnerable", "legacy", "latent_risk")
 STATUSES = (
     "recorded",

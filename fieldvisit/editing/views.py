@@ -49,8 +49,12 @@ class VisitRow:
         }
 
 
-def visit_rows(store: Store) -> list[VisitRow]:
-    """Every visit, newest date first, with how many matters it holds (withdrawn ones apart)."""
+def visit_rows(store: Store, device_id: str | None = None) -> list[VisitRow]:
+    """Every visit, newest date first, with how many matters it holds (withdrawn ones apart).
+
+    With `device_id`, only the visits recorded on that laptop: the office also sends a laptop
+    other laptops' earlier visits to the sites it goes to, for follow-up (回访) only; the office
+    would refuse any edit of them, so the field app's list leaves them out."""
     counts: Counter[str] = Counter()
     withdrawn: Counter[str] = Counter()
     for record in store.all(ISSUES):
@@ -63,6 +67,8 @@ def visit_rows(store: Store) -> list[VisitRow]:
     rows = []
     for record in store.all(VISITS):
         visit = values(record)
+        if device_id and visit.get("device") != device_id:
+            continue
         rows.append(
             VisitRow(
                 id=visit["id"],

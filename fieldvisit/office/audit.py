@@ -42,10 +42,19 @@ def history_lines(record: Record, visit_title: Callable[[str], str] | None = Non
     for entry in entries(record, FEEDBACK):
         line = t("office.feedback_line", date=entry.get("date", ""), by=entry.get("by", ""), channel=label("channel", entry.get("channel")), content=one_line(str(entry.get("content", ""))))
         found.append((entry["stamp"], line))
-    for entry in entries(record, FOLLOWUPS):
-        line = t("officer.followup_line", date=entry.get("date", ""), by=entry.get("by", ""), content=one_line(str(entry.get("content", ""))))
-        found.append((entry["stamp"], line))
+    for entry in entries(record, FOLLOWUPS):  # heard face to face on a follow-up visit (回访)
+        found.append((entry["stamp"], office_followup_line(entry)))
     return [f"{stamp_time(stamp)}  {who(stamp)}  {what}" for stamp, what in sorted(found)]
+
+
+def office_followup_line(entry: dict[str, Any]) -> str:
+    """A follow-up heard on site, as the office's matter screen and history show it."""
+    level, reason = entry.get("satisfaction") or "", one_line(str(entry.get("reason") or ""))
+    rating = ""
+    if level:
+        rating = t("followup.rated_reason", level=label("satisfaction", level), reason=reason) if reason else t("followup.rated", level=label("satisfaction", level))
+    content = one_line(str(entry.get("content") or "")) or "—"
+    return t("report.followup.office_followup_line", date=entry.get("date") or "", by=entry.get("by") or "", content=content, rating=rating)
 
 
 def writer(record: Record) -> Callable[[str], str]:

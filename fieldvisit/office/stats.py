@@ -26,6 +26,9 @@ be checked by hand:
   `closed_at`, or `replied_at` while not yet closed, falls in the period — the count per rating
   and (satisfied + basically satisfied) / rated. None when none was rated. A matter's rating
   is thus counted once, in the period it was concluded, as 办结满意率 is usually reported.
+  Callers pass `office.followups.rated_values(record)`: `satisfaction` is then the latest rating
+  by stamp, the office's or one heard face to face on a follow-up visit (回访), never both;
+  `satisfaction_face_to_face` counts the ratings among them that were heard on site.
 - `overdue`: matters that `policy.is_overdue` would have called overdue on `end` (or on `today`,
   when the period is still running), whenever they were raised: the step they waited on that
   day is one the office owes and its due date had passed. Dates after that day are ignored, so
@@ -113,6 +116,7 @@ class PeriodStats:
     overdue: int
     rising: list[Rising]
     due_soon: int = 0
+    satisfaction_face_to_face: int = 0
 
     def as_json(self) -> dict[str, Any]:
         found = asdict(self)
@@ -147,7 +151,7 @@ def period_stats(
     months: Counter[str] = Counter()
     flags: Counter[str] = Counter()
     ratings: Counter[str] = Counter()
-    withdrawn = closed = overdue = due_soon = done = done_on_time = 0
+    withdrawn = closed = overdue = due_soon = done = done_on_time = face_to_face = 0
 
     for issue in issues:
         get = issue.get
@@ -180,6 +184,7 @@ def period_stats(
             answered = closed_day or replied_day
             if answered is not None and lo <= answered <= hi:
                 ratings[rating] += 1
+                face_to_face += bool(get("satisfaction_face_to_face"))
 
         if _may_fall_due(issue, horizon, hi):
             for deadline in steps(issue):
@@ -217,6 +222,7 @@ def period_stats(
         overdue=overdue,
         rising=rising_categories(by_category, _catalogue_order(before)),
         due_soon=due_soon,
+        satisfaction_face_to_face=face_to_face,
     )
 
 

@@ -16,10 +16,11 @@ from typing import Any, Iterable
 
 from fieldvisit.core import model
 from fieldvisit.core.errors import NotFoundError
-from fieldvisit.office.policy import DEFAULT_POLICY, Policy, PolicyError, deadlines, issue_facts
+from fieldvisit.office.policy import DEFAULT_POLICY, Policy, PolicyError, deadlines
 from fieldvisit.core.privacy import mask_digits, mask_employee_no, mask_name
 from fieldvisit.core.records import entries, values
 from fieldvisit.core.references import device_short
+from fieldvisit.office.followups import rated_values
 from fieldvisit.office.stats import PeriodStats, ended_by, late_at, period_stats
 from fieldvisit.stores.store import ISSUES, VISITS, Store
 
@@ -115,7 +116,7 @@ def period_report(
     today: dt.date | None = None,
 ) -> PeriodReport:
     visits = [values(record) for record in store.records(VISITS)]
-    issues = [issue_facts(record) for record in store.records(ISSUES)]  # dates fixed by history
+    issues = [rated_values(record) for record in store.records(ISSUES)]  # dates fixed by history; face-to-face ratings count once
     return period_report_from(issues, visits, start, end, site, policy, today)
 
 

@@ -116,6 +116,8 @@ def report_document(report: PeriodReport, now: dt.datetime) -> Document:
         add(Bars(t("report.by_month"), list(stats.by_month.items())))
     add(Heading(t("report.satisfaction")))
     add(Table([t("report.rating"), t("report.count")], [[label("satisfaction", code), str(n)] for code, n in stats.satisfaction.items()], numeric=(1,), widths=(3, 1)))
+    if stats.satisfaction_face_to_face:
+        add(Paragraph(t("report.followup.stats_face_to_face", count=stats.satisfaction_face_to_face)))
     add(Heading(t("report.rising")))
     if stats.rising:
         add(Table(

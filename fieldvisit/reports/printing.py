@@ -11,6 +11,7 @@ from pathlib import Path
 from fieldvisit.core.i18n import t
 from fieldvisit.reports import write
 from fieldvisit.reports.data import visit_summary
+from fieldvisit.reports.document import Document
 from fieldvisit.reports.documents import summary_document
 from fieldvisit.stores.store import Store
 
@@ -28,8 +29,21 @@ class Printed:
 
 def print_visit_summary(store: Store, visit_id: str, folder: Path, redact: bool = False) -> Printed:
     document = summary_document(visit_summary(store, visit_id, redact=redact), write.now())
+    return print_document(document, folder, f"summary-{visit_id[-6:]}")
+
+
+def print_follow_up_list(store: Store, visit_id: str, folder: Path, on_visit: bool = True) -> Printed:
+    """The follow-up list (回访清单) of a visit's site, as the follow-up view shows it."""
+    from fieldvisit.reports.followups import follow_up_document, follow_up_list
+
+    found = follow_up_list(store, visit_id, on_visit=on_visit)
+    return print_document(follow_up_document(found, write.now()), folder, f"followup-{found.as_of.isoformat()}-{visit_id[-6:]}")
+
+
+def print_document(document: Document, folder: Path, name: str) -> Printed:
+    """Write `document` as PDF into `folder` and send it to the default printer, if there is one."""
     Path(folder).mkdir(parents=True, exist_ok=True)  # an existing folder: the file goes inside it
-    path = write.write(document, "pdf", Path(folder), default_name=f"summary-{visit_id[-6:]}")
+    path = write.write(document, "pdf", Path(folder), default_name=name)
     printer = default_printer()
     if printer and subprocess.run(["lp", str(path)], capture_output=True, timeout=30).returncode != 0:
         printer = ""
