@@ -36,7 +36,7 @@ class VisitScreen(Screen):
         Binding("ctrl+s", "save_matter", t("action.save_matter")),
         Binding("ctrl+n", "new_matter", t("action.new_matter")),
         Binding("ctrl+f", "search", t("action.search")),
-        Binding("ctrl+e", "handover", t("action.handover")),
+        Binding("ctrl+g", "handover", t("action.handover")),
         Binding("ctrl+o", "print_summary", t("action.print_summary")),
         Binding("escape", "back", t("action.back")),
     ]

@@ -8,12 +8,13 @@ from typing import Iterable
 
 import rich
 from textual import events, on
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from fieldvisit import screens
+from fieldvisit.apps.key_order import InOrderKeys
 from fieldvisit.editing.editor import Editor
 from fieldvisit.core.errors import user_error
 from fieldvisit.core.i18n import t
@@ -27,7 +28,7 @@ LIGHT_THEME = "textual-light"
 DARK_THEME = "textual-dark"
 
 
-class BaseApp(App):
+class BaseApp(InOrderKeys):
     CSS_PATH = Path(screens.__file__).with_name("app.tcss")
     BINDINGS = [
         Binding("ctrl+t", "toggle_theme", t("action.toggle_theme")),

@@ -12,6 +12,7 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, Select, TextArea
@@ -19,6 +20,9 @@ from textual.widgets import Checkbox, Input, Label, Select, TextArea
 from fieldvisit.core import model
 from fieldvisit.core.i18n import label, t
 from fieldvisit.core.text import one_line, printable
+from fieldvisit.screens.widgets.field_area import FieldArea
+from fieldvisit.screens.widgets.field_checkbox import FieldCheckbox
+from fieldvisit.screens.widgets.picker import Picker
 
 TEXT_INPUTS = (
     "title",
@@ -59,7 +63,10 @@ PLACEHOLDERS = {"promised_date": "YYYY-MM-DD", "people": "1", "phone": "138…"}
 
 
 class MatterForm(VerticalScroll):
-    """Every editable field of a matter, keyboard-first, as label/input rows."""
+    """Every editable field of a matter, keyboard-first, as label/input rows. Enter moves on from
+    every field (a one-line field, a picker, a checkbox, a multi-line field), as Tab does."""
+
+    BINDINGS = [Binding("enter", "move_on", show=False)]
 
     DEFAULT_CSS = """
     MatterForm {
@@ -114,7 +121,7 @@ class MatterForm(VerticalScroll):
                 yield self._make_input(name)
         with Grid(classes="flag-grid"):
             for flag in model.FLAGS:
-                yield Checkbox(label("flag", flag), id=f"f-{flag}", compact=True)
+                yield FieldCheckbox(label("flag", flag), id=f"f-{flag}", compact=True)
 
     def on_mount(self) -> None:
         self.load(self._defaults)
@@ -122,11 +129,11 @@ class MatterForm(VerticalScroll):
     def _make_input(self, name: str):
         if name in CHOICES:
             options = [(label(name, code), code) for code in CHOICES[name]]
-            return Select(options, id=f"f-{name}", allow_blank=False, compact=True)
+            return Picker(options, id=f"f-{name}", allow_blank=False, compact=True)
         if name == "anonymous":
-            return Checkbox(t("field.anonymous_box"), id="f-anonymous", compact=True)
+            return FieldCheckbox(t("field.anonymous_box"), id="f-anonymous", compact=True)
         if name in TEXT_AREAS:
-            return TextArea(id=f"f-{name}", soft_wrap=True, classes="form-area")
+            return FieldArea(id=f"f-{name}", soft_wrap=True, classes="form-area")
         return Input(placeholder=PLACEHOLDERS.get(name, ""), id=f"f-{name}", compact=True)
 
     # -- values in and out --------------------------------------------------------------
@@ -176,6 +183,9 @@ class MatterForm(VerticalScroll):
         target = self.query(f"#f-{field}")
         if target:
             target.first().focus()
+
+    def action_move_on(self) -> None:
+        self.screen.focus_next()
 
     @on(Input.Submitted)
     def _enter_moves_on(self, event: Input.Submitted) -> None:
