@@ -33,6 +33,7 @@ FULL_MATTER = [
     T("2026-11-23"), "enter",
     "enter",  # first owner: the first leader, as given
     T("劳资科"), "enter",
+    "ctrl+u", T("2026-11-19"), "enter",  # raised the day before the visit, corrected
     "space", "enter",  # safety hazard
     "enter",  # repeat
     "space", "tab",  # skip level
@@ -73,6 +74,8 @@ async def test_three_matters_typed_without_a_pause(store, editor, visit):
     assert {name: second.get(name) for name in EXPECTED_SECOND} == EXPECTED_SECOND
     assert third["title"] == "要求恢复夜班班车" and third["demand"] == "要求恢复夜班班车"
     assert third["category"] == "other" and third["urgency"] == "normal" and third["people"] == 1
+    assert first["raised_at"].startswith("2026-11-19T12:00:00")
+    assert second["raised_at"].startswith("2026-11-20T12:00:00") and third["raised_at"][:10] == "2026-11-20"
 
 
 EXPECTED_FIRST = {

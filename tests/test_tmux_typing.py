@@ -16,11 +16,17 @@ from fieldvisit.core.records import values
 from fieldvisit.editing.editor import Editor
 from fieldvisit.stores.store import ISSUES, TinyDBStore
 from tests.keys_burst import Text
-from tests.test_key_order import ANONYMOUS_MATTER, DEMAND_ONLY, EXPECTED_FIRST, EXPECTED_SECOND, FULL_MATTER
+from tests.test_key_order import (
+    ANONYMOUS_MATTER,
+    DEMAND_ONLY,
+    EXPECTED_FIRST,
+    EXPECTED_SECOND,
+    FULL_MATTER,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
-TMUX_KEYS = {"enter": "Enter", "tab": "Tab", "up": "Up", "down": "Down", "space": "Space", "backspace": "BSpace", "ctrl+s": "C-s", "ctrl+j": "C-j", "ctrl+q": "C-q"}
+TMUX_KEYS = {"enter": "Enter", "tab": "Tab", "up": "Up", "down": "Down", "space": "Space", "backspace": "BSpace", "ctrl+s": "C-s", "ctrl+j": "C-j", "ctrl+q": "C-q", "ctrl+u": "C-u"}
 STARTED_WITHIN = 120.0
 """Seconds to wait for the app to draw and, at the end, to exit: a bound on a loaded machine,
 not a measurement (the test waits for what it sees, never for a fixed time)."""
@@ -52,10 +58,10 @@ def test_three_matters_sent_by_one_tmux_call(tmp_path: Path):
     subprocess.run([*tmux, "new-session", "-d", "-s", "fv", "-x", "120", "-y", "40", command], env=env, check=True)
 
     def screen() -> str:
-        return subprocess.run([*tmux, "capture-pane", "-p", "-t", "fv"], env=env, capture_output=True, text=True).stdout
+        return subprocess.run([*tmux, "capture-pane", "-p", "-t", "fv"], check=False, env=env, capture_output=True, text=True).stdout
 
     def running() -> bool:
-        return subprocess.run([*tmux, "has-session", "-t", "fv"], env=env, capture_output=True).returncode == 0
+        return subprocess.run([*tmux, "has-session", "-t", "fv"], check=False, env=env, capture_output=True).returncode == 0
 
     try:
         wait_for(lambda: "矿领导深入三采区接访" in screen(), "the visits list")
@@ -63,7 +69,7 @@ def test_three_matters_sent_by_one_tmux_call(tmp_path: Path):
         subprocess.run([*tmux, "send-keys", "-t", "fv", *keys], env=env, check=True)
         wait_for(lambda: not running(), "the app to save the three matters and quit")
     finally:
-        subprocess.run([*tmux, "kill-server"], env=env, capture_output=True)
+        subprocess.run([*tmux, "kill-server"], check=False, env=env, capture_output=True)
 
     with TinyDBStore.in_directory(data / "field") as store:
         issues = sorted((values(record) for record in store.all(ISSUES)), key=lambda issue: issue["ref"])

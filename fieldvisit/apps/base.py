@@ -33,6 +33,8 @@ class BaseApp(InOrderKeys):
     BINDINGS = [
         Binding("ctrl+t", "toggle_theme", t("action.toggle_theme")),
         Binding("ctrl+q", "quit", t("action.quit"), priority=True),
+        # Textual's own palette binding, translated (given here, Textual adds none of its own)
+        Binding("ctrl+p", "command_palette", t("palette.key"), show=False, priority=True, tooltip=t("palette.tooltip")),
     ]
     TITLE_KEY = "app.field_title"
 
@@ -70,6 +72,13 @@ class BaseApp(InOrderKeys):
         and our translations hold no markup, so `markup` is ignored; control characters are
         drawn as spaces. (Textual's own markup toasts are replaced below.)"""
         super().notify(printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False)
+
+    def action_command_palette(self) -> None:
+        """The command palette, with its search field's placeholder in the user's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=t("palette.placeholder"), id="--command-palette"))
 
     def action_help_quit(self) -> None:
         """Ctrl+C does not quit: say which key does (Textual's own hint is markup)."""
