@@ -110,9 +110,15 @@ class MatterScreen(Screen):
             self.refresh_view()
 
     def action_back(self) -> None:
+        """Leaving with changes not saved asks first."""
         if self._has_unsaved_changes() and not self._leave_unsaved:
-            self._leave_unsaved = True
-            self.notify(t("matter.unsaved"), severity="warning")
+            from fieldvisit.screens.confirm import ConfirmScreen
+
+            def leave(confirmed: bool | None) -> None:
+                if confirmed:
+                    self.app.pop_screen()
+
+            self.app.push_screen(ConfirmScreen(t("matter_leave.title"), t("matter_leave.body"), t("matter_leave.leave")), leave)
             return
         self.app.pop_screen()
 

@@ -15,11 +15,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from fieldvisit.core import model
+from fieldvisit.core.clock import local_minute
 from fieldvisit.core.errors import FieldVisitError, InputError
 from fieldvisit.core.i18n import label, t
 from fieldvisit.screens.literal import literal, literal_line
 from fieldvisit.core.records import values
+from fieldvisit.editing import drafts
 from fieldvisit.editing.views import visit_issues
+from fieldvisit.screens.confirm import ConfirmScreen
 from fieldvisit.screens.faults import tell_not_saved
 from fieldvisit.screens.matter import MatterScreen
 from fieldvisit.screens.widgets.matter_form import MatterForm
@@ -36,7 +39,7 @@ class VisitScreen(Screen):
         Binding("ctrl+s", "save_matter", t("action.save_matter")),
         Binding("ctrl+n", "new_matter", t("action.new_matter")),
         Binding("ctrl+f", "search", t("action.search")),
-        Binding("ctrl+e", "handover", t("action.handover")),
+        Binding("ctrl+g", "handover", t("action.handover")),
         Binding("ctrl+o", "print_summary", t("action.print_summary")),
         Binding("ctrl+r", "follow_ups", t("followup.action")),
         Binding("escape", "back", t("action.back")),
@@ -45,6 +48,8 @@ class VisitScreen(Screen):
     def __init__(self, visit_id: str):
         super().__init__()
         self.visit_id = visit_id
+        self._draft_timer = None
+        self._draft_failing = False
 
     @property
     def visit(self) -> dict:
@@ -53,7 +58,7 @@ class VisitScreen(Screen):
     def compose(self) -> ComposeResult:
         visit = self.visit
         leaders = visit.get("leaders") or []
-        defaults = {"first_owner": leaders[0]["name"] if leaders else ""}
+        defaults = {"first_owner": leaders[0]["name"] if leaders else "", "raised_on": visit.get("date") or ""}
         yield Header()
         yield Static(id="visit-heading")
         with Horizontal(id="visit-body"):
@@ -75,6 +80,8 @@ class VisitScreen(Screen):
             self.action_new_matter()
         else:
             self.query_one("#matters", DataTable).focus()
+            if self.visit.get("status") == "open" and self._draft():
+                self._offer_draft()
 
     def on_screen_resume(self) -> None:
         self.refresh_heading()
@@ -108,11 +115,72 @@ class VisitScreen(Screen):
     # -- capture --------------------------------------------------------------------------
 
     def action_new_matter(self) -> None:
+        """A new matter; one being typed is kept as it is, and one kept as a draft (a crash,
+        Esc) is offered back."""
         if self.visit.get("status") == "closed":
             self.notify(t("visit.closed_hint"), severity="warning")
             return
         self.query_one("#visit-body").add_class("-capturing")
-        self.query_one(MatterForm).reset()
+        form = self.query_one(MatterForm)
+        if self._typed():
+            form.focus_first()
+            return
+        form.reset()
+        if self._draft():
+            self._offer_draft()
+
+    # -- the draft of the matter being typed (fieldvisit.editing.drafts) ----------------------
+
+    def _typed(self) -> bool:
+        form = self.query_one(MatterForm)
+        return drafts.typed(form.read(), form.defaults)
+
+    def _draft(self) -> dict | None:
+        return drafts.load(self.app.store, drafts.capture_key(self.visit_id))
+
+    def _offer_draft(self) -> None:
+        found = self._draft() or {}
+        when = local_minute(drafts.kept_at(self.app.store, drafts.capture_key(self.visit_id)))
+        what = found.get("title") or found.get("demand") or found.get("petitioner_name") or ""
+        body = t("draft.restore_body", at=when, what=what)
+
+        def answered(restore: bool | None) -> None:
+            if restore:
+                form = self.query_one(MatterForm)
+                self.query_one("#visit-body").add_class("-capturing")
+                form.load({**form.defaults, **found})
+                form.focus_first()
+            # declined: the draft stays until a new matter is typed over it or saved
+
+        self.app.push_screen(ConfirmScreen(t("draft.restore_title"), body, t("draft.restore")), answered)
+
+    @on(MatterForm.Edited, "#capture")
+    def _edited(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(drafts.DELAY_SECONDS, self.keep_draft)
+
+    def keep_draft(self) -> None:
+        """Write the form as the visit's draft now. An untouched form writes nothing: it does not
+        replace a draft not yet taken back."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        form = self.query_one(MatterForm)
+        key = drafts.capture_key(self.visit_id)
+        try:
+            if drafts.typed(form.read(), form.defaults):
+                drafts.keep(self.app.store, key, form.read())
+        except (FieldVisitError, OSError) as error:
+            if not self._draft_failing:  # said once, not at every key
+                tell_not_saved(self, error)
+            self._draft_failing = True
+            return
+        self._draft_failing = False
+
+    def on_screen_suspend(self) -> None:
+        if self._draft_timer is not None:  # typed less than a moment ago, and a modal comes up
+            self.keep_draft()
 
     def action_save_matter(self) -> None:
         form = self.query_one(MatterForm)
@@ -132,6 +200,13 @@ class VisitScreen(Screen):
         ref = issue["fields"]["ref"]["value"]
         self.notify(t("visit.saved", ref=ref), title=t("visit.saved_title"), timeout=8)
         self.refresh_matters(select=issue["id"])
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        try:
+            drafts.discard(self.app.store, drafts.capture_key(self.visit_id))
+        except (FieldVisitError, OSError):
+            pass  # the matter is saved; a draft left over is offered back and can be declined
         event.form.reset()
 
     # -- list -----------------------------------------------------------------------------
@@ -171,12 +246,29 @@ class VisitScreen(Screen):
         self.app.push_screen(HandoverScreen(self.visit_id))
 
     def action_back(self) -> None:
+        """Leave the form (or the visit); with a matter being typed, ask first: what was typed
+        is kept as a draft and offered back by Ctrl+N or when the visit is opened again."""
         body = self.query_one("#visit-body")
-        if body.has_class("-capturing") or self.query_one(MatterForm).has_focus_within:
-            body.remove_class("-capturing")
-            self.query_one("#matters", DataTable).focus()
+        in_form = body.has_class("-capturing") or self.query_one(MatterForm).has_focus_within
+
+        def leave(confirmed: bool | None = True) -> None:
+            if not confirmed:
+                return
+            if self._typed():
+                self.keep_draft()
+                if self._draft_failing:
+                    return  # not kept: the form keeps it, and the toast said why
+                self.query_one(MatterForm).load(self.query_one(MatterForm).defaults)
+            if in_form:
+                body.remove_class("-capturing")
+                self.query_one("#matters", DataTable).focus()
+            else:
+                self.app.pop_screen()
+
+        if self._typed():
+            self.app.push_screen(ConfirmScreen(t("draft.leave_title"), t("draft.leave_body"), t("draft.leave")), leave)
         else:
-            self.app.pop_screen()
+            leave()
 
 
 def _cells(issue: dict, unreadable: bool = False) -> tuple[str, ...]:

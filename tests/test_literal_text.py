@@ -150,7 +150,7 @@ async def test_every_field_screen_shows_stored_text_as_it_is(field_store):
         await pilot.press("escape")
 
         assert isinstance(app.screen, VisitScreen)
-        await pilot.press("ctrl+e")
+        await pilot.press("ctrl+g")
         assert isinstance(app.screen, HandoverScreen)
         assert_shows(app, "title", "site")
         await pilot.press("ctrl+g")

@@ -8,12 +8,13 @@ from typing import Iterable
 
 import rich
 from textual import events, on
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from fieldvisit import screens
+from fieldvisit.apps.key_order import InOrderKeys
 from fieldvisit.editing.editor import Editor
 from fieldvisit.core.errors import user_error
 from fieldvisit.core.i18n import t
@@ -27,11 +28,13 @@ LIGHT_THEME = "textual-light"
 DARK_THEME = "textual-dark"
 
 
-class BaseApp(App):
+class BaseApp(InOrderKeys):
     CSS_PATH = Path(screens.__file__).with_name("app.tcss")
     BINDINGS = [
         Binding("ctrl+t", "toggle_theme", t("action.toggle_theme")),
         Binding("ctrl+q", "quit", t("action.quit"), priority=True),
+        # Textual's own palette binding, translated (given here, Textual adds none of its own)
+        Binding("ctrl+p", "command_palette", t("palette.key"), show=False, priority=True, tooltip=t("palette.tooltip")),
     ]
     TITLE_KEY = "app.field_title"
 
@@ -69,6 +72,13 @@ class BaseApp(App):
         and our translations hold no markup, so `markup` is ignored; control characters are
         drawn as spaces. (Textual's own markup toasts are replaced below.)"""
         super().notify(printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False)
+
+    def action_command_palette(self) -> None:
+        """The command palette, with its search field's placeholder in the user's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=t("palette.placeholder"), id="--command-palette"))
 
     def action_help_quit(self) -> None:
         """Ctrl+C does not quit: say which key does (Textual's own hint is markup)."""

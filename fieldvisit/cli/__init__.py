@@ -27,7 +27,7 @@ def main(ctx: click.Context, data_dir: Path | None, lang: str | None) -> None:
 
 
 COMMANDS = (
-    field.demo, field.visits, field.enroll,
+    field.demo, field.visits, field.config, field.enroll,
     transfer.export_command, transfer.import_command, transfer.qr_command,
     office.office, reports.summary, reports.report, reports.register,
     passphrase.passphrase,

@@ -86,6 +86,26 @@ def visits(ctx: click.Context, data_dir: Path | None, lang: str | None, as_json:
     run(show)
 
 
+@click.command("config")
+@common_options
+@click.option("--recorder", default=None, help="The name written as recorder on this laptop's matters and changes when a visit names no recorder (set once per laptop; never the login name).")
+@click.pass_context
+def config(ctx: click.Context, data_dir: Path | None, lang: str | None, recorder: str | None) -> None:
+    """Show or set this laptop's settings kept in its store."""
+    base, _ = settings(ctx, data_dir, lang)
+
+    def change() -> None:
+        # imported when this runs: `fieldvisit --help` and the other commands start without it
+        from fieldvisit.editing.editor import RECORDER_META, Editor
+
+        with open_store(paths.field_store_dir(base)) as store:
+            if recorder is not None:
+                Editor(store).set_recorder(recorder)
+            click.echo(printable(t("config.recorder", name=store.meta().get(RECORDER_META) or t("config.unset"))))
+
+    run(change)
+
+
 @click.command("enroll")
 @common_options
 @click.argument("token_file", type=click.Path(exists=True, path_type=Path))

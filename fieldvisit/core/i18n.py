@@ -7,6 +7,8 @@ imported: their key bindings read their descriptions when the classes are define
 
 from __future__ import annotations
 
+import string
+
 import locale
 import os
 import tomllib
@@ -55,9 +57,23 @@ def catalogue(code: str) -> dict[str, str]:
 
 
 def t(key: str, **params: object) -> str:
-    """The text for `key` in the current language, falling back to English, then to the key."""
+    """The text for `key` in the current language, falling back to English, then to the key.
+
+    A count can pick its noun: `{visits:visit|visits}` gives "1 visit", "2 visits" (English
+    needs it; Chinese writes `{visits} 次`)."""
     text = catalogue(_current).get(key) or catalogue(FALLBACK).get(key) or key
-    return text.format(**params) if params else text
+    return _PLURALS.format(text, **params) if params else text
+
+
+class _Plurals(string.Formatter):
+    def format_field(self, value: object, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, other = format_spec.split("|", 1)
+            return f"{value} {one if value == 1 else other}"
+        return super().format_field(value, format_spec)
+
+
+_PLURALS = _Plurals()
 
 
 def label(kind: str, code: str | None) -> str:
@@ -67,7 +83,7 @@ def label(kind: str, code: str | None) -> str:
 
 def field_label(field: str) -> str:
     """The label of a matter or visit field, for messages that name the input to fix."""
-    for key in (f"field.{field}", f"visit.{field}", f"honest_deadlines.field.{field}", f"officer.field.{field}"):
+    for key in (f"field.{field}", f"visit.{field}", f"honest_deadlines.field.{field}", f"officer.field.{field}", f"capture_field.{field}"):
         if key in catalogue(_current) or key in catalogue(FALLBACK):
             return t(key)
     return field

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import getpass
 import random
 import socket
 from typing import Any, Callable
@@ -32,6 +31,12 @@ SCHEMA_VERSION = 1
 TRANSITIONS = "transitions"
 EDITS = "edits"
 """Who wrote a change that has no step entry of its own (assignment, satisfaction, a resolved conflict)."""
+RAISED_TIME = dt.time(12, 0)
+"""The time of day written in `raised_at` when a matter is recorded on another day than its
+visit (typing up notes the next morning): the visit's date at noon, local time, which no
+time-zone difference moves to another day. On the visit's own day, the time it was entered."""
+RECORDER_META = "recorder"
+"""The store's meta key holding the name set once on the laptop (`fieldvisit config --recorder`)."""
 
 
 class Editor:
@@ -61,7 +66,7 @@ class Editor:
             store.put({}, meta)
         self.device_id: str = meta["device_id"]
         self.device_name: str = meta.get("device_name", "")
-        self.actor = actor or _login_name()
+        self.actor = actor or meta.get(RECORDER_META) or ""
         self.signs = False
         """Whether plain field writes carry an `edits` entry naming `actor` (the office's editor)."""
         self.clock = HybridClock(self.device_id, meta.get("clock"), wall)
@@ -86,19 +91,42 @@ class Editor:
 
     # -- matters --------------------------------------------------------------------------
 
+    def set_recorder(self, name: str) -> None:
+        """The name written as recorder on this laptop's changes when a visit names none."""
+        name = model.clean_text(name, "recorder")
+        self.store.put({}, {RECORDER_META: name})
+        self.actor = name
+
+    def recorder_of(self, visit: Record | None) -> str:
+        """Who a change on `visit` is by: the visit's recorder, else the laptop's own name."""
+        named = get_value(visit, "recorder") if visit else ""
+        return named or self.actor
+
+    def raised_at(self, day: str, wall_ms: int | None = None) -> str:
+        """`raised_at` for a matter raised on `day` (ISO date), see `RAISED_TIME`."""
+        now = dt.datetime.fromtimestamp((self._wall() if wall_ms is None else wall_ms) / 1000).astimezone()
+        raised = dt.date.fromisoformat(day)
+        if raised == now.date():
+            return now.isoformat(timespec="seconds")
+        return dt.datetime.combine(raised, RAISED_TIME).astimezone().isoformat(timespec="seconds")
+
     def record_issue(self, visit_id: str, raw: dict[str, Any], categories=model.DEFAULT_CATEGORIES) -> Record:
-        """Save a new matter raised on a visit, with its readable reference and first owner."""
+        """Save a new matter raised on a visit, with its readable reference and first owner.
+        It is raised on the visit's date (or on `raw["raised_on"]`, a correction), whenever it
+        is typed in, so its deadlines and its month in the statistics are the visit's."""
         visit = self._load(VISITS, visit_id)
+        raw = dict(raw)
+        visit_date = get_value(visit, "date") or dt.date.fromtimestamp(self._wall() / 1000).isoformat()
+        raised_on = model.parse_date(raw.pop("raised_on", None), "raised_on") or visit_date
         defaults = {"title": "", "category": "other", "urgency": "normal", "people": 1, "anonymous": False}
         fields = model.normalise_issue({**defaults, **raw}, categories)
-        visit_date = get_value(visit, "date")
         seq_key = f"{visit_date}-{self.device_id}"
         seq = int(self.store.meta().get("seq", {}).get(seq_key, 0)) + 1
         fields.update(
             visit_id=visit_id,
             ref=issue_reference(visit_date, self.device_id, seq),
-            raised_at=_iso_from_ms(self._wall()),
-            recorded_by=self.actor,
+            raised_at=self.raised_at(raised_on),
+            recorded_by=self.recorder_of(visit),
             status="recorded",
         )
         issue = new_record(model.ISSUE, self._new_id())
@@ -108,8 +136,20 @@ class Editor:
         return issue
 
     def update_issue(self, issue_id: str, raw: dict[str, Any], categories=model.DEFAULT_CATEGORIES) -> list[str]:
+        """Correct a matter; `raw["raised_on"]` moves it to another day, keeping its time."""
         issue = self._load(ISSUES, issue_id)
-        return self._write(ISSUES, issue, model.normalise_issue(raw, categories))
+        raw = dict(raw)
+        changes = model.normalise_issue(raw, categories)
+        raised_on = model.parse_date(raw.pop("raised_on", None), "raised_on")
+        raised_at = get_value(issue, "raised_at") or ""
+        if raised_on and raised_on != raised_at[:10]:
+            changes["raised_at"] = _on_day(raised_at, raised_on) if raised_at else self.raised_at(raised_on)
+        return self._write(ISSUES, issue, changes)
+
+    def _by(self, issue: Record) -> str:
+        """Who a change of a matter is by: its visit's recorder, else the laptop's name."""
+        visit_id = get_value(issue, "visit_id")
+        return self.recorder_of(self.store.get(VISITS, visit_id) if visit_id else None)
 
     def withdraw_issue(self, issue_id: str, reason: str) -> None:
         """Withdraw a matter: it stays in the store with the reason; nothing is hard-deleted."""
@@ -120,7 +160,7 @@ class Editor:
         previous = get_value(issue, "status")
         if previous == "withdrawn":
             return
-        transition = {"from": previous, "to": "withdrawn", "by": self.actor, "reason": reason}
+        transition = {"from": previous, "to": "withdrawn", "by": self._by(issue), "reason": reason}
         self._write(ISSUES, issue, {"status": "withdrawn"}, entries={TRANSITIONS: transition})
 
     def restore_issue(self, issue_id: str, reason: str = "") -> None:
@@ -130,7 +170,7 @@ class Editor:
             return
         earlier = [e for e in entries(issue, TRANSITIONS) if e["to"] == "withdrawn"]
         back_to = (earlier[-1]["from"] if earlier else None) or "recorded"
-        transition = {"from": "withdrawn", "to": back_to, "by": self.actor, "reason": model.clean_text(reason, "reason")}
+        transition = {"from": "withdrawn", "to": back_to, "by": self._by(issue), "reason": model.clean_text(reason, "reason")}
         self._write(ISSUES, issue, {"status": back_to}, entries={TRANSITIONS: transition})
 
     def resolve_conflict(self, table: str, record_id: str, field: str, value: Any) -> None:
@@ -214,8 +254,7 @@ def _iso_from_ms(ms: int) -> str:
     return dt.datetime.fromtimestamp(ms / 1000).astimezone().isoformat(timespec="seconds")
 
 
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
+def _on_day(iso: str, day: str) -> str:
+    """The moment `iso` moved to the date `day`, keeping its time of day and offset."""
+    moment = dt.datetime.fromisoformat(iso)
+    return moment.replace(year=int(day[:4]), month=int(day[5:7]), day=int(day[8:10])).isoformat(timespec="seconds")

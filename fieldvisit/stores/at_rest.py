@@ -13,8 +13,9 @@ cannot be mistaken for a real value, and it keeps the file canonical JSON. Every
 readable: stamps, bases, structure, other fields, the visits and the meta, so merging, importing
 and the splicing index work on the same shapes; only the sealed values need the key.
 
-Sealed: name, employee number and phone (`model.IDENTITY_FIELDS`), the representatives of a
-group (more names) and the narrative `detail`, because recorders write what they hear and that is
+Sealed: the values of a draft (the form being typed, whole), and in matters the name, employee
+number and phone (`model.IDENTITY_FIELDS`), the representatives of a group (more names) and the
+narrative `detail`, because recorders write what they hear and that is
 "来访人郑春东反映…". Not sealed: titles, demands, answers, units, categories, dates, the visits'
 sites, leaders and recorders, map entries (status changes, feedback notes).
 
@@ -45,7 +46,7 @@ from fieldvisit.core import model
 from fieldvisit.core.errors import FieldVisitError, PassphraseError, StoreCorruptError
 from fieldvisit.core.records import Record
 from fieldvisit.stores.storage import SEALED_KEY
-from fieldvisit.stores.store import ISSUES, TinyDBStore
+from fieldvisit.stores.store import DRAFTS, ISSUES, TinyDBStore
 from fieldvisit.core.crypto import KDF_LIMITS, b64, new_salt, stretch_passphrase, unb64
 
 SEALED = SEALED_KEY
@@ -86,6 +87,7 @@ class StoreCipher:
         matter is opened without the registers that hold such values, is listed in `damaged`
         (id → reference) and cannot be written (`seal` refuses), so its sealed form stays in
         the file as it is; every other matter opens as usual."""
+        data = self._open_drafts(data)
         issues = data.get(ISSUES)
         self.damaged = {}
         if not issues:
@@ -108,6 +110,7 @@ class StoreCipher:
         """The data as the file holds it. A record neither in `changed` nor replaced by another
         object since it was last opened or sealed keeps its sealed form; without `changed`,
         every record is sealed afresh."""
+        data = self._seal_drafts(data)
         issues = data.get(ISSUES)
         if not issues:
             return data
@@ -125,6 +128,29 @@ class StoreCipher:
             known[record_id] = (record, sealed_record)
             sealed_rows[record_id] = sealed_record
         return {**data, ISSUES: sealed_rows}
+
+    # -- drafts (fieldvisit.editing.drafts): the values of a form being typed, sealed whole --
+
+    def _seal_drafts(self, data: dict[str, Any]) -> dict[str, Any]:
+        drafts = data.get(DRAFTS)
+        if not drafts:
+            return data
+        sealed = {key: {**draft, "values": self.seal_value(draft["values"])} if draft.get("values") is not None else draft for key, draft in drafts.items()}
+        return {**data, DRAFTS: sealed}
+
+    def _open_drafts(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A draft that does not open is left out: it is not a saved record, and the store
+        opens without it rather than not at all."""
+        drafts = data.get(DRAFTS)
+        if not drafts:
+            return data
+        opened = {}
+        for key, draft in drafts.items():
+            try:
+                opened[key] = {**draft, "values": self.open_value(draft.get("values"))}
+            except StoreCorruptError:
+                continue
+        return {**data, DRAFTS: opened}
 
     # -- values ---------------------------------------------------------------------------
 

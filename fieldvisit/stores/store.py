@@ -23,6 +23,8 @@ from fieldvisit.stores.storage import AT_REST, AtomicJSONStorage
 
 VISITS = "visits"
 ISSUES = "issues"
+DRAFTS = "drafts"
+"""Forms being typed (`fieldvisit.editing.drafts`): not records, never in a bundle."""
 IMPORTS = "imports"
 META = "meta"
 META_KEY = "store"

@@ -12,13 +12,17 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, Select, TextArea
 
 from fieldvisit.core import model
-from fieldvisit.core.i18n import label, t
+from fieldvisit.core.i18n import field_label, label, t
 from fieldvisit.core.text import one_line, printable
+from fieldvisit.screens.widgets.field_area import FieldArea
+from fieldvisit.screens.widgets.field_checkbox import FieldCheckbox
+from fieldvisit.screens.widgets.picker import Picker
 
 TEXT_INPUTS = (
     "title",
@@ -33,6 +37,7 @@ TEXT_INPUTS = (
     "promised_date",
     "first_owner",
     "department",
+    "raised_on",
 )
 TEXT_AREAS = ("detail", "onsite_answer")
 CHOICES = {"category": model.DEFAULT_CATEGORIES, "urgency": model.URGENCIES}
@@ -54,12 +59,16 @@ LAYOUT = (
     "promised_date",
     "first_owner",
     "department",
+    "raised_on",
 )
-PLACEHOLDERS = {"promised_date": "YYYY-MM-DD", "people": "1", "phone": "138…"}
+PLACEHOLDERS = {"promised_date": "YYYY-MM-DD", "raised_on": "YYYY-MM-DD", "people": "1", "phone": "138…"}
 
 
 class MatterForm(VerticalScroll):
-    """Every editable field of a matter, keyboard-first, as label/input rows."""
+    """Every editable field of a matter, keyboard-first, as label/input rows. Enter moves on from
+    every field (a one-line field, a picker, a checkbox, a multi-line field), as Tab does."""
+
+    BINDINGS = [Binding("enter", "move_on", show=False)]
 
     DEFAULT_CSS = """
     MatterForm {
@@ -71,7 +80,7 @@ class MatterForm(VerticalScroll):
         height: auto;
     }
     MatterForm .form-label {
-        width: 14;
+        width: 16;
         margin-right: 1;
         text-align: right;
         color: $text-muted;
@@ -103,6 +112,17 @@ class MatterForm(VerticalScroll):
             """Lets `@on(MatterForm.Submitted, "#id")` tell two forms apart."""
             return self.form
 
+    class Edited(Message):
+        """A field's value changed (typed, or loaded): the screen keeps a draft of the form."""
+
+        def __init__(self, form: "MatterForm"):
+            super().__init__()
+            self.form = form
+
+        @property
+        def control(self) -> "MatterForm":
+            return self.form
+
     def __init__(self, defaults: dict[str, Any] | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self._defaults = dict(defaults or {})
@@ -110,23 +130,37 @@ class MatterForm(VerticalScroll):
     def compose(self) -> ComposeResult:
         for name in LAYOUT:
             with Horizontal(classes="form-row"):
-                yield Label(t(f"field.{name}"), classes="form-label")
+                yield Label(field_label(name), classes="form-label")
                 yield self._make_input(name)
         with Grid(classes="flag-grid"):
             for flag in model.FLAGS:
-                yield Checkbox(label("flag", flag), id=f"f-{flag}", compact=True)
+                yield FieldCheckbox(label("flag", flag), id=f"f-{flag}", compact=True)
 
     def on_mount(self) -> None:
         self.load(self._defaults)
+        self._shown_defaults = self.read()
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """What an untouched form shows (what the recorder did not type), as shown: a default
+        from an imported visit is shown, and read back, without its control characters."""
+        return dict(getattr(self, "_shown_defaults", None) or self._defaults)
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Checkbox.Changed)
+    @on(Select.Changed)
+    def _edited(self, event: Message) -> None:
+        self.post_message(self.Edited(self))
 
     def _make_input(self, name: str):
         if name in CHOICES:
             options = [(label(name, code), code) for code in CHOICES[name]]
-            return Select(options, id=f"f-{name}", allow_blank=False, compact=True)
+            return Picker(options, id=f"f-{name}", allow_blank=False, compact=True)
         if name == "anonymous":
-            return Checkbox(t("field.anonymous_box"), id="f-anonymous", compact=True)
+            return FieldCheckbox(t("field.anonymous_box"), id="f-anonymous", compact=True)
         if name in TEXT_AREAS:
-            return TextArea(id=f"f-{name}", soft_wrap=True, classes="form-area")
+            return FieldArea(id=f"f-{name}", soft_wrap=True, classes="form-area")
         return Input(placeholder=PLACEHOLDERS.get(name, ""), id=f"f-{name}", compact=True)
 
     # -- values in and out --------------------------------------------------------------
@@ -136,6 +170,8 @@ class MatterForm(VerticalScroll):
         characters from an imported matter are shown as spaces (and saved so)."""
         for name in (*TEXT_INPUTS, *TEXT_AREAS):
             value = values.get(name)
+            if name == "raised_on" and not value:
+                value = (values.get("raised_at") or "")[:10]  # a saved matter: the day it was raised
             text = "" if value is None else str(value)
             if name in TEXT_AREAS:
                 self.query_one(f"#f-{name}", TextArea).text = printable(text)
@@ -176,6 +212,9 @@ class MatterForm(VerticalScroll):
         target = self.query(f"#f-{field}")
         if target:
             target.first().focus()
+
+    def action_move_on(self) -> None:
+        self.screen.focus_next()
 
     @on(Input.Submitted)
     def _enter_moves_on(self, event: Input.Submitted) -> None:
