@@ -86,6 +86,15 @@ def test_an_unreachable_server_and_a_wrong_url_are_clear_errors(tmp_path: Path) 
     assert "不是 PostgreSQL 地址" in str(wrong.value)
 
 
+def test_the_store_names_its_database_without_the_password(url: str) -> None:
+    secret = url.replace("postgresql://postgres@", "postgresql://postgres:s3cret@", 1)
+    with PostgresStore(url) as store:
+        assert store.location == url and store.state_token() is None
+    if secret != url:  # the throwaway server trusts local users, so any password opens it
+        with PostgresStore(secret) as store:
+            assert "s3cret" not in store.location and "fieldvisit" in store.location
+
+
 def test_the_search_column_holds_the_fields_the_register_searches() -> None:
     assert postgres.SEARCHED_FIELDS == views.SEARCHED_FIELDS
 

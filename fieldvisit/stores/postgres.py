@@ -207,6 +207,13 @@ class PostgresStore(Store):
         if found > SCHEMA_VERSION:
             raise StoreUnavailableError("error.store_postgres.schema_newer", url=safe_url(self.url), found=found, known=SCHEMA_VERSION)
 
+    def state_token(self) -> dict[str, Any] | None:
+        """None: a register cache kept between runs is not used over a database. A token read
+        when the cache is saved could already count another officer's write that this app has
+        not heard yet (NOTIFY arrives after the commit), and the cache would then miss it for
+        good; a register over a database asks it instead (`matter_page`)."""
+        return None
+
     # -- reading --------------------------------------------------------------------------
 
     def _seen(self) -> OrderedDict:
