@@ -108,7 +108,7 @@ def test_forms_strip_control_characters_and_keep_the_detail_s_lines():
 
 
 def test_office_steps_clean_their_text_and_refuse_too_much(editor, visit):
-    issue = editor.record_issue(visit["id"], {"title": "宿舍漏雨"})
+    issue = editor.record_issue(visit["id"], {"title": "宿舍漏雨", "first_owner": "李明"})
     work = Workflow(editor)
     work.add_feedback(issue["id"], "phone", "已电话\x1b[2J告知\x07")
     [entry] = editor.store.get(ISSUES, issue["id"])["maps"][FEEDBACK].values()
