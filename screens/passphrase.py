@@ -14,6 +14,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from fieldvisit.roster import keeping
 from fieldvisit.stores import at_rest
 from fieldvisit.core.errors import FieldVisitError, PassphraseError, user_error
 from fieldvisit.core.i18n import t
@@ -68,7 +69,9 @@ class PassphraseScreen(ModalScreen[bool]):
         try:
             if current is not None:
                 at_rest.cipher_for(store.at_rest_settings(), current, store.location)  # checks it, changes nothing
+            old = store.cipher
             at_rest.set_passphrase(store, new, self._strength)
+            keeping.reseal(self.app.home.roster_file, old, store.cipher)  # the roster follows the store
         except (FieldVisitError, OSError) as error:  # a full disk: the store keeps its old passphrase
             found = user_error(error)
             if found is None:

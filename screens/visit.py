@@ -25,7 +25,9 @@ from fieldvisit.editing.views import visit_issues
 from fieldvisit.screens.confirm import ConfirmScreen
 from fieldvisit.screens.faults import tell_not_saved
 from fieldvisit.screens.matter import MatterScreen
+from fieldvisit.screens.widgets import capture_aids
 from fieldvisit.screens.widgets.matter_form import MatterForm
+from fieldvisit.screens.widgets.person_picker import PersonPicker
 
 NARROW_WIDTH = 100
 COLUMNS = {"ref": None, "title": 24, "petitioner": None, "status": None, "category": None}
@@ -67,6 +69,7 @@ class VisitScreen(Screen):
                 yield DataTable(id="matters", cursor_type="row", zebra_stripes=True)
                 yield Static(id="matters-count")
             yield MatterForm(defaults, id="capture")
+        yield PersonPicker(capture_aids.roster_of(self.app)[0], id="person-picker")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -76,6 +79,7 @@ class VisitScreen(Screen):
             table.add_column(t(f"matters.col.{key}"), key=key, width=width)
         self.refresh_heading()
         self.refresh_matters()
+        self._capture_aids()
         if self.visit.get("status") == "open" and not self.query_one("#matters", DataTable).row_count:
             self.action_new_matter()
         else:
@@ -113,6 +117,23 @@ class VisitScreen(Screen):
         self.query_one("#matters-count", Static).update(t("visit.count", shown=len(issues), total=total))
 
     # -- capture --------------------------------------------------------------------------
+
+    def _capture_aids(self) -> None:
+        """Completions from history, the roster's pick list, promised dates (`capture_aids`)."""
+        form = self.query_one(MatterForm)
+        capture_aids.suggest(form, capture_aids.history_of(self.app))
+        capture_aids.watch_roster(form, self.query_one(PersonPicker))
+        problem = capture_aids.roster_of(self.app)[1]
+        if problem:
+            self.notify(t("roster.not_loaded", reason=problem), severity="warning", timeout=10)
+
+    @on(PersonPicker.Picked)
+    def _picked(self, event: PersonPicker.Picked) -> None:
+        capture_aids.fill_person(self.query_one(MatterForm), event.picker, event.person, event.chosen, event.field)
+
+    @on(Input.Changed, "#f-commitment")
+    def _commitment(self, event: Input.Changed) -> None:
+        capture_aids.fill_promised_date(self.query_one(MatterForm), event.value, self.visit.get("date"))
 
     def action_new_matter(self) -> None:
         """A new matter; one being typed is kept as it is, and one kept as a draft (a crash,

@@ -58,6 +58,10 @@ class VisitFormScreen(ModalScreen[dict[str, Any] | None]):
         return Input(value=one_line(value or ""), placeholder=placeholder, id=f"v-{name}", compact=True)
 
     def on_mount(self) -> None:
+        # imported here: the visit form's only use of the capture aids
+        from fieldvisit.screens.widgets import capture_aids
+
+        capture_aids.suggest(self, capture_aids.history_of(self.app), capture_aids.VISIT_SUGGESTED, prefix="v")
         self.query_one("#v-title", Input).focus()
 
     def read(self) -> dict[str, Any]:

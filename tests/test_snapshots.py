@@ -212,3 +212,31 @@ def follow_up_app() -> FieldApp:
 def test_follow_up_view(snap_compare, monkeypatch, size):
     monkeypatch.setattr("fieldvisit.core.clock.today", lambda: ANCHOR)
     assert snap_compare(follow_up_app(), press=["enter", "ctrl+r"], terminal_size=size)
+
+
+def roster_demo_app() -> FieldApp:
+    from fieldvisit.demo.roster import build_demo_roster
+    from fieldvisit.roster.people import Roster
+    from fieldvisit.screens.widgets import capture_aids
+
+    app = demo_app()
+    capture_aids.set_roster(app, Roster(build_demo_roster(app.store, seed=1)))
+    return app
+
+
+async def typed_in_the_name_field(pilot) -> None:
+    """The quick-capture form with 张建 typed as the petitioner's name: the roster's pick list,
+    where two 张建军 are told apart by their units."""
+    await pilot.press("o", "ctrl+n")
+    for _ in range(20):
+        if pilot.app.focused is not None and pilot.app.focused.id == "f-petitioner_name":
+            break
+        await pilot.press("tab")
+    pilot.app.focused.cursor_blink = False  # the cursor drawn in every snapshot, whatever the timing
+    await pilot.press("张", "建", "down")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x40"])
+def test_roster_pick_list(snap_compare, size):
+    assert snap_compare(roster_demo_app(), run_before=typed_in_the_name_field, terminal_size=size)

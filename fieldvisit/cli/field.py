@@ -32,14 +32,17 @@ def demo(ctx: click.Context, data_dir: Path | None, lang: str | None, seed: int,
     def write_and_open() -> None:
         # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.demo.laptop import write_demo_store
+        from fieldvisit.demo.roster import write_demo_roster
         from fieldvisit.stores.store import TinyDBStore
 
         cipher = _demo_cipher(store_dir)
         summary = write_demo_store(store_dir, seed=seed, anchor=(anchor or dt.datetime.now()).date())
-        if cipher is not None:
-            with TinyDBStore.in_directory(store_dir) as store:
+        with TinyDBStore.in_directory(store_dir) as store:
+            if cipher is not None:
                 store.reseal(cipher)
+            people = write_demo_roster(store, store_dir, seed, cipher)
         click.echo(t("cli.demo_written", visits=summary["visits"], issues=summary["issues"], path=str(store_dir)))
+        click.echo(t("roster.demo", count=people))
         if not no_open:
             open_field_app(store_dir, cipher)
 

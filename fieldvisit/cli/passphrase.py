@@ -40,6 +40,14 @@ def _strength(fast_kdf: bool) -> str:
     return at_rest.FAST_STRENGTH if fast_kdf else at_rest.DEFAULT_STRENGTH
 
 
+def _reseal_roster(base: Path, store, old_cipher) -> None:
+    """The laptop's roster follows the store's passphrase (`fieldvisit.roster.keeping.reseal`)."""
+    # imported when this runs: `fieldvisit --help` and the other commands start without it
+    from fieldvisit.roster.keeping import reseal
+
+    reseal(paths.field_home(base).roster_file, old_cipher, store.cipher)
+
+
 @passphrase.command("set")
 @common_options
 @_fast_kdf
@@ -58,6 +66,7 @@ def set_command(ctx: click.Context, data_dir: Path | None, lang: str | None, fas
                 raise PassphraseError("error.passphrase.already_set")
             Editor(store)  # a new store gets its device identity while it is still plain
             at_rest.set_passphrase(store, _new_passphrase(), _strength(fast_kdf))
+            _reseal_roster(base, store, None)
             click.echo(t("passphrase.set", path=store.location))
 
     run(seal)
@@ -78,7 +87,9 @@ def change_command(ctx: click.Context, data_dir: Path | None, lang: str | None, 
         with open_store(paths.field_store_dir(base)) as store:
             if not at_rest.is_protected(store):
                 raise PassphraseError("error.passphrase.not_set")
+            old = store.cipher
             at_rest.set_passphrase(store, _new_passphrase(), _strength(fast_kdf))
+            _reseal_roster(base, store, old)
             click.echo(t("passphrase.changed", path=store.location))
 
     run(reseal)
@@ -98,7 +109,9 @@ def remove_command(ctx: click.Context, data_dir: Path | None, lang: str | None) 
         with open_store(paths.field_store_dir(base)) as store:
             if not at_rest.is_protected(store):
                 raise PassphraseError("error.passphrase.not_set")
+            old = store.cipher
             at_rest.remove_passphrase(store)
+            _reseal_roster(base, store, old)
             click.echo(t("passphrase.removed", path=store.location))
 
     run(unseal)

@@ -138,3 +138,10 @@ def user_error(error: BaseException) -> FieldVisitError | None:
     if isinstance(error, OSError) and error.errno is not None:
         return FileFault.from_os_error(error)
     return None
+
+
+class RosterError(FieldVisitError):
+    """An employee list that cannot be read (which line or column, and why), or a kept roster
+    that does not open: nothing was written and the roster on the laptop is unchanged."""
+
+    message_key = "error.roster.unreadable"

@@ -102,6 +102,11 @@ class Store(ABC):
         never written, while the rest of the store works (`fieldvisit.stores.at_rest`)."""
         return {}
 
+    @property
+    def cipher(self) -> Any:
+        """The at-rest cipher sealing this store's personal data; None when there is none."""
+        return None
+
     def __enter__(self) -> "Store":
         return self
 
@@ -187,6 +192,12 @@ class TinyDBStore(Store):
     def at_rest_settings(self) -> dict[str, Any] | None:
         """Salt, Argon2id limits and verifier of the store's passphrase; None when it has none."""
         return self._db.storage.settings()
+
+    @property
+    def cipher(self) -> Any:
+        """The at-rest cipher of an unlocked store with a passphrase (None without one): files
+        kept beside the store, such as the roster, are sealed with the same key."""
+        return self._db.storage.cipher
 
     def damaged_matters(self) -> dict[str, str]:
         cipher = self._db.storage.cipher
