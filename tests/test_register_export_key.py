@@ -10,6 +10,8 @@ import pytest
 from textual.widgets import Checkbox, Input, RadioButton, Select
 from textual.widgets._footer import FooterKey
 
+from homes import home_of
+
 from fieldvisit.apps.office import OfficeApp
 from fieldvisit.core.records import values
 from fieldvisit.editing.editor import Editor
@@ -43,7 +45,7 @@ async def _export(pilot, app, *, csv: bool = False, whole: bool = False):
 
 
 async def test_ctrl_s_writes_the_filtered_matters_masked_and_says_where(office, office_store_path):
-    app = OfficeApp(office, Editor(office, actor="周敏"), today=ANCHOR)
+    app = OfficeApp(office, Editor(office, actor="周敏"), today=ANCHOR, home=home_of(office))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         app.screen.query_one("#register-category", Select).value = "wages"
@@ -67,7 +69,7 @@ async def test_ctrl_s_writes_the_filtered_matters_masked_and_says_where(office, 
 
 
 async def test_esc_writes_nothing_and_the_key_is_in_the_footer_and_palette(office, office_store_path):
-    app = OfficeApp(office, Editor(office, actor="周敏"), today=ANCHOR)
+    app = OfficeApp(office, Editor(office, actor="周敏"), today=ANCHOR, home=home_of(office))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert "导出表格" in [key.description for key in app.screen.query(FooterKey)]
