@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import html
+import re
+
+import pytest
+from fieldvisit.screens.visit import VisitScreen
 from textual.command import CommandInput, CommandPalette
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
 from fieldvisit.apps.field import FieldApp
 from fieldvisit.core import i18n
 from fieldvisit.core.i18n import t
+from fieldvisit.core.records import values
+from fieldvisit.stores.store import ISSUES
 
 
 def test_english_counts_take_the_singular_for_one():
@@ -32,3 +39,29 @@ async def test_the_palette_key_and_placeholder_are_translated(store, editor):
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
         assert app.screen.query_one(CommandInput).placeholder == t("palette.placeholder") == "搜索命令…"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_a_chinese_toast_shows_whole_over_the_form(store, editor, visit, size):
+    """已保存 over the capture form's border showed as ` 存` (Textual #6357; fieldvisit.apps.wide_cells)."""
+    app = FieldApp(store, editor)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        app.push_screen(VisitScreen(visit["id"]))
+        await pilot.pause()
+        await pilot.pause()
+        app.screen.query_one("#f-title", Input).value = "井下津贴少发"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.pause()
+        shown = screen_lines(app.export_screenshot())
+        ref = values(store.all(ISSUES)[0])["ref"]
+        assert any(t("visit.saved_title") in line for line in shown)
+        for part in re.split("[， ]", t("visit.saved", ref=ref)):  # a long toast wraps at 80 columns
+            assert any(part in line for line in shown), part
+
+
+def screen_lines(svg: str) -> list[str]:
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for found in re.finditer(r'<text[^>]*x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg):
+        rows.setdefault(float(found.group(2)), []).append((float(found.group(1)), html.unescape(found.group(3)).replace("\xa0", " ")))
+    return ["".join(text for _x, text in sorted(row)) for _y, row in sorted(rows.items())]

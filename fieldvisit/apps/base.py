@@ -14,6 +14,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from fieldvisit import screens
+from fieldvisit.apps import wide_cells
 from fieldvisit.apps.key_order import InOrderKeys
 from fieldvisit.editing.editor import Editor
 from fieldvisit.core.errors import user_error
@@ -23,6 +24,8 @@ from fieldvisit.screens.commands import binding_commands
 from fieldvisit.stores.store import Store
 from fieldvisit.core.text import printable
 from fieldvisit.locations.paths import Home
+
+wide_cells.apply()  # Chinese under a toast or the palette's key stays whole (Textual #6357)
 
 LIGHT_THEME = "textual-light"
 DARK_THEME = "textual-dark"
