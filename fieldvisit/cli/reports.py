@@ -35,8 +35,8 @@ def summary(ctx, data_dir, lang, visit_id, fmt, out, redact, office, font, follo
         from fieldvisit.reports import write
         from fieldvisit.reports.followups import follow_up_document, follow_up_list
 
-        store_dir = paths.office_store_dir(base) if office else paths.field_store_dir(base)
-        with open_store(store_dir) as store:
+        opened = open_central(ctx, base, parsed=True)[0] if office else open_store(paths.field_store_dir(base))
+        with opened as store:
             found = follow_up_list(store, visit_id, redact=redact)
         document = follow_up_document(found, write.now())
         target = write.write(document, fmt, out, f"followup-{found.as_of.isoformat()}-{visit_id[-6:]}", font)

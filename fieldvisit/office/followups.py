@@ -174,12 +174,12 @@ def site_matters(
     matters followed up on it are kept in view."""
     today = today or clock.today()
     key = site_key(site)
-    visits = {record["id"]: values(record) for record in store.all(VISITS) if site_key(get_value(record, "site")) == key}
+    visits = {record["id"]: values(record) for record in store.records(VISITS) if site_key(get_value(record, "site")) == key}
     context = visits.pop(context_visit_id, None) if context_visit_id else None
     if context is not None:
         visits = {vid: visit for vid, visit in visits.items() if (visit.get("date") or "") <= (context.get("date") or "9999")}
     found = []
-    for record in store.all(ISSUES):
+    for record in store.records(ISSUES):
         visit = visits.get(get_value(record, "visit_id"))
         if visit is None:
             continue
@@ -236,14 +236,14 @@ def record_followup(editor: Editor, issue_id: str, entry: dict[str, Any]) -> Non
 
 def device_sites(store: Store, device_id: str) -> set[str]:
     """The sites (by `site_key`) of the visits recorded on one laptop."""
-    return {site_key(get_value(visit, "site")) for visit in store.all(VISITS) if get_value(visit, "device") == device_id}
+    return {site_key(get_value(visit, "site")) for visit in store.records(VISITS) if get_value(visit, "device") == device_id}
 
 
 def due_for_device(store: Store, device_id: str) -> list[Record]:
     """The matters due for follow-up at the sites a laptop visits, whoever recorded them."""
     sites = device_sites(store, device_id)
-    site_of = {visit["id"]: site_key(get_value(visit, "site")) for visit in store.all(VISITS)}
-    return [record for record in store.all(ISSUES) if site_of.get(get_value(record, "visit_id")) in sites and is_due(record)]
+    site_of = {visit["id"]: site_key(get_value(visit, "site")) for visit in store.records(VISITS)}
+    return [record for record in store.records(ISSUES) if site_of.get(get_value(record, "visit_id")) in sites and is_due(record)]
 
 
 def mark_for_device(editor: Editor, device_id: str) -> int:
