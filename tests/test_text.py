@@ -116,7 +116,7 @@ def test_office_steps_clean_their_text_and_refuse_too_much(editor, visit):
     with pytest.raises(InputError) as refused:
         work.not_accept(issue["id"], "理" * (model.MAX_LENGTHS["reason"] + 1))
     assert str(model.MAX_LENGTHS["reason"]) in str(refused.value)
-    work.assign(issue["id"], department="后勤\x1b科")
+    work.assign(issue["id"], first_owner="王志刚", department="后勤\x1b科")
     assert editor.store.get(ISSUES, issue["id"])["fields"]["department"]["value"] == "后勤科"
 
 
