@@ -350,3 +350,29 @@ def test_the_page_lays_out_title_reference_and_seal_area(tmp_path):
     assert order == sorted(order), lines
     subprocess.run(["pdftoppm", "-r", "40", "-png", "-singlefile", str(done.path), str(tmp_path / "page")], check=True)
     assert (tmp_path / "page.png").stat().st_size > 1000
+
+
+def test_snapshot_of_the_choice_when_several_notices_fit(snap_compare, monkeypatch):
+    import random
+
+    monkeypatch.setattr("fieldvisit.core.clock.today", lambda: TODAY)
+    store = MemoryStore()
+    ms = int(dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.timezone.utc).timestamp() * 1000)
+    editor = Editor(store, actor="王敏", wall=lambda: ms, rng=random.Random(7), device_name="信访办")
+    visit = editor.create_visit({"title": "矿领导深入三采区接访", "site": "东风煤矿三采区", "date": "2026-11-02"})
+    issue = editor.record_issue(visit["id"], {"title": "井下津贴少发两个月", "petitioner_name": "李建军", "demand": "补发九月津贴"})["id"]
+    work = Workflow(editor, POLICY, today=lambda: TODAY)
+    work.accept(issue)
+    work.reply(issue, REPLY)
+    work.request_review(issue, "少算了夜班津贴")
+    work.decide_review(issue, REVIEW)
+    app = OfficeApp(store, editor, policy=POLICY, today=TODAY, home=Home(None))
+
+    async def open_and_ask(pilot) -> None:
+        await pilot.pause()
+        app.push_screen(OfficeMatterScreen(issue))
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=open_and_ask, terminal_size=(100, 30))
