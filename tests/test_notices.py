@@ -255,6 +255,13 @@ def test_cli_prints_a_notice_by_reference_and_records_it(tmp_path):
     assert english.exit_code == 0, english.output
     [written] = [path for path in (tmp_path / "out").glob("*.pdf") if path != out]
     assert "NoticeofTransferofaPetition" in pdf_text(written.read_bytes())
+    assert "Wrote the transfer notice" in english.output
+
+    chinese = runner.invoke(main, ["--data-dir", str(tmp_path / "data"), "--lang", "en", "notice", ref, "--kind", "transfer", "--notice-lang", "ZH-cn", "--out", str(tmp_path / "zh.pdf")])
+    assert chinese.exit_code == 0 and "Wrote the transfer notice" in chinese.output, chinese.output
+    assert "信访事项转送（交办）告知书" in pdf_text((tmp_path / "zh.pdf").read_bytes())
+    with TinyDBStore.in_directory(folder) as store:
+        assert [entry["lang"] for entry in entries(store.all(ISSUES)[0], notices.NOTICES)] == ["zh-CN", "en", "zh-CN"]
 
 
 def test_cli_refuses_a_notice_the_matter_has_no_decision_for_and_an_unknown_matter(tmp_path):
