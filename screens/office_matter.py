@@ -26,6 +26,7 @@ from fieldvisit.screens.form_modal import FormField, FormModal
 from fieldvisit.screens.literal import literal
 from fieldvisit.stores.store import ISSUES, VISITS
 from fieldvisit.office.followups import FOLLOWUPS
+from fieldvisit.office.notices import NOTICES
 from fieldvisit.office.workflow import CHANNELS, FEEDBACK, SATISFACTION
 from fieldvisit.office.audit import office_followup_line
 
@@ -57,6 +58,7 @@ class OfficeMatterScreen(Screen):
         Binding("k", "conflicts", t("office.conflicts")),
         Binding("h", "history", t("office.history")),
         Binding("o", "print_summary", t("action.print_summary")),
+        Binding("w", "notice", t("notices.print")),
         Binding("escape", "back", t("action.back")),
     ]
 
@@ -72,6 +74,7 @@ class OfficeMatterScreen(Screen):
             yield Static(id="om-deadlines")
             yield Static(id="om-details")
             yield Static(id="om-feedback")
+            yield Static(id="om-notices")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -111,6 +114,9 @@ class OfficeMatterScreen(Screen):
         if heard:
             text += "\n" + "\n".join([t("report.followup.office_followup_heading"), *heard])
         self.query_one("#om-feedback", Static).update(literal(text))
+        printed = notices_text(record)
+        self.query_one("#om-notices", Static).update(literal(printed))
+        self.query_one("#om-notices", Static).display = bool(printed)
 
     def _deadlines_text(self, issue: dict) -> str:
         """What the matter waits on now (as the register shows it: `policy.deadline_now`), then
@@ -239,8 +245,23 @@ class OfficeMatterScreen(Screen):
 
         print_summary(self, values(self.app.store.get(ISSUES, self.issue_id)).get("visit_id", ""))
 
+    def action_notice(self) -> None:
+        # imported when first needed: the app starts without it
+        from fieldvisit.screens.notice_key import offer_notice
+
+        offer_notice(self, self.issue_id, self.refresh_view)
+
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def notices_text(record: dict) -> str:
+    """The written notices printed for the matter, one line each; "" when none was."""
+    lines = [
+        t("notices.printed_line", kind=t(f"notices.kind.{entry.get('kind')}"), lang=t(f"notices.lang.{entry.get('lang')}"), at=local_minute(entry.get("at", "")), by=entry.get("by", ""))
+        for entry in entries(record, NOTICES)
+    ]
+    return "\n".join([t("notices.printed_heading"), *lines]) if lines else ""
 
 
 def _int(text: str) -> int:

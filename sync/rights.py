@@ -3,8 +3,8 @@
 The office is the authority on its register. A laptop's bundle may *create* visits and matters
 in its own name and *change* the capture-side fields of what it recorded; everything office-side
 (status beyond recording and withdrawal, registration, acceptance, assignment dates, transfer,
-extension, reply, review, close, the office's satisfaction, conflict resolutions, feedback and
-links) comes only from the office. Whatever a laptop sends that the office already holds may
+extension, reply, review, close, the office's satisfaction, conflict resolutions, feedback,
+links and the record of written notices printed, `notices`) comes only from the office. Whatever a laptop sends that the office already holds may
 come back byte for byte (laptops re-export what the office sent them); anything new must be
 stamped by the device that signed the bundle, and a stamp or entry key names one content forever.
 
@@ -64,6 +64,10 @@ FOLLOW_UP_MAPS = {"followups": _followup_entry}
 """On-site follow-up (回访): feedback given face to face and the petitioner's satisfaction, added
 by the laptop that recorded the matter or one the office sent it to (`follow_up_devices`, set by
 `export --office --device`: `fieldvisit.office.followups.mark_for_device`)."""
+
+OFFICE_MAPS = ("feedback", "links", "notices")
+"""Maps only the office writes (no laptop role lists them): what it told the petitioner, links
+between matters, and the written notices it printed (`office.notices`)."""
 
 RIGHTS: dict[tuple[str, str], Rights] = {
     ("visit", RECORDER): Rights(VISIT_CAPTURE, {}),

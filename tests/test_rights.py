@@ -393,3 +393,34 @@ def test_a_refusal_is_logged_beside_the_store_which_stays_as_it_was(setup, offic
     [entry] = refusals.read(paths.Home.beside(office.path).refusals_file)
     assert entry["source"] == "U盘/第二次.fvb" and entry["reason"] == report.reason
     assert entry["reason_key"] == "error.rights.field" and entry["bytes"] == len(raw)
+
+
+# -- written notices (issue 15 §4): the office's record of what it printed -----------------
+
+
+def test_no_laptop_role_may_write_an_office_only_map():
+    from fieldvisit.office.notices import NOTICES
+    from fieldvisit.sync.rights import OFFICE_MAPS, RIGHTS
+
+    assert NOTICES in OFFICE_MAPS
+    for (kind, role), rights in RIGHTS.items():
+        assert not set(OFFICE_MAPS) & set(rights.maps), (kind, role)
+
+
+def test_a_laptop_cannot_record_a_printed_notice_but_relays_the_offices(setup, office_keys):
+    from fieldvisit.office.notices import NOTICES, record_printed
+
+    office, (laptop, _) = setup
+    mine, relayed = laptop.issues()[12]["id"], laptop.issues()[13]["id"]
+    record_printed(laptop.editor(), mine, "acceptance", "zh-CN", "N-0123456789")
+    _refused(office, office_keys, laptop.sealed(), mine, f"“{NOTICES}”")
+
+    laptop.store.put({ISSUES: [office.get(ISSUES, mine)]}, {})  # the laptop forgets its forged entry
+    workflow = _office_workflow(office)
+    workflow.accept(relayed)
+    record_printed(workflow.editor, relayed, "acceptance", "zh-CN", "N-ABCDEF0123")
+    _office_view_on(laptop, office, office_keys)
+    [entry] = laptop.store.get(ISSUES, relayed)["maps"][NOTICES].values()
+    assert entry["value"]["by"] == "王敏"
+    report = _import(office, office_keys, laptop.sealed())
+    assert report.status in ("imported", "already_imported"), report.reason

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from fieldvisit.locations import paths
-from fieldvisit.cli import field, office, passphrase, reports, roster, transfer
+from fieldvisit.cli import field, notices, office, passphrase, reports, roster, transfer
 from fieldvisit.cli.common import common_options, open_field_app, run, settings
 
 
@@ -31,6 +31,7 @@ COMMANDS = (
     transfer.export_command, transfer.import_command, transfer.qr_command,
     office.office, reports.summary, reports.report, reports.register,
     passphrase.passphrase, roster.roster,
+    notices.notice,
 )
 for command in COMMANDS:
     main.add_command(command)

@@ -1,4 +1,4 @@
-"""A matter's audit trail in words: every value written, status step, feedback and follow-up,
+"""A matter's audit trail in words: every value written, status step, feedback, follow-up and notice printed,
 oldest first, with when, who (the officer's name, the recorder's, or the device) and what, in
 the officer's language: fields by their labels, codes by their labels, never raw keys.
 
@@ -18,6 +18,7 @@ from fieldvisit.core.records import Record, entries, registers, stamp_device
 from fieldvisit.core.references import device_short
 from fieldvisit.core.text import one_line
 from fieldvisit.editing.editor import EDITS, TRANSITIONS
+from fieldvisit.office.notices import NOTICES
 
 FEEDBACK, FOLLOWUPS = "feedback", "followups"
 CODED = {"status": "status", "category": "category", "urgency": "urgency", "satisfaction": "satisfaction", "site_kind": "site_kind"}
@@ -44,6 +45,8 @@ def history_lines(record: Record, visit_title: Callable[[str], str] | None = Non
         found.append((entry["stamp"], line))
     for entry in entries(record, FOLLOWUPS):  # heard face to face on a follow-up visit (回访)
         found.append((entry["stamp"], office_followup_line(entry)))
+    for entry in entries(record, NOTICES):  # a written notice printed for the petitioner (书面告知)
+        found.append((entry["stamp"], t("notices.history_line", kind=t(f"notices.kind.{entry.get('kind')}"), lang=t(f"notices.lang.{entry.get('lang')}"))))
     return [f"{stamp_time(stamp)}  {who(stamp)}  {what}" for stamp, what in sorted(found)]
 
 
@@ -78,7 +81,7 @@ def writer(record: Record) -> Callable[[str], str]:
 def _signers(record: Record) -> dict[str, str]:
     """Stamp → the name written with it by an entry that carries `by`."""
     found: dict[str, str] = {}
-    for name in (EDITS, TRANSITIONS, FEEDBACK, FOLLOWUPS):
+    for name in (EDITS, TRANSITIONS, FEEDBACK, FOLLOWUPS, NOTICES):
         for entry in entries(record, name):
             if entry.get("by"):
                 found.setdefault(entry["stamp"], one_line(str(entry["by"])))

@@ -81,6 +81,8 @@ class Policy:
     acceptance_from: str = "raised"
     due_soon_days: int = 7
     """A matter is due soon when its open office step is due within this many days (0 = today)."""
+    office_name: str = ""
+    """The issuing office printed on written notices, when its keys name no organisation."""
 
     def calendar_note(self, *dates: date) -> str | None:
         """The sentence to show when working days between the earliest and the latest of `dates`
@@ -116,6 +118,7 @@ _COMMENTS = {
         "the acceptance clock starts: \"raised\" the day the matter was raised; \"arrival\" its first registration",
     ),
     "due_soon_days": ("距期限几日内算“即将到期”（登记簿、待办和报表共用）", "\"due soon\" means due within N days (register, attention list, reports)"),
+    "office_name": ("书面告知书上的机关名称（办公室密钥未写明单位时使用）", "the office's name on written notices (when its keys name no organisation)"),
 }
 
 
@@ -146,6 +149,10 @@ def load_policy(path: Path | None) -> Policy:
         if key == "acceptance_from":
             if value not in ACCEPTANCE_FROM:
                 raise PolicyError("honest_deadlines.expect_choice", path=str(path), setting=key, value=_shown(value), choices=", ".join(ACCEPTANCE_FROM))
+            continue
+        if isinstance(known[key], str):
+            if not isinstance(value, str):
+                raise PolicyError("notices.error.policy_text", path=str(path), setting=key, value=_shown(value))
             continue
         if isinstance(known[key], bool):
             if not isinstance(value, bool):
