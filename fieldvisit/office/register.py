@@ -383,6 +383,7 @@ def cache_kept_in_step(store: Store, home: Home, policy: Policy) -> Iterator[Non
     before = index.version
     yield
     if index.version != before:
+        store.compact()  # the token the cache is saved for is the one the store closes with
         index.save(cache)
 
 

@@ -27,6 +27,7 @@ import orjson
 from tinydb.storages import Storage
 
 from fieldvisit.core.errors import PassphraseError, StoreCorruptError, StoreLockedError
+from fieldvisit.stores import journal
 
 TEMP_SUFFIX = ".tmp"
 AT_REST = "at_rest"
@@ -78,6 +79,12 @@ class AtomicJSONStorage(Storage):
     def __init__(self, path: str | os.PathLike, lock: bool = True, cipher: Any = None, **_ignored: Any):
         self.path = Path(path)
         self._lock = open_store_file(self.path, lock)
+        if lock:
+            try:
+                fold_journal(self.path)
+            except BaseException:
+                self._lock.release()
+                raise
         self._cache: dict[str, Any] | None = None
         self._disk: dict[str, Any] | None = None  # the file as parsed, while it is still locked
         self.cipher = cipher  # `fieldvisit.stores.at_rest.StoreCipher` for a store with a passphrase
@@ -165,6 +172,25 @@ def open_store_file(path: Path, lock: bool = True) -> StoreLock | None:
     return store_lock
 
 
+def fold_journal(path: Path) -> None:
+    """Write a journal's batches into its store file (`fieldvisit.stores.journal`), for a
+    back-end that reads the file alone, and restart the journal. Held under the store's lock."""
+    journal_file = journal.path_of(path)
+    try:
+        raw = journal_file.read_bytes()
+    except FileNotFoundError:
+        return
+    batches, _ = journal.parse(raw, journal_file)
+    if journal.folded(batches):
+        return
+    data = load_json_file(path) or {}
+    for batch in batches:
+        for table, rows in batch.tables.items():
+            data[table] = {**data.get(table, {}), **{record_id: orjson.loads(body) for record_id, body in rows.items()}}
+    write_atomically(path, orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
+    write_atomically(journal_file, journal.header(batches[-1].seq, batches[-1].at, batches[-1].seq))
+
+
 def remove_stale_temp_files(path: Path) -> None:
     """A crash between writing and renaming leaves a temp file; it was never the store."""
     for stale in path.parent.glob(f".{path.name}.*{TEMP_SUFFIX}"):
@@ -226,7 +252,7 @@ def write_atomically(path: Path, payload: bytes) -> None:
         _discard(temp)
         raise
     try:
-        _fsync_directory(path.parent)
+        fsync_directory(path.parent)
     except OSError as error:
         raise naming(error, path.parent) from None
 
@@ -244,7 +270,7 @@ def _discard(temp: Path) -> None:
         pass
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     if os.name != "posix":
         return  # Windows cannot open a directory for fsync; NTFS journals the rename itself
     fd = os.open(directory, os.O_RDONLY)
