@@ -260,5 +260,20 @@ def test_a_store_opened_whole_takes_in_a_journal_left_by_a_crash(tmp_path):
     with TinyDBStore(path) as parsed:
         assert parsed.get(ISSUES, IDS[0]) == matter(0) and parsed.meta() == {"clock": "c"}
         parsed.put({ISSUES: [matter(0, status="closed")]})
+    assert not journal.path_of(path).exists()
     with SplicingJSONStore(path) as again:  # the folded journal is not replayed over the later write
         assert again.get(ISSUES, IDS[0])["status"] == "closed"
+
+
+def test_a_write_of_the_whole_file_after_a_compaction_is_not_undone_by_kept_lines(tmp_path):
+    """A restarted journal keeps its last lines for readers; a store that writes the file alone
+    (`TinyDBStore`) must not have them replayed over its writes."""
+    path = tmp_path / "fieldvisit.json"
+    with SplicingJSONStore(path) as store:
+        store.put({ISSUES: [matter(0, phone="1")]})
+    assert len(journal.path_of(path).read_bytes().splitlines()) == 2  # the header, and the line kept
+    with TinyDBStore(path) as parsed:
+        parsed.put({ISSUES: [matter(0, phone="2")]})
+    assert issues_of(path)[IDS[0]]["phone"] == "2"
+    with SplicingJSONStore(path) as again:
+        assert again.get(ISSUES, IDS[0])["phone"] == "2"

@@ -54,8 +54,12 @@ def office(ctx: click.Context, data_dir: Path | None, lang: str | None, demo: bo
             policy = load_policy(home.policy_file)
             app = OfficeApp(store, policy=policy, cache=RegisterCache.of(home, policy), home=home, officer_file=paths.officer_file())
             app.run()
-            store.compact()  # the journal into the file first: the cache is kept for the store as it closes
-            app.save_register_cache()
+            try:
+                store.compact()  # the journal into the file first: the cache is kept for the store as it closes
+            except OSError:
+                pass  # every step is kept in the journal; the next start compacts it and rebuilds the cache
+            else:
+                app.save_register_cache()
 
     run(open_office)
 

@@ -174,21 +174,22 @@ def open_store_file(path: Path, lock: bool = True) -> StoreLock | None:
 
 def fold_journal(path: Path) -> None:
     """Write a journal's batches into its store file (`fieldvisit.stores.journal`), for a
-    back-end that reads the file alone, and restart the journal. Held under the store's lock."""
+    back-end that reads and writes the file alone, and remove the journal: lines kept in it would
+    otherwise be replayed over that back-end's later writes. Held under the store's lock."""
     journal_file = journal.path_of(path)
     try:
         raw = journal_file.read_bytes()
     except FileNotFoundError:
         return
     batches, _ = journal.parse(raw, journal_file)
-    if journal.folded(batches):
-        return
-    data = load_json_file(path) or {}
-    for batch in batches:
-        for table, rows in batch.tables.items():
-            data[table] = {**data.get(table, {}), **{record_id: orjson.loads(body) for record_id, body in rows.items()}}
-    write_atomically(path, orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
-    write_atomically(journal_file, journal.header(batches[-1].seq, batches[-1].at, batches[-1].seq))
+    if not journal.folded(batches):
+        data = load_json_file(path) or {}
+        for batch in batches:
+            for table, rows in batch.tables.items():
+                data[table] = {**data.get(table, {}), **{record_id: orjson.loads(body) for record_id, body in rows.items()}}
+        write_atomically(path, orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
+    journal_file.unlink()
+    fsync_directory(path.parent)
 
 
 def remove_stale_temp_files(path: Path) -> None:
