@@ -3,7 +3,9 @@ compacted into the file; and readers that never wait for the writer."""
 
 from __future__ import annotations
 
+import gzip
 import threading
+from pathlib import Path
 
 import orjson
 import pytest
@@ -277,3 +279,36 @@ def test_a_write_of_the_whole_file_after_a_compaction_is_not_undone_by_kept_line
     assert issues_of(path)[IDS[0]]["phone"] == "2"
     with SplicingJSONStore(path) as again:
         assert again.get(ISSUES, IDS[0])["phone"] == "2"
+
+
+def test_read_only_commands_run_while_the_apps_hold_the_stores(tmp_path):
+    """`visits` beside the field app, `report` and `export --office` beside the office app (a
+    writer holding the lock and taking a step): they run, and see the step."""
+    import datetime as dt
+
+    from click.testing import CliRunner
+
+    from fieldvisit.cli import main
+    from fieldvisit.demo.office import write_office_demo
+    from fieldvisit.editing.editor import Editor
+    from fieldvisit.locations import paths
+
+    data = tmp_path / "data"
+    runner = CliRunner()
+    assert runner.invoke(main, ["demo", "--data-dir", str(data), "--anchor", "2026-11-20", "--no-open"]).exit_code == 0
+    with TinyDBStore.in_directory(paths.field_store_dir(data)):  # the field app has its store open
+        result = runner.invoke(main, ["visits", "--data-dir", str(data), "--json"])
+        assert result.exit_code == 0, result.output
+        assert orjson.loads(result.output)
+    write_office_demo(paths.office_store_dir(data), dt.date(2026, 11, 20))
+    with SplicingJSONStore(paths.office_store_dir(data) / SplicingJSONStore.FILE_NAME) as writer:
+        target = next(iter(writer.records(ISSUES)))["id"]
+        Editor(writer, actor="王敏").change(ISSUES, target, {"department": "只读测试科"})
+        report = runner.invoke(main, ["report", "--data-dir", str(data), "--from", "2026-01-01", "--to", "2026-12-31",
+                                      "--format", "txt", "--out", str(tmp_path / "report.txt")])
+        assert report.exit_code == 0, report.output
+        exported = runner.invoke(main, ["export", "--data-dir", str(data), "--office", "--all", "--json", "--out", str(tmp_path / "all.fvb")])
+        assert exported.exit_code == 0, exported.output
+    assert (tmp_path / "report.txt").stat().st_size > 0
+    written = orjson.loads(exported.output)["path"]
+    assert "只读测试科" in gzip.decompress(Path(written).read_bytes()).decode()  # the export saw the writer's step

@@ -130,7 +130,7 @@ def register(ctx, data_dir, lang, fmt, saved, search, status, category, site, ow
             SAVED_FILTERS[saved], text=search, status=status or None, category=category or None, site=site or None,
             owner=owner or None, date_from=first, date_to=last,
         )
-        opened, home = open_central(ctx, base, parsed=True)
+        opened, home = open_central(ctx, base, read_only=True)
         with opened as store:
             policy = load_policy(home.policy_file)
             index = RegisterIndex(store, policy)

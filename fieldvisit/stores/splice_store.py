@@ -448,6 +448,8 @@ class SplicingJSONStore(Store):
             self._journal_inode = os.fstat(handle.fileno()).st_ino
         except OSError as error:
             handle.close()
+            if self._journal_size == 0:  # a journal this step would have begun: nothing of it is left
+                self.journal_path.unlink(missing_ok=True)
             raise _storage.naming(error, self.journal_path) from None
         self._appender = handle
 

@@ -111,6 +111,8 @@ class AtomicJSONStorage(Storage):
                 raise PassphraseError("error.passphrase.required", path=str(self.path))
             self.cipher.check(settings)
         on_disk = data if settings is None else self.cipher.seal(data, changed)
+        if self._lock:
+            drop_journal(self.path)  # its kept lines must never be replayed over this write
         try:
             write_atomically(self.path, orjson.dumps(on_disk, option=orjson.OPT_SORT_KEYS))
         except BaseException:
@@ -175,20 +177,30 @@ def open_store_file(path: Path, lock: bool = True) -> StoreLock | None:
 def fold_journal(path: Path) -> None:
     """Write a journal's batches into its store file (`fieldvisit.stores.journal`), for a
     back-end that reads and writes the file alone, and remove the journal: lines kept in it would
-    otherwise be replayed over that back-end's later writes. Held under the store's lock."""
+    otherwise be replayed over that back-end's later writes (`drop_journal`, also before each of
+    its writes). Held under the store's lock."""
     journal_file = journal.path_of(path)
     try:
         raw = journal_file.read_bytes()
     except FileNotFoundError:
         return
     batches, _ = journal.parse(raw, journal_file)
-    if not journal.folded(batches):
-        data = load_json_file(path) or {}
-        for batch in batches:
-            for table, rows in batch.tables.items():
-                data[table] = {**data.get(table, {}), **{record_id: orjson.loads(body) for record_id, body in rows.items()}}
-        write_atomically(path, orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
-    journal_file.unlink()
+    if journal.folded(batches):
+        return  # the file holds it all; `drop_journal` before this back-end's first write
+    data = load_json_file(path) or {}
+    for batch in batches:
+        for table, rows in batch.tables.items():
+            data[table] = {**data.get(table, {}), **{record_id: orjson.loads(body) for record_id, body in rows.items()}}
+    write_atomically(path, orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
+    drop_journal(path)
+
+
+def drop_journal(path: Path) -> None:
+    """Remove a store's journal once its file holds every batch of it."""
+    try:
+        journal.path_of(path).unlink()
+    except FileNotFoundError:
+        return
     fsync_directory(path.parent)
 
 
