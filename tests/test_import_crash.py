@@ -228,3 +228,89 @@ def test_sigkill_during_import_leaves_the_store_before_or_after_never_between(of
         assert isinstance(orjson.loads(path.read_bytes()), dict)
         assert state_of(path) == (before if expected == "before" else after), f"killed at {point}: not the {expected} state"
         assert not list(path.parent.glob(temp_glob)), "a stale temp file survived reopening the store"
+
+
+JOURNAL_POINTS = {
+    "append_torn": "before",  # half the import's journal line on disk: the line is dropped
+    "after_append": "after",  # the line fsync'd, `put` not yet returned
+    "compaction_before_rename": "after",  # closing: the file being rewritten with the line
+    "compaction_after_rename": "after",  # the file rewritten, the journal not yet restarted
+}
+"""Where an import into the office's JSON store (as `fieldvisit import` opens it: the splicing
+store, a journal beside it) is stopped and killed, and the state it must leave."""
+
+
+def _journal_importer(path: Path, batch: list[tuple[str, bytes]], point: str, report_fd: int) -> None:
+    """The child: `fieldvisit import` on the office's store, halted at `point` until killed."""
+    from fieldvisit.stores.splice_store import SplicingJSONStore
+
+    def halt(*_args) -> None:
+        os.write(report_fd, b"!")
+        while True:
+            time.sleep(60)
+
+    try:
+        if point in ("append_torn", "after_append"):
+            original = SplicingJSONStore._append
+
+            def append(self, text, at):
+                if point == "after_append":
+                    original(self, text, at)
+                    halt()
+                if self._appender is None:
+                    self._open_appender()
+                self._appender.write(text[: len(text) // 2])
+                self._appender.flush()
+                os.fsync(self._appender.fileno())
+                halt()
+
+            SplicingJSONStore._append = append
+        elif point == "compaction_after_rename":
+            SplicingJSONStore._restart_journal = halt
+        else:
+            original_replace = storage.os.replace
+
+            def replace(source, target):
+                if str(target) == str(path):
+                    halt()
+                original_replace(source, target)
+
+            storage.os.replace = replace
+        with SplicingJSONStore(path) as store:
+            import_bundles(store, batch, now=NOW)
+    finally:
+        os._exit(EXIT_ERROR)
+
+
+def test_sigkill_during_an_import_into_the_journal_leaves_before_or_after(office):
+    path, batch = office
+    from fieldvisit.stores import journal
+
+    before_bytes = path.read_bytes()
+    before = state_of(path)
+    twin = path.with_name("twin.json")
+    twin.write_bytes(before_bytes)
+    with TinyDBStore(twin) as store:
+        import_bundles(store, batch, now=NOW)
+    after = state_of(twin)
+    for point, expected in JOURNAL_POINTS.items():
+        path.write_bytes(before_bytes)
+        journal.path_of(path).unlink(missing_ok=True)
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_fd)
+            _journal_importer(path, batch, point, write_fd)
+        os.close(write_fd)
+        with os.fdopen(read_fd, "rb") as report:
+            reached = report.read(1)
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        assert reached == b"!", f"the importer never reached {point} (status {status})"
+        assert isinstance(orjson.loads(path.read_bytes()), dict)
+        from fieldvisit.stores.splice_store import SplicingJSONStore
+
+        with SplicingJSONStore(path, read_only=True) as reader:  # a report's view: file and journal
+            seen = canonical_bytes(sorted(reader.all(ISSUES), key=lambda record: record["id"]))
+        assert seen == canonical_bytes(orjson.loads(before if expected == "before" else after)[ISSUES]), point
+        assert state_of(path) == (before if expected == "before" else after), f"killed at {point}: not the {expected} state"

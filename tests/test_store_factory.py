@@ -64,11 +64,15 @@ def test_the_json_store_opens_indexed_or_parsed(tmp_path):
         assert isinstance(store, SplicingJSONStore)
         store.put({"visits": [{"id": "01KC0000000000000000000001", "fields": {}}]})
         assert store.location == str(spec.file)
+        store.compact()  # the journal into the file, as closing does
         token = store.state_token()
     with factory.open_office_store(spec, parsed=True) as store:
         assert isinstance(store, TinyDBStore)
         assert store.state_token() == token  # the same file, not written since
         assert store.get("visits", "01KC0000000000000000000001") is not None
+    with factory.open_office_store(spec, read_only=True) as store:
+        assert isinstance(store, SplicingJSONStore) and store.read_only
+        assert store.state_token() == token
 
 
 def test_a_database_without_its_driver_says_what_to_install(monkeypatch):

@@ -39,6 +39,10 @@ GC_THRESHOLDS = (50_000, 20, 100)
 default) put 30–40 ms pauses into keystrokes on 100,000 matters."""
 
 
+FOLLOW_SECONDS = 1.0
+"""How often a read-only office app looks for the writer's new steps."""
+
+
 class OfficeApp(BaseApp):
     TITLE_KEY = "app.office_title"
     MODES = {
@@ -93,9 +97,24 @@ class OfficeApp(BaseApp):
             editor.actor = self.officer
         return editor
 
+    @property
+    def read_only(self) -> bool:
+        """Opened beside another officer's office app: it shows and follows, and writes nothing."""
+        return bool(getattr(self.store, "read_only", False))
+
     def on_mount(self) -> None:
+        if self.read_only:
+            self.sub_title = t("journal.read_only_title")
+            self.set_interval(FOLLOW_SECONDS, self.follow_writer)
         if self.officer_file is not None and not self.officer:
             self.action_who_am_i()
+
+    def follow_writer(self) -> None:
+        """Take in the other app's steps and imports (in a thread: a compaction may mean reading
+        the store again); the register follows through the store's listeners."""
+        refresh = getattr(self.store, "refresh", None)
+        if refresh is not None:
+            self.run_worker(refresh, thread=True, exclusive=True, group="follow-writer", exit_on_error=False)
 
     def action_who_am_i(self) -> None:
         """Ask the officer's name (refusing an empty one) and remember it for this OS account."""

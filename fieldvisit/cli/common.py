@@ -113,7 +113,7 @@ def open_field_app(store_dir: Path, cipher: Any = None) -> None:
         sys.exit(app.return_code)
 
 
-def open_store(store_dir: Path):
+def open_store(store_dir: Path, read_only: bool = False):
     """A command's store, unlocked: a field store with a passphrase asks for it (hidden input)
     unless FIELDVISIT_PASSPHRASE is set; a wrong one is a PassphraseError, so one line on stderr,
     exit code 1 and the store untouched. Office stores have no passphrase: nothing is asked."""
@@ -121,7 +121,7 @@ def open_store(store_dir: Path):
     from fieldvisit.stores import at_rest
     from fieldvisit.stores.store import TinyDBStore
 
-    store = TinyDBStore.in_directory(store_dir)
+    store = TinyDBStore(store_dir / TinyDBStore.FILE_NAME, read_only=read_only)
     try:
         if store.locked:
             at_rest.unlock(store, ask_passphrase())

@@ -76,7 +76,7 @@ def visits(ctx: click.Context, data_dir: Path | None, lang: str | None, as_json:
         # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.editing.views import visit_rows
 
-        with open_store(paths.field_store_dir(base)) as store:
+        with open_store(paths.field_store_dir(base), read_only=True) as store:  # while the field app is open, too
             rows = visit_rows(store)
         if as_json:
             click.echo(printable_json(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2)))

@@ -46,17 +46,37 @@ def office(ctx: click.Context, data_dir: Path | None, lang: str | None, demo: bo
         # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.apps.office import OfficeApp
         from fieldvisit.office.register_cache import RegisterCache
-        from fieldvisit.stores.factory import StoreSpec, open_office_store
+        from fieldvisit.stores.factory import StoreSpec
 
         spec, home = (StoreSpec(file=store_dir / TinyDBStore.FILE_NAME), paths.Home(store_dir)) if demo else central(ctx, base)
         # a JSON file indexed, not parsed, and only once the register is on screen (from its cache)
-        with open_office_store(spec, deferred=True) as store:
+        with open_office_app_store(spec) as store:
             policy = load_policy(home.policy_file)
             app = OfficeApp(store, policy=policy, cache=RegisterCache.of(home, policy), home=home, officer_file=paths.officer_file())
             app.run()
-            app.save_register_cache()
+            try:
+                store.compact()  # the journal into the file first: the cache is kept for the store as it closes
+            except OSError:
+                pass  # every step is kept in the journal; the next start compacts it and rebuilds the cache
+            else:
+                app.save_register_cache()
 
     run(open_office)
+
+
+def open_office_app_store(spec):
+    """The office app's store: the writer's, or, when another office app on the same JSON
+    store holds it, a read-only one that follows that app's changes."""
+    # imported when this runs: `fieldvisit --help` and the other commands start without it
+    from fieldvisit.core.errors import StoreLockedError
+    from fieldvisit.stores.factory import open_office_store
+
+    try:
+        return open_office_store(spec, deferred=True)
+    except StoreLockedError:
+        if spec.file is None:
+            raise
+        return open_office_store(spec, deferred=True, read_only=True)
 
 
 def office_cache_kept_in_step(store, home: paths.Home):

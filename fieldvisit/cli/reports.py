@@ -48,7 +48,7 @@ def summary(ctx, data_dir, lang, visit_id, fmt, out, redact, office, font, follo
         from fieldvisit.reports.data import visit_summary
         from fieldvisit.reports.documents import summary_document
 
-        opened = open_central(ctx, base, parsed=True)[0] if office else open_store(paths.field_store_dir(base))
+        opened = open_central(ctx, base, read_only=True)[0] if office else open_store(paths.field_store_dir(base))
         with opened as store:
             found = visit_summary(store, visit_id, redact=redact)
         document = summary_document(found, write.now())
@@ -83,7 +83,7 @@ def report(ctx, data_dir, lang, start, end, site, fmt, out, redact, font) -> Non
         first, last = start.date(), end.date()
         if last < first:
             raise FieldVisitError("error.report.bad_period", start=first.isoformat(), end=last.isoformat())
-        opened, home = open_central(ctx, base, parsed=True)
+        opened, home = open_central(ctx, base, read_only=True)
         with opened as store:
             found = period_report(store, first, last, site, load_policy(home.policy_file), dt.date.today())
         name = f"report-{first.isoformat()}-{last.isoformat()}"
@@ -143,7 +143,7 @@ def register(ctx, data_dir, lang, fmt, saved, search, status, category, site, ow
             SAVED_FILTERS[saved], text=search, status=status or None, category=category or None, site=site or None,
             owner=owner or None, date_from=first, date_to=last,
         )
-        opened, home = open_central(ctx, base, parsed=True)
+        opened, home = open_central(ctx, base, read_only=True)
         with opened as store:
             policy = load_policy(home.policy_file)
             index = RegisterIndex(store, policy)

@@ -38,7 +38,9 @@ def export_command(ctx, data_dir, lang, visit_ids, export_all, office, device_id
         # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.trust.devices import resolve_device
 
-        opened, home = open_central(ctx, base, parsed=True) if office else (open_store(paths.field_store_dir(base)), paths.field_home(base))
+        # for one laptop the office marks the matters due at its sites (a write); otherwise an
+        # office export only reads, beside an open office app
+        opened, home = open_central(ctx, base, read_only=not device_id) if office else (open_store(paths.field_store_dir(base)), paths.field_home(base))
         with opened as store:
             target_device = resolve_device(store, device_id) if device_id and office else device_id
             if office and target_device:  # the matters due at its sites go along to follow up (回访)
@@ -168,7 +170,7 @@ def qr_command(ctx, data_dir, lang, visit_ids, office, out, svg, max_version, ec
         from fieldvisit.sync.exporter import export_bundle
         from fieldvisit.trust.handover import qr_payload_if_enrolled
 
-        opened = open_central(ctx, base, parsed=True)[0] if office else open_store(paths.field_store_dir(base))
+        opened = open_central(ctx, base, read_only=True)[0] if office else open_store(paths.field_store_dir(base))
         with opened as store:
             bundle = export_bundle(store, list(visit_ids) or None)
             sealed_payload = None if office else qr_payload_if_enrolled(paths.field_home(base), bundle)

@@ -383,6 +383,10 @@ def cache_kept_in_step(store: Store, home: Home, policy: Policy) -> Iterator[Non
     before = index.version
     yield
     if index.version != before:
+        try:
+            store.compact()  # the token the cache is saved for is the one the store closes with
+        except OSError:
+            return  # the writes are kept (a journal); the cache only saves time
         index.save(cache)
 
 

@@ -58,10 +58,12 @@ def parse_spec(given: str | os.PathLike | None, default_folder: Path) -> StoreSp
     return StoreSpec(file=path if path.suffix.lower() == ".json" else path / TinyDBStore.FILE_NAME)
 
 
-def open_office_store(spec: StoreSpec, *, deferred: bool = False, parsed: bool = False) -> Store:
+def open_office_store(spec: StoreSpec, *, deferred: bool = False, parsed: bool = False, read_only: bool = False) -> Store:
     """The office's store. JSON: indexed rather than parsed (`SplicingJSONStore`, a fraction of
     the memory), read in the background when `deferred`; `parsed` reads it whole instead
-    (`TinyDBStore`), for a command that reads every record once."""
+    (`TinyDBStore`), for a command that reads every record once. `read_only`: for a command
+    that only reads (a report, an export) or a second office app: no lock, so it opens while the
+    office app writes, on the file and journal as they were at one moment; `put` is refused."""
     if spec.url is not None:
         try:
             from fieldvisit.stores.postgres import PostgresStore
@@ -69,6 +71,10 @@ def open_office_store(spec: StoreSpec, *, deferred: bool = False, parsed: bool =
             raise FieldVisitError("error.store.postgres_missing", reason=str(error)) from None
         return PostgresStore(spec.url)
     assert spec.file is not None
+    if read_only:
+        from fieldvisit.stores.splice_store import SplicingJSONStore
+
+        return SplicingJSONStore(spec.file, deferred=deferred, read_only=True)
     if parsed:
         return TinyDBStore(spec.file)
     from fieldvisit.stores.splice_store import SplicingJSONStore

@@ -34,8 +34,10 @@ record that leaves the structure intact shows up when that record is read.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
+import time
 from array import array
 from bisect import bisect_left
 from pathlib import Path
@@ -43,10 +45,11 @@ from typing import Any, Iterable
 
 import orjson
 
+from fieldvisit.stores import journal
 from fieldvisit.stores import storage as _storage
-from fieldvisit.core.errors import StoreCorruptError
+from fieldvisit.core.errors import FieldVisitError, StoreCorruptError
 from fieldvisit.core.records import Record
-from fieldvisit.stores.store import META, META_KEY, Store, TinyDBStore, file_token
+from fieldvisit.stores.store import META, META_KEY, Store, TinyDBStore, file_token, json_store_token
 
 _OPTION = orjson.OPT_SORT_KEYS
 _ULID_CHAR = rb"[0-9A-HJKMNP-TV-Z]"
@@ -91,20 +94,31 @@ class _Table:
 
 
 class SplicingJSONStore(Store):
-    """`Store` on a `TinyDBStore` file: an index over the raw bytes, writes spliced, same bytes out."""
+    """`Store` on a `TinyDBStore` file: an index over the raw bytes, steps appended to a journal
+    (`fieldvisit.stores.journal`), the file rewritten by splicing only when the journal is compacted.
+
+    Opened `read_only`, it takes no lock: it reads the file and the journal's complete lines as
+    they were at one moment, refuses `put`, and `refresh()` takes in what the writer appended since."""
 
     FILE_NAME = TinyDBStore.FILE_NAME
+    compact_bytes = journal.COMPACT_BYTES
 
-    def __init__(self, path: Path, deferred: bool = False):
+    def __init__(self, path: Path, deferred: bool = False, read_only: bool = False):
         """`deferred`: take the lock now but read the file only when first needed, or in the
         background from `load_in_background()`: the office app shows its register from the
-        register cache first and lets the store catch up."""
+        register cache first and lets the store catch up. `read_only`: no lock, no writes."""
         self.path = Path(path)
-        self._lock = _storage.open_store_file(self.path)
+        self.read_only = read_only
+        self.journal_path = journal.path_of(self.path)
         self._guard = threading.RLock()  # the app reads on its thread while imports write on theirs
+        self._compacting = threading.Lock()  # one compaction at a time
+        self._compactor: threading.Thread | None = None
+        self.compact_error: BaseException | None = None  # the last background compaction's failure
         self._loader: threading.Thread | None = None
         self._load_error: BaseException | None = None
         self._loaded = False
+        self._appender: Any = None  # the journal, open for appending (the writer only)
+        self._lock = None if read_only else _storage.open_store_file(self.path)
         try:
             if not deferred:
                 self._ready()
@@ -153,7 +167,14 @@ class SplicingJSONStore(Store):
         return str(self.path)
 
     def state_token(self) -> dict[str, Any] | None:
-        return file_token(self.path)
+        """The file's token and how far into which journal the records go: equal for the
+        writer and a reader that has followed it to the same line."""
+        if not self._loaded:
+            return json_store_token(self.path)
+        with self._guard:
+            if self._base_token is None or not self._token_exact:
+                return None
+            return {**self._base_token, "journal": None if self._journal_inode is None else [self._journal_inode, self._journal_size]}
 
     # -- reading --------------------------------------------------------------------------
 
@@ -163,11 +184,15 @@ class SplicingJSONStore(Store):
         with self._guard:
             cached = self._cache.get((table, record_id))
             if cached is None:
-                index = self._tables.get(table)
-                i = index.find(record_id) if index else -1
-                if i < 0:
-                    return None
-                cached = self._parse(index.value + index.values[i], index.value + index.ends[i])
+                body = self._overlay.get(table, {}).get(record_id)
+                if body is not None:
+                    cached = orjson.loads(body)
+                else:
+                    index = self._tables.get(table)
+                    i = index.find(record_id) if index else -1
+                    if i < 0:
+                        return None
+                    cached = self._parse(index.value + index.values[i], index.value + index.ends[i])
                 if len(self._cache) >= _CACHED_RECORDS:
                     del self._cache[next(iter(self._cache))]  # the oldest: an import reads each record a few times in a row
                 self._cache[(table, record_id)] = cached
@@ -176,22 +201,34 @@ class SplicingJSONStore(Store):
     def all(self, table: str) -> list[Record]:
         self._ready()
         with self._guard:
-            index = self._tables.get(table)
-            if index is None:
-                return []
-            return list(self._parse(index.value, index.end).values())
+            index, overlay = self._tables.get(table), self._overlay.get(table, {})
+            rows = self._parse(index.value, index.end) if index is not None else {}
+            if not overlay:
+                return list(rows.values())
+            added = False
+            for record_id, body in overlay.items():
+                added = added or record_id not in rows
+                rows[record_id] = orjson.loads(body)
+            return [rows[record_id] for record_id in sorted(rows)] if added else list(rows.values())
 
     def records(self, table: str) -> Iterable[Record]:
         """Each record parsed from its own slice as the caller gets to it: a scan of a large
         table never holds more than one parsed record (and keeps none in the cache)."""
         self._ready()
         with self._guard:  # the file as it is now; a write meanwhile makes a new one
-            index, view = self._tables.get(table), self._view
-        if index is None:
-            return
-        base = index.value
-        for start, end in zip(index.values, index.ends):
-            yield self._parse(base + start, base + end, view)
+            index, view, overlay = self._tables.get(table), self._view, dict(self._overlay.get(table, {}))
+        added = sorted(record_id for record_id in overlay if index is None or index.find(record_id) < 0)
+        waiting = 0
+        if index is not None:
+            base = index.value
+            for record_id, start, end in zip(index.ids, index.values, index.ends):
+                while waiting < len(added) and added[waiting] < record_id:
+                    yield orjson.loads(overlay[added[waiting]])
+                    waiting += 1
+                body = overlay.get(record_id)
+                yield orjson.loads(body) if body is not None else self._parse(base + start, base + end, view)
+        for record_id in added[waiting:]:
+            yield orjson.loads(overlay[record_id])
 
     def meta(self) -> dict[str, Any]:
         return dict(self.get(META, META_KEY) or {})
@@ -199,12 +236,17 @@ class SplicingJSONStore(Store):
     def record_count(self, table: str) -> int:
         """How many records a table holds, without parsing any of them."""
         self._ready()
-        index = self._tables.get(table)
-        return len(index.ids) if index else 0
+        with self._guard:
+            index = self._tables.get(table)
+            added = sum(1 for record_id in self._overlay.get(table, {}) if index is None or index.find(record_id) < 0)
+            return (len(index.ids) if index else 0) + added
 
     # -- writing --------------------------------------------------------------------------
 
     def put(self, records: dict[str, Iterable[Record]], meta: dict[str, Any] | None = None) -> None:
+        """One journal line, fsync'd: durable in milliseconds whatever the store's size."""
+        if self.read_only:
+            raise FieldVisitError("journal.read_only_step")
         self._ready()
         written = {table: list(batch) for table, batch in records.items()}
         changes: dict[str, dict[str, Record]] = {}
@@ -212,41 +254,109 @@ class SplicingJSONStore(Store):
             rows = changes.setdefault(table, {})
             for record in batch:
                 rows[record["id"]] = record
-        with self._guard:  # one writer at a time, and no reader between the file and its index
+        with self._guard:  # one writer at a time, and no reader between the journal and the records
             if meta:
                 rows = changes.setdefault(META, {})
                 current = rows[META_KEY] if META_KEY in rows else self.get(META, META_KEY) or {}
                 rows[META_KEY] = {**current, **meta}
-            encoded = {
-                table: {record_id: (_key(record_id), orjson.dumps(record, option=_OPTION)) for record_id, record in rows.items()}
-                for table, rows in changes.items()
-            }
-            payload, tables = self._splice(encoded)
-            _storage.write_atomically(self.path, payload)
-            self._raw, self._view, self._tables = payload, memoryview(payload), tables
+            bodies: dict[str, dict[str, bytes]] = {}
             for table, rows in changes.items():
+                _key(table)
+                for record_id in rows:
+                    _key(record_id)  # a key orjson refuses fails here, before anything is written
+                bodies[table] = {record_id: orjson.dumps(record, option=_OPTION) for record_id, record in rows.items()}
+            at = int(time.time() * 1000)
+            self._append(journal.line(self._seq + 1, at, bodies), at)
+            for table, rows in bodies.items():
+                self._overlay.setdefault(table, {}).update(rows)
                 for record_id in rows:
                     self._cache.pop((table, record_id), None)
+            grown = self._journal_size - self._journal_floor >= self.compact_bytes
         self._written(written)  # outside the guard: a listener may wait for another thread
+        if grown:
+            self.compact_in_background()
+
+    def compact(self) -> None:
+        """Write the store file with every batch of the journal in it (spliced, atomically) and
+        restart the journal. Steps go on meanwhile: they are appended and kept in the new journal."""
+        if self.read_only:
+            return
+        self._ready()
+        with self._compacting:
+            with self._guard:
+                snapshot = {table: dict(rows) for table, rows in self._overlay.items() if rows or table not in self._tables}
+                compacted, in_file = self._journal_size, self._seq
+            if not snapshot and (self._base_token is not None or self._seq == 0):
+                return  # nothing the file lacks
+            payload, tables = self._splice({table: {record_id: (_key(record_id), body) for record_id, body in rows.items()} for table, rows in snapshot.items()})
+            _storage.write_atomically(self.path, payload)
+            with self._guard:
+                self._raw, self._view, self._tables = payload, memoryview(payload), tables
+                self._base_token = file_token(self.path)
+                for table, rows in snapshot.items():
+                    live = self._overlay.get(table, {})
+                    for record_id, body in rows.items():
+                        if live.get(record_id) is body:  # not written again since the snapshot
+                            del live[record_id]
+                    if not live:
+                        self._overlay.pop(table, None)
+                self._cache.clear()
+                self._restart_journal(compacted, in_file)
+
+    def compact_in_background(self) -> None:
+        """Compact in a thread, unless one is compacting already."""
+        with self._guard:
+            if self._compactor is not None and self._compactor.is_alive():
+                return
+            self._compactor = threading.Thread(target=self._compact_quietly, name="fieldvisit-store-compact", daemon=True)
+            self._compactor.start()
+
+    def _compact_quietly(self) -> None:
+        try:
+            self.compact()
+        except (OSError, FieldVisitError) as error:  # the journal still holds every batch; the next compaction retries
+            self.compact_error = error
+        else:
+            self.compact_error = None
+
+    def refresh(self) -> dict[str, list[Record]]:
+        """Read-only: take in the batches the writer appended since the last look, tell the
+        listeners and return them (table → records). After a compaction whose new journal does
+        not reach back far enough, everything is read again and every record is returned."""
+        if not self.read_only or not self._loaded:
+            return {}
+        with self._guard:
+            changed = self._take_in()
+        if changed:
+            self._written(changed)
+        return changed
 
     def close(self) -> None:
         loader = getattr(self, "_loader", None)
         if loader is not None:
             loader.join()  # never release the lock under a thread still reading the file
+        compactor = getattr(self, "_compactor", None)
+        if compactor is not None:
+            compactor.join()
+        if getattr(self, "_loaded", False) and not self.read_only and self._lock is not None:
+            try:
+                self.compact()
+            except (OSError, FieldVisitError) as error:  # every batch is still in the journal: the next opening has it
+                self.compact_error = error
         with getattr(self, "_guard", threading.RLock()):
+            appender, self._appender = getattr(self, "_appender", None), None
+            if appender is not None:
+                appender.close()
             lock, self._lock = getattr(self, "_lock", None), None
             if lock is not None:
                 lock.release()
-            self._raw, self._view, self._tables, self._cache = b"", memoryview(b""), {}, {}
+            self._raw, self._view, self._tables, self._cache, self._overlay = b"", memoryview(b""), {}, {}, {}
 
     # -- internals ------------------------------------------------------------------------
 
     def _load(self) -> None:
         self._cache: dict[tuple[str, str], Record] = {}
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            raw = b""
+        raw, base_token, journal_raw, journal_inode = self._read_files()
         try:
             tables = _index(raw)
         except _NotCanonical:
@@ -257,7 +367,163 @@ class SplicingJSONStore(Store):
                 tables = _index(raw)
             except _NotCanonical as error:
                 raise StoreCorruptError(path=str(self.path), reason=str(error) or "not a store") from None
+        batches, length = journal.parse(journal_raw, self.journal_path)
+        if length < len(journal_raw) and not self.read_only:  # a line torn by a crash: its put never returned
+            with open(self.journal_path, "r+b") as handle:
+                handle.truncate(length)
+                handle.flush()
+                os.fsync(handle.fileno())
+        overlay: dict[str, dict[str, bytes]] = {}
+        journal.apply(overlay, batches)
         self._raw, self._view, self._tables = raw, memoryview(raw), tables
+        self._overlay = overlay
+        self._base_token, self._token_exact, self._base_moved = base_token, True, False
+        self._seen_base = base_token  # the file as last seen by `refresh`
+        self._journal_inode, self._journal_size, self._journal_floor = journal_inode, length, 0
+        self._seq = batches[-1].seq if batches else 0
+        self._marks = [(batch.start, batch.seq, batch.at) for batch in batches if batch.tables]
+
+    def _read_files(self) -> tuple[bytes, dict[str, Any] | None, bytes, int | None]:
+        """The store file and its journal as they were at one moment: the journal is opened
+        first and must still be the one in place after the file was read (a compaction that
+        restarted it between the two would pair a new file with a journal it already holds, or
+        an old file with a journal missing what it held)."""
+        for _ in range(50):
+            try:
+                handle = open(self.journal_path, "rb")  # noqa: SIM115 - opened first, read last
+            except FileNotFoundError:
+                handle = None
+            try:
+                try:
+                    with open(self.path, "rb") as base:
+                        found = os.fstat(base.fileno())
+                        raw = base.read()
+                    base_token = {"size": found.st_size, "mtime_ns": found.st_mtime_ns, "inode": found.st_ino}
+                except FileNotFoundError:
+                    raw, base_token = b"", None
+                journal_raw = handle.read() if handle is not None else b""
+                inode = os.fstat(handle.fileno()).st_ino if handle is not None else None
+            finally:
+                if handle is not None:
+                    handle.close()
+            if self._journal_inode_now() == inode:
+                return raw, base_token, journal_raw, inode
+        raise StoreCorruptError(path=str(self.path), reason="the journal kept changing while it was read")
+
+    def _journal_inode_now(self) -> int | None:
+        try:
+            return os.stat(self.journal_path).st_ino
+        except FileNotFoundError:
+            return None
+
+    def _append(self, text: bytes, at: int) -> None:
+        """`text` at the journal's end, on disk when this returns; the journal is made (with
+        its header, and its folder entry fsync'd) on the first step."""
+        if self._appender is None:
+            self._open_appender()
+        start = self._journal_size
+        try:
+            self._appender.write(text)
+            self._appender.flush()
+            os.fsync(self._appender.fileno())
+        except OSError as error:
+            try:  # a part of the line may be there: cut it, so the next line starts clean
+                os.ftruncate(self._appender.fileno(), start)
+            except OSError:
+                pass
+            raise _storage.naming(error, self.journal_path) from None
+        self._seq += 1
+        self._journal_size = start + len(text)
+        self._marks.append((start, self._seq, at))
+
+    def _open_appender(self) -> None:
+        handle = open(self.journal_path, "ab")  # noqa: SIM115 - kept open for the next steps
+        try:
+            if self._journal_size == 0:
+                handle.write(journal.header(self._seq, int(time.time() * 1000), self._seq))
+                handle.flush()
+                os.fsync(handle.fileno())
+                _storage.fsync_directory(self.path.parent)
+                self._journal_size = handle.tell()
+            self._journal_inode = os.fstat(handle.fileno()).st_ino
+        except OSError as error:
+            handle.close()
+            if self._journal_size == 0:  # a journal this step would have begun: nothing of it is left
+                self.journal_path.unlink(missing_ok=True)
+            raise _storage.naming(error, self.journal_path) from None
+        self._appender = handle
+
+    def _restart_journal(self, compacted: int, in_file: int) -> None:
+        """After a compaction up to byte `compacted`: a new journal with a header and the lines
+        written since, and those of the last few seconds (for readers following it)."""
+        cutoff = int((time.time() - journal.RETAIN_SECONDS) * 1000)
+        first = next((i for i, (start, _, at) in enumerate(self._marks) if start >= compacted or at >= cutoff), len(self._marks))
+        kept = self._marks[first:]  # a run to the end: replaying it over the new file is exact
+        keep_from = kept[0][0] if kept else self._journal_size
+        first_seq = kept[0][1] if kept else self._seq + 1
+        with open(self.journal_path, "rb") as handle:
+            handle.seek(keep_from)
+            tail = handle.read(self._journal_size - keep_from)
+        head = journal.header(first_seq - 1, int(time.time() * 1000), in_file)
+        if self._appender is not None:
+            self._appender.close()
+            self._appender = None
+        _storage.write_atomically(self.journal_path, head + tail)
+        shift = len(head) - keep_from
+        self._marks = [(start + shift, seq, at) for start, seq, at in kept]
+        self._journal_size = self._journal_floor = len(head) + len(tail)
+        self._open_appender()
+
+    def _take_in(self) -> dict[str, list[Record]]:
+        """What `refresh` reads: new lines of the same journal, the lines of a restarted one
+        that this store has not seen, or the whole store again."""
+        try:
+            found = os.stat(self.journal_path)
+        except FileNotFoundError:
+            found = None
+        if found is not None and found.st_ino == self._journal_inode:
+            if found.st_size > self._journal_size:
+                with open(self.journal_path, "rb") as handle:
+                    handle.seek(self._journal_size)
+                    raw = handle.read()
+                batches, length = journal.parse(raw, self.journal_path)
+                self._journal_size += length
+                self._base_moved = False
+                return self._take([batch for batch in batches if batch.seq > self._seq])
+            if file_token(self.path) == self._seen_base:
+                self._base_moved = False
+                return {}
+            if not self._base_moved:  # perhaps a compaction between its two renames: look again
+                self._base_moved = True
+                return {}
+            return self._reload()  # the file was rewritten without this journal (`TinyDBStore`)
+        if found is None:
+            return {} if file_token(self.path) == self._seen_base else self._reload()
+        with open(self.journal_path, "rb") as handle:
+            inode = os.fstat(handle.fileno()).st_ino
+            raw = handle.read()
+        batches, length = journal.parse(raw, self.journal_path)
+        if not batches or batches[0].seq > self._seq:
+            return self._reload()  # the new journal starts after what this store has seen
+        self._journal_inode, self._journal_size = inode, length
+        self._seen_base, self._base_moved = file_token(self.path), False  # compacted before the journal restarted
+        self._token_exact = False  # the old file and a new journal: no state the writer had
+        return self._take([batch for batch in batches if batch.seq > self._seq])
+
+    def _take(self, batches: list[journal.Batch]) -> dict[str, list[Record]]:
+        changed: dict[str, dict[str, bytes]] = {}
+        journal.apply(changed, batches)
+        journal.apply(self._overlay, batches)
+        if batches:
+            self._seq = batches[-1].seq
+        for table, rows in changed.items():
+            for record_id in rows:
+                self._cache.pop((table, record_id), None)
+        return {table: [orjson.loads(body) for body in rows.values()] for table, rows in changed.items() if table != META}
+
+    def _reload(self) -> dict[str, list[Record]]:
+        self._load()
+        return {table: list(self.records(table)) for table in self._tables.keys() | self._overlay.keys() if table != META}
 
     def _parse(self, start: int, end: int, view: memoryview | None = None) -> Any:
         """One slice of the file parsed; `view`: the file as it was when a scan began."""

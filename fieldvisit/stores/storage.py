@@ -27,6 +27,7 @@ import orjson
 from tinydb.storages import Storage
 
 from fieldvisit.core.errors import PassphraseError, StoreCorruptError, StoreLockedError
+from fieldvisit.stores import journal
 
 TEMP_SUFFIX = ".tmp"
 AT_REST = "at_rest"
@@ -78,6 +79,12 @@ class AtomicJSONStorage(Storage):
     def __init__(self, path: str | os.PathLike, lock: bool = True, cipher: Any = None, **_ignored: Any):
         self.path = Path(path)
         self._lock = open_store_file(self.path, lock)
+        if lock:
+            try:
+                fold_journal(self.path)
+            except BaseException:
+                self._lock.release()
+                raise
         self._cache: dict[str, Any] | None = None
         self._disk: dict[str, Any] | None = None  # the file as parsed, while it is still locked
         self.cipher = cipher  # `fieldvisit.stores.at_rest.StoreCipher` for a store with a passphrase
@@ -104,6 +111,8 @@ class AtomicJSONStorage(Storage):
                 raise PassphraseError("error.passphrase.required", path=str(self.path))
             self.cipher.check(settings)
         on_disk = data if settings is None else self.cipher.seal(data, changed)
+        if self._lock:
+            drop_journal(self.path)  # its kept lines must never be replayed over this write
         try:
             write_atomically(self.path, orjson.dumps(on_disk, option=orjson.OPT_SORT_KEYS))
         except BaseException:
@@ -163,6 +172,36 @@ def open_store_file(path: Path, lock: bool = True) -> StoreLock | None:
         store_lock.acquire()
     remove_stale_temp_files(path)
     return store_lock
+
+
+def fold_journal(path: Path) -> None:
+    """Write a journal's batches into its store file (`fieldvisit.stores.journal`), for a
+    back-end that reads and writes the file alone, and remove the journal: lines kept in it would
+    otherwise be replayed over that back-end's later writes (`drop_journal`, also before each of
+    its writes). Held under the store's lock."""
+    journal_file = journal.path_of(path)
+    try:
+        raw = journal_file.read_bytes()
+    except FileNotFoundError:
+        return
+    batches, _ = journal.parse(raw, journal_file)
+    if journal.folded(batches):
+        return  # the file holds it all; `drop_journal` before this back-end's first write
+    data = load_json_file(path) or {}
+    for batch in batches:
+        for table, rows in batch.tables.items():
+            data[table] = {**data.get(table, {}), **{record_id: orjson.loads(body) for record_id, body in rows.items()}}
+    write_atomically(path, orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
+    drop_journal(path)
+
+
+def drop_journal(path: Path) -> None:
+    """Remove a store's journal once its file holds every batch of it."""
+    try:
+        journal.path_of(path).unlink()
+    except FileNotFoundError:
+        return
+    fsync_directory(path.parent)
 
 
 def remove_stale_temp_files(path: Path) -> None:
@@ -226,7 +265,7 @@ def write_atomically(path: Path, payload: bytes) -> None:
         _discard(temp)
         raise
     try:
-        _fsync_directory(path.parent)
+        fsync_directory(path.parent)
     except OSError as error:
         raise naming(error, path.parent) from None
 
@@ -244,7 +283,7 @@ def _discard(temp: Path) -> None:
         pass
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     if os.name != "posix":
         return  # Windows cannot open a directory for fsync; NTFS journals the rename itself
     fd = os.open(directory, os.O_RDONLY)

@@ -97,6 +97,10 @@ class Store(ABC):
         the back-end cannot tell cheaply; derived data is then rebuilt."""
         return None
 
+    def compact(self) -> None:
+        """Fold writes kept aside (the JSON store's journal) into the store itself, as closing
+        does: data derived from `state_token()` and saved after this stays valid after closing."""
+
     def damaged_matters(self) -> dict[str, str]:
         """Matters (id → reference) with a sealed value that does not open: shown without it and
         never written, while the rest of the store works (`fieldvisit.stores.at_rest`)."""
@@ -124,6 +128,19 @@ def file_token(path: Path) -> dict[str, Any] | None:
     return {"size": found.st_size, "mtime_ns": found.st_mtime_ns, "inode": found.st_ino}
 
 
+def json_store_token(path: Path) -> dict[str, Any] | None:
+    """A JSON store's state: its file's token and its journal's place and length
+    (`fieldvisit.stores.journal`); None when there is no file yet."""
+    base = file_token(path)
+    if base is None:
+        return None
+    try:
+        found = os.stat(path.with_name(path.name + ".journal"))
+    except FileNotFoundError:
+        return {**base, "journal": None}
+    return {**base, "journal": [found.st_ino, found.st_size]}
+
+
 class _UlidTable(Table):
     """Documents keyed by their ULID string rather than TinyDB's integer ids."""
 
@@ -143,9 +160,12 @@ class TinyDBStore(Store):
 
     FILE_NAME = "fieldvisit.json"
 
-    def __init__(self, path: Path, cipher: Any = None):
+    def __init__(self, path: Path, cipher: Any = None, read_only: bool = False):
+        """`read_only`: no lock (it opens while the app writes: every write replaces the file
+        whole, so the file read is one moment's), and `put` is refused."""
         self.path = Path(path)
-        self._db = _UlidTinyDB(self.path, storage=AtomicJSONStorage, cipher=cipher)
+        self.read_only = read_only
+        self._db = _UlidTinyDB(self.path, storage=AtomicJSONStorage, cipher=cipher, lock=not read_only)
 
     @classmethod
     def in_directory(cls, directory: Path) -> "TinyDBStore":
@@ -161,6 +181,8 @@ class TinyDBStore(Store):
         return (self._db.storage.read() or {}).get(table, {}).values()
 
     def put(self, records: dict[str, Iterable[Record]], meta: dict[str, Any] | None = None) -> None:
+        if self.read_only:
+            raise FieldVisitError("journal.read_only_step")
         storage = self._db.storage
         data = dict(storage.read() or {})
         written = {table: list(batch) for table, batch in records.items()}
@@ -246,7 +268,7 @@ class TinyDBStore(Store):
         return str(self.path)
 
     def state_token(self) -> dict[str, Any] | None:
-        return file_token(self.path)
+        return json_store_token(self.path)
 
     def close(self) -> None:
         self._db.close()
