@@ -19,8 +19,8 @@ from fieldvisit.core.references import device_short
 from fieldvisit.core.text import one_line
 from fieldvisit.editing.editor import EDITS, TRANSITIONS
 from fieldvisit.office.notices import NOTICES
+from fieldvisit.office.workflow import FEEDBACK, FOLLOWUPS
 
-FEEDBACK, FOLLOWUPS = "feedback", "followups"
 CODED = {"status": "status", "category": "category", "urgency": "urgency", "satisfaction": "satisfaction", "site_kind": "site_kind"}
 """Fields holding a code, shown by the label of `kind.code`."""
 TIMES = ("raised_at",)

@@ -33,10 +33,9 @@ from fieldvisit.core.model import clean_text, parse_date
 from fieldvisit.core.records import Record, entries, get_value, values
 from fieldvisit.editing.editor import Editor
 from fieldvisit.office.policy import DEFAULT_POLICY, Deadline, Policy, PolicyError, current_deadline, days_left, deadlines, issue_facts
-from fieldvisit.office.workflow import SATISFACTION
+from fieldvisit.office.workflow import FOLLOWUPS, SATISFACTION
 from fieldvisit.stores.store import ISSUES, VISITS, Store
 
-FOLLOWUPS = "followups"
 FOLLOW_UP_DEVICES = "follow_up_devices"
 CONCLUDED = ("closed", "not_accepted", "transferred")
 ANSWERED = ("replied", "review", "re_review", *CONCLUDED)
