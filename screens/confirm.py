@@ -25,8 +25,8 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "cancel", t("action.cancel")),
     ]
 
-    def __init__(self, title: str, body: str, confirm: str, fingerprint: str = "", fingerprint_label: str = "", danger: bool = False):
-        super().__init__()
+    def __init__(self, title: str, body: str, confirm: str, fingerprint: str = "", fingerprint_label: str = "", danger: bool = False, id: str | None = None):
+        super().__init__(id=id)
         self._title, self._body, self._confirm = title, body, confirm
         self._fingerprint, self._fingerprint_label, self._danger = fingerprint, fingerprint_label, danger
 

@@ -108,3 +108,8 @@ class FormModal(ModalScreen[dict[str, Any] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def before_quit(self) -> tuple[str, str, str] | None:
+        """Ctrl+Q asks first when something was typed into this form (`BaseApp.action_quit`)."""
+        typed = any(str(found or "") != str(spec.value or "") for spec, found in zip(self._fields, self.values().values()) if not spec.choices)
+        return (t("quit_guard.title"), t("quit_guard.form_body"), t("quit_guard.quit")) if typed else None

@@ -122,6 +122,12 @@ class MatterScreen(Screen):
             return
         self.app.pop_screen()
 
+    def before_quit(self) -> tuple[str, str, str] | None:
+        """Ctrl+Q asks first when changes are not saved (`BaseApp.action_quit`)."""
+        if self._has_unsaved_changes():
+            return (t("quit_guard.title"), t("matter_leave.body"), t("quit_guard.quit"))
+        return None
+
     def _has_unsaved_changes(self) -> bool:
         try:
             typed = model.normalise_issue(self.query_one(MatterForm).read())

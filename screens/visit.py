@@ -156,6 +156,15 @@ class VisitScreen(Screen):
         form = self.query_one(MatterForm)
         return drafts.typed(form.read(), form.defaults)
 
+    def before_quit(self) -> tuple[str, str, str] | None:
+        """Ctrl+Q with a matter being typed: it is kept as a draft now, and the question says
+        whether that worked (`BaseApp.action_quit`)."""
+        if not self._typed():
+            return None
+        self.keep_draft()
+        body = t("quit_guard.draft_failed_body") if self._draft_failing else t("quit_guard.draft_body")
+        return (t("quit_guard.title"), body, t("quit_guard.quit"))
+
     def _draft(self) -> dict | None:
         return drafts.load(self.app.store, drafts.capture_key(self.visit_id))
 

@@ -27,6 +27,8 @@ from fieldvisit.locations.paths import Home
 
 wide_cells.apply()  # Chinese under a toast or the palette's key stays whole (Textual #6357)
 
+QUIT_QUESTION = "quit-question"
+"""The id of the question Ctrl+Q asks when typing would be lost."""
 LIGHT_THEME = "textual-light"
 DARK_THEME = "textual-dark"
 
@@ -82,6 +84,24 @@ class BaseApp(InOrderKeys):
 
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(CommandPalette(placeholder=t("palette.placeholder"), id="--command-palette"))
+
+    def action_quit(self) -> None:
+        """Ctrl+Q quits at once unless a screen holds typing not yet saved: then it asks, with
+        the words of the screen that would lose it (`before_quit`), topmost screen first. A
+        second Ctrl+Q on that question quits."""
+        from fieldvisit.screens.confirm import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen) and self.screen.id == QUIT_QUESTION:
+            self.exit()
+            return
+        for screen in reversed(self.screen_stack):
+            ask = getattr(screen, "before_quit", None)
+            question = ask() if ask is not None else None
+            if question is not None:
+                title, body, confirm = question
+                self.push_screen(ConfirmScreen(title, body, confirm, id=QUIT_QUESTION), lambda yes: self.exit() if yes else None)
+                return
+        self.exit()
 
     def action_help_quit(self) -> None:
         """Ctrl+C does not quit: say which key does (Textual's own hint is markup)."""

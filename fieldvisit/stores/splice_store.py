@@ -596,7 +596,7 @@ class SplicingJSONStore(Store):
             tables[name] = _Table(name, start, value, size, ids, starts, values, ends)
         pieces.append(b"}")
         payload = b"".join(pieces)
-        del pieces
+        pieces.clear()  # the slices of the old file are not needed past this point
         if len(payload) != size + 1:
             raise AssertionError("splice size mismatch")
         return payload, tables
