@@ -6,6 +6,7 @@ a new matter (Ctrl+N), then the form takes the whole width until the matter is s
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -30,8 +31,12 @@ from fieldvisit.screens.widgets.matter_form import MatterForm
 from fieldvisit.screens.widgets.person_picker import PersonPicker
 
 NARROW_WIDTH = 100
-COLUMNS = {"ref": None, "title": 24, "petitioner": None, "status": None, "category": None}
-"""Column key → fixed width (None: fit the content). The title is cut so the rest stays in view."""
+COLUMNS = ("ref", "title", "petitioner", "status", "category")
+CATEGORY_WIDTH = 16
+"""English category names run to 27 cells: longer ones are cut with an ellipsis."""
+TITLE_WIDTH = (10, 40)
+"""The title column takes the room the other columns leave, within these bounds, so the status
+and category stay in view at 120 columns in English as in Chinese (the title is cut, not them)."""
 URGENCY_MARKS = {"urgent": "！", "critical": "！！"}
 
 
@@ -74,9 +79,7 @@ class VisitScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = t("app.field_title")
-        table = self.query_one("#matters", DataTable)
-        for key, width in COLUMNS.items():
-            table.add_column(t(f"matters.col.{key}"), key=key, width=width)
+        self._title_width: int | None = None
         self.refresh_heading()
         self.refresh_matters()
         self._capture_aids()
@@ -93,6 +96,7 @@ class VisitScreen(Screen):
 
     def on_resize(self, event: Resize) -> None:
         self.query_one("#visit-body").set_class(event.size.width < NARROW_WIDTH, "-narrow")
+        self.call_after_refresh(self.refresh_matters)  # the list's width changed: fit its title
 
     def refresh_heading(self) -> None:
         visit = self.visit
@@ -107,14 +111,33 @@ class VisitScreen(Screen):
         search = self.query_one("#matter-search", Input).value
         issues = visit_issues(self.app.store, self.visit_id, search)
         table = self.query_one("#matters", DataTable)
-        table.clear()
         damaged = self.app.store.damaged_matters()
-        for issue in issues:
-            table.add_row(*(literal_line(cell) for cell in _cells(issue, issue["id"] in damaged)), key=issue["id"])
+        rows = [(issue["id"], _cells(issue, issue["id"] in damaged)) for issue in issues]
+        rows = [(issue_id, (*cells[:-1], _cut(cells[-1], CATEGORY_WIDTH))) for issue_id, cells in rows]
+        self._fit_columns(table, [cells for _, cells in rows])
+        table.clear()
+        for issue_id, cells in rows:
+            table.add_row(*(literal_line(cell) for cell in cells), key=issue_id)
         if select and table.row_count:
             table.move_cursor(row=table.get_row_index(select))
         total = len(visit_issues(self.app.store, self.visit_id)) if search else len(issues)
-        self.query_one("#matters-count", Static).update(t("visit.count", shown=len(issues), total=total))
+        count = t("visit.count", shown=len(issues), total=total)
+        if issues:  # the list shows each matter's number; its reference begins with this
+            count += f" · {issues[0].get('ref', '').rpartition('-')[0]}-…"
+        self.query_one("#matters-count", Static).update(literal(count))
+
+    def _fit_columns(self, table: DataTable, rows: list[tuple[str, ...]]) -> None:
+        """(Re)make the columns when the title's share of the list's width changes."""
+        headers = [t(f"matters.col.{key}") for key in COLUMNS]
+        widths = [max([cell_len(header), *(cell_len(row[n]) for row in rows)]) for n, header in enumerate(headers)]
+        room = (table.size.width or self.query_one("#matters-pane").size.width or 60) - 2 * len(COLUMNS) - 3  # padding, scroll bar
+        title = min(widths[1], max(TITLE_WIDTH[0], min(TITLE_WIDTH[1], room - sum(widths) + widths[1])))
+        if title == self._title_width:
+            return
+        self._title_width = title
+        table.clear(columns=True)
+        for key, header, width in zip(COLUMNS, headers, widths):
+            table.add_column(header, key=key, width=title if key == "title" else width)
 
     # -- capture --------------------------------------------------------------------------
 
@@ -301,6 +324,13 @@ class VisitScreen(Screen):
             leave()
 
 
+def _cut(text: str, width: int) -> str:
+    """`text` in at most `width` terminal cells, an ellipsis marking a cut."""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, width - 1).rstrip() + "…"
+
+
 def _cells(issue: dict, unreadable: bool = False) -> tuple[str, ...]:
     """`unreadable`: a matter whose sealed values do not open (`Store.damaged_matters`)."""
     who = t("matter.anonymous") if issue.get("anonymous") else issue.get("petitioner_name") or "—"
@@ -310,4 +340,5 @@ def _cells(issue: dict, unreadable: bool = False) -> tuple[str, ...]:
     if people > 1:
         who += f" ×{people}"
     title = URGENCY_MARKS.get(issue.get("urgency"), "") + issue.get("title", "")
-    return (issue.get("ref", ""), title, who, label("status", issue.get("status")), label("category", issue.get("category")))
+    number = issue.get("ref", "").rpartition("-")[2]  # the reference's visit part is under the list
+    return (number, title, who, label("status", issue.get("status")), label("category", issue.get("category")))
