@@ -17,7 +17,9 @@ from fieldvisit.core.records import entries, values
 from fieldvisit.screens.faults import tell_not_saved
 from fieldvisit.screens.literal import literal
 from fieldvisit.screens.reason import ReasonScreen
+from fieldvisit.screens.widgets import capture_aids
 from fieldvisit.screens.widgets.matter_form import MatterForm
+from fieldvisit.screens.widgets.person_picker import PersonPicker
 
 
 class MatterScreen(Screen):
@@ -42,12 +44,21 @@ class MatterScreen(Screen):
         with Vertical(id="matter-body"):
             yield MatterForm(values(self._record()), id="matter-form")
             yield Static(id="matter-history")
+        yield PersonPicker(capture_aids.roster_of(self.app)[0], id="person-picker")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = t("app.field_title")
         self.refresh_view()
-        self.query_one(MatterForm).focus_first()
+        form = self.query_one(MatterForm)
+        # the same aids as quick capture: completions from history, the roster's pick list
+        capture_aids.suggest(form, capture_aids.history_of(self.app))
+        capture_aids.watch_roster(form, self.query_one(PersonPicker))
+        form.focus_first()
+
+    @on(PersonPicker.Picked)
+    def _picked(self, event: PersonPicker.Picked) -> None:
+        capture_aids.fill_person(self.query_one(MatterForm), event.picker, event.person, event.chosen, event.field)
 
     def refresh_view(self) -> None:
         record = self._record()

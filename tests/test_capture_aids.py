@@ -203,3 +203,28 @@ async def test_a_sealed_roster_opens_with_the_store_and_a_damaged_one_is_said(st
         await to_field(pilot, "petitioner_name")
         await type_text(pilot, "李")
         assert not picker(app).display and app.focused.value == "李"
+
+
+async def test_the_full_matter_screen_offers_the_roster_too(store, editor, visit):
+    """Correcting a matter later (its petitioner was taken down by name only) picks from the
+    roster as quick capture does, and saves what was picked."""
+    from fieldvisit.screens.matter import MatterScreen
+
+    issue = editor.record_issue(visit["id"], {"title": "井口澡堂热水不足", "petitioner_name": "王"})
+    app = FieldApp(store, editor, home=home_of(store))
+    capture_aids.set_roster(app, Roster(PEOPLE))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.push_screen(MatterScreen(issue["id"]))
+        await pilot.pause()
+        await to_field(pilot, "petitioner_name")
+        app.focused.value = ""
+        await type_text(pilot, "李秀")
+        assert picker(app).display and [person.name for person in picker(app).people] == ["李秀英"]
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert form_values(app, "employee_no", "unit") == {"employee_no": "DF100004", "unit": "机电队"}
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    saved = values(store.get(ISSUES, issue["id"]))
+    assert (saved["petitioner_name"], saved["employee_no"], saved["phone"]) == ("李秀英", "DF100004", "13900000004")
