@@ -379,7 +379,8 @@ class SplicingJSONStore(Store):
                 handle.flush()
                 os.fsync(handle.fileno())
         overlay: dict[str, dict[str, bytes]] = {}
-        journal.apply(overlay, batches)
+        in_file = batches[0].in_file if batches and batches[0].in_file is not None else 0
+        journal.apply(overlay, [batch for batch in batches if batch.seq > in_file])  # the lines kept for readers are in the file already
         self._raw, self._view, self._tables = raw, memoryview(raw), tables
         self._overlay = overlay
         self._base_token, self._token_exact, self._base_moved = base_token, True, False
