@@ -17,8 +17,8 @@ import time
 import pytest
 
 from fieldvisit.editing.editor import Editor
-from fieldvisit.stores import journal, storage
-from fieldvisit.stores.splice_store import SplicingJSONStore
+from fieldvisit.stores import journal, span_index, storage
+from fieldvisit.stores.splice_store import SplicingJSONStore, _index
 from fieldvisit.stores.store import ISSUES, TinyDBStore
 
 KILLS = 220
@@ -128,7 +128,18 @@ def _halt_at(point: str, path, report_fd: int) -> None:
     if point == "compaction_after_rename":
         SplicingJSONStore._restart_journal = lambda self, compacted, in_file: _halt(report_fd)
         return
-    target = str(path) if point == "compaction_before_rename" else str(journal.path_of(path))
+    if point == "index_not_written":  # the store file replaced, its index not yet: the old one stays
+        original_save, calls = span_index.save, [0]
+
+        def save(*args):
+            calls[0] += 1
+            if calls[0] > 1:
+                _halt(report_fd)
+            original_save(*args)
+
+        span_index.save = save
+        return
+    target = {"compaction_before_rename": str(path), "index_before_rename": str(span_index.path_of(path))}.get(point, str(journal.path_of(path)))
     original_replace = storage.os.replace
 
     def replace(source, destination):
@@ -139,13 +150,29 @@ def _halt_at(point: str, path, report_fd: int) -> None:
     storage.os.replace = replace
 
 
+def _index_believed(path) -> list[tuple] | None:
+    """The spans the store would take from the index beside the file, checked against a scan
+    of the file: a kill must never leave an index that is believed and wrong."""
+    if not path.exists():
+        return None
+    raw = path.read_bytes()
+    found = os.stat(path)
+    kept = span_index.load(path, {"size": found.st_size, "mtime_ns": found.st_mtime_ns, "inode": found.st_ino}, raw)
+    if kept is not None:
+        scanned = [(t.name, t.start, t.value, t.end, t.ids, t.starts, t.values, t.ends) for t in _index(raw).values()]
+        assert kept == scanned, "the index kept beside the store disagrees with the store"
+    return kept
+
+
 def _check_office_store(path, saved: set[str]) -> None:
     data = json.loads(path.read_bytes()) if path.exists() else {}
     assert isinstance(data, dict)
+    _index_believed(path)
     with SplicingJSONStore(path, read_only=True) as reader:  # what a report would see
         seen = {record["id"] for record in reader.records(ISSUES)}
     with SplicingJSONStore(path) as store:  # opens: lock released, torn line cut, temp files cleared
         records = store.all(ISSUES)
+    assert not path.exists() or _index_believed(path) is not None, "the writer left no index fitting the store"
     ids = {record["id"] for record in records}
     assert seen == ids
     refs = [record["fields"]["ref"]["value"] for record in records]
@@ -189,7 +216,8 @@ def test_sigkill_of_the_office_store_loses_no_step_in_the_journal_or_a_compactio
     assert path.exists(), "no compaction ever ran"
 
 
-@pytest.mark.parametrize("point", ["append_torn", "append_unsynced", "compaction_before_rename", "compaction_after_rename", "journal_restart"])
+@pytest.mark.parametrize("point", ["append_torn", "append_unsynced", "compaction_before_rename", "compaction_after_rename", "journal_restart",
+                                   "index_not_written", "index_before_rename"])
 def test_sigkill_at_each_point_of_the_journal_loses_no_saved_step(tmp_path, point):
     path = tmp_path / "office" / "fieldvisit.json"
     saved = _run_journal_saver(path, None, 0.05)  # a store with steps in it, some compacted

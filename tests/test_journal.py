@@ -312,3 +312,19 @@ def test_read_only_commands_run_while_the_apps_hold_the_stores(tmp_path):
     assert (tmp_path / "report.txt").stat().st_size > 0
     written = orjson.loads(exported.output)["path"]
     assert "只读测试科" in gzip.decompress(Path(written).read_bytes()).decode()  # the export saw the writer's step
+
+
+def test_opening_and_closing_after_a_compaction_leaves_the_file_as_it_is(tmp_path):
+    """The lines a restarted journal keeps for readers are in the file already: an open that
+    writes nothing must not rewrite the file at close (that would also leave the register
+    cache, kept for the file as it was, behind)."""
+    path = tmp_path / "fieldvisit.json"
+    with SplicingJSONStore(path) as store:
+        store.put({ISSUES: [matter(0), matter(1)]})
+    kept = journal.parse(journal.path_of(path).read_bytes(), journal.path_of(path))[0]
+    assert any(batch.tables for batch in kept)  # the lines of the last seconds, kept
+    before = (path.stat().st_ino, path.stat().st_mtime_ns)
+    with SplicingJSONStore(path) as store:
+        assert store.get(ISSUES, IDS[1]) == matter(1)
+    assert (path.stat().st_ino, path.stat().st_mtime_ns) == before
+    assert issues_of(path) == {IDS[0]: matter(0), IDS[1]: matter(1)}

@@ -26,6 +26,10 @@ Building the index (`_index`) is exact without tokenising the file in Python:
    on the structural braces: each record's braces must form one balanced group (removing `{}`
    pairs until none is left); a record that fails is walked again with the scan.
 
+Scanning 281 MB takes seconds, so the writer keeps the index beside the file
+(`fieldvisit.stores.span_index`, checked against the file's bytes on every open) and an open
+maps the file (POSIX) instead of reading it: a cold open reads the index, not the store.
+
 Anything unexpected (whitespace, unsorted keys, a table that is not an object) makes the store
 parse the file once and continue from its canonical form, as TinyDB would after its first write;
 a file that does not parse is reported as `StoreCorruptError` and left untouched. Damage inside a
@@ -34,6 +38,7 @@ record that leaves the structure intact shows up when that record is read.
 
 from __future__ import annotations
 
+import mmap
 import os
 import re
 import threading
@@ -45,7 +50,7 @@ from typing import Any, Iterable
 
 import orjson
 
-from fieldvisit.stores import journal
+from fieldvisit.stores import journal, span_index
 from fieldvisit.stores import storage as _storage
 from fieldvisit.core.errors import FieldVisitError, StoreCorruptError
 from fieldvisit.core.records import Record
@@ -290,9 +295,14 @@ class SplicingJSONStore(Store):
                 return  # nothing the file lacks
             payload, tables = self._splice({table: {record_id: (_key(record_id), body) for record_id, body in rows.items()} for table, rows in snapshot.items()})
             _storage.write_atomically(self.path, payload)
+            token = file_token(self.path)
+            if token is not None:
+                span_index.save(self.path, token, tables.values())  # the next open reads the spans, not the file
+            raw = self._mapped_again(payload)
+            del payload
             with self._guard:
-                self._raw, self._view, self._tables = payload, memoryview(payload), tables
-                self._base_token = file_token(self.path)
+                self._raw, self._view, self._tables = raw, memoryview(raw), tables
+                self._base_token = token
                 for table, rows in snapshot.items():
                     live = self._overlay.get(table, {})
                     for record_id, body in rows.items():
@@ -357,16 +367,11 @@ class SplicingJSONStore(Store):
     def _load(self) -> None:
         self._cache: dict[tuple[str, str], Record] = {}
         raw, base_token, journal_raw, journal_inode = self._read_files()
-        try:
-            tables = _index(raw)
-        except _NotCanonical:
-            data = _storage.parse_json_bytes(raw, self.path)  # StoreCorruptError when it is not JSON
-            raw = orjson.dumps(data or {}, option=_OPTION)  # what TinyDB would write back
-            del data
-            try:
-                tables = _index(raw)
-            except _NotCanonical as error:
-                raise StoreCorruptError(path=str(self.path), reason=str(error) or "not a store") from None
+        kept = span_index.load(self.path, base_token, raw) if base_token is not None else None
+        if kept is not None:
+            tables = {table[0]: _Table(*table) for table in kept}
+        else:
+            raw, tables = self._indexed(raw, base_token)
         batches, length = journal.parse(journal_raw, self.journal_path)
         if length < len(journal_raw) and not self.read_only:  # a line torn by a crash: its put never returned
             with open(self.journal_path, "r+b") as handle:
@@ -374,7 +379,8 @@ class SplicingJSONStore(Store):
                 handle.flush()
                 os.fsync(handle.fileno())
         overlay: dict[str, dict[str, bytes]] = {}
-        journal.apply(overlay, batches)
+        in_file = batches[0].in_file if batches and batches[0].in_file is not None else 0
+        journal.apply(overlay, [batch for batch in batches if batch.seq > in_file])  # the lines kept for readers are in the file already
         self._raw, self._view, self._tables = raw, memoryview(raw), tables
         self._overlay = overlay
         self._base_token, self._token_exact, self._base_moved = base_token, True, False
@@ -383,7 +389,37 @@ class SplicingJSONStore(Store):
         self._seq = batches[-1].seq if batches else 0
         self._marks = [(batch.start, batch.seq, batch.at) for batch in batches if batch.tables]
 
-    def _read_files(self) -> tuple[bytes, dict[str, Any] | None, bytes, int | None]:
+    def _indexed(self, raw: Any, base_token: dict[str, Any] | None) -> tuple[Any, dict[str, _Table]]:
+        """The file's index by scanning its bytes (and kept beside it, by the writer); a file not
+        in the canonical layout is parsed and its canonical form indexed instead."""
+        scanned = raw if isinstance(raw, bytes) else raw[:]  # the scans need bytes; the mapping stays the view
+        try:
+            tables = _index(scanned)
+        except _NotCanonical:
+            data = _storage.parse_json_bytes(scanned, self.path)  # StoreCorruptError when it is not JSON
+            del scanned
+            raw = orjson.dumps(data or {}, option=_OPTION)  # what TinyDB would write back
+            del data
+            try:
+                return raw, _index(raw)
+            except _NotCanonical as error:
+                raise StoreCorruptError(path=str(self.path), reason=str(error) or "not a store") from None
+        if not self.read_only and base_token is not None:
+            span_index.save(self.path, base_token, tables.values())
+        return raw, tables
+
+    def _mapped_again(self, payload: bytes) -> Any:
+        """The file just written, mapped instead of held (the app keeps it for hours)."""
+        if not _MAPS:
+            return payload
+        try:
+            with open(self.path, "rb") as handle:
+                mapped = _mapped(handle)
+        except OSError:
+            return payload
+        return mapped if len(mapped) == len(payload) else payload
+
+    def _read_files(self) -> tuple[Any, dict[str, Any] | None, bytes, int | None]:
         """The store file and its journal as they were at one moment: the journal is opened
         first and must still be the one in place after the file was read (a compaction that
         restarted it between the two would pair a new file with a journal it already holds, or
@@ -397,7 +433,7 @@ class SplicingJSONStore(Store):
                 try:
                     with open(self.path, "rb") as base:
                         found = os.fstat(base.fileno())
-                        raw = base.read()
+                        raw = _mapped(base)
                     base_token = {"size": found.st_size, "mtime_ns": found.st_mtime_ns, "inode": found.st_ino}
                 except FileNotFoundError:
                     raw, base_token = b"", None
@@ -600,6 +636,21 @@ class SplicingJSONStore(Store):
         if len(payload) != size + 1:
             raise AssertionError("splice size mismatch")
         return payload, tables
+
+
+_MAPS = os.name == "posix"
+"""Map the store file rather than read it: an open costs no copy of 281 MB, and memory holds only
+the pages records are read from. POSIX only: there a file replaced by a compaction's rename stays
+mapped, whole, until let go (Windows refuses to replace a mapped file)."""
+
+
+def _mapped(handle: Any) -> Any:
+    """The bytes of the open file `handle`: mapped (read-only) where `_MAPS`, else read."""
+    if not _MAPS:
+        return handle.read()
+    if os.fstat(handle.fileno()).st_size == 0:
+        return b""
+    return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _key(text: str) -> bytes:
