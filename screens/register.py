@@ -1,13 +1,17 @@
 """The office register: every matter from every visit in one table, filtered, searched and sorted.
 
-Rows come from the app's `RegisterIndex`, so a keystroke in the search box only scans small rows;
-at most `SHOWN` rows are put in the table (the count says how many match), sorted by a column.
+Rows come from the app's `RegisterIndex`: a keystroke in the search box only scans small rows,
+and the table draws only the rows on screen from the index's `Ordering` of the matching ones,
+so every one of 100,000 matters can be paged to while a keystroke stays quick. The line under
+the table says where the cursor is among how many. Any column sorts, from the keyboard, the
+command palette (`register_commands`) or a click on its header.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,21 +22,34 @@ from textual.widgets import Footer, Header, Input, Select, Static
 
 from fieldvisit.core.i18n import label, t
 from fieldvisit.core.model import DEFAULT_CATEGORIES, STATUSES
-from fieldvisit.office.register import SAVED_FILTERS, RegisterFilter, RegisterRow, due_label
+from fieldvisit.office.register import SAVED_FILTERS, Ordering, RegisterFilter, RegisterIndex, RegisterRow, due_label
+from fieldvisit.screens.register_commands import SortCommands
 from fieldvisit.screens.widgets.register_table import Column, RegisterTable
 
-SHOWN = 50
-"""Rows put in the table: a page, not the lot (the count says how many match)."""
-COLUMNS = ("ref", "due", "status", "title", "petitioner", "category", "owner", "site", "date", "flags")
+COLUMNS = ("ref", "due", "status", "title", "petitioner", "owner", "category", "site", "date", "flags")
+"""The register's columns, left to right: the names come before what may be cut or scrolled to."""
+CUT_TO = {"category": 8, "site": 8}
+"""Columns cut (ending in "…") down to this many cells when the terminal is narrow; the title
+takes what is left. Names (petitioner, owner) and the short columns are never cut."""
 
 
 class RegisterScreen(Screen):
     CSS_PATH = "register.tcss"
+    COMMANDS = {SortCommands}
     BINDINGS = [
         Binding("ctrl+f", "search", t("action.search")),
-        Binding("ctrl+l", "clear_filters", t("action.clear_filters")),
         Binding("o", "open", t("action.open_visit")),
+        Binding("s", "sort_column(1)", t("register_view.sort_next"), tooltip=t("register_view.sort_keys")),
+        Binding("S", "sort_column(-1)", t("register_view.sort_previous"), show=False),
+        Binding("r", "sort_reverse", t("register_view.sort_reverse"), show=False),
         Binding("ctrl+s", "export", t("export.screen.key")),
+        Binding("ctrl+l", "clear_filters", t("action.clear_filters"), show=False),
+        # the app's keys the footer need not show here, so that the most-used (the other modes
+        # among them) fit in 80 columns: the register is the mode F2 switches to, and the palette
+        # has the theme and quitting (as it has both ways of sorting)
+        Binding("f2", "app.switch_mode('register')", t("mode.register"), show=False),
+        Binding("ctrl+t", "app.toggle_theme", t("action.toggle_theme"), show=False),
+        Binding("ctrl+q", "app.quit", t("action.quit"), show=False, priority=True),
     ]
 
     class Shown(Message):
@@ -44,6 +61,9 @@ class RegisterScreen(Screen):
         self.sort_reverse = False
         self.saved = "all"
         self._shown_for: tuple | None = None
+        self._widths_for: int | None = None
+        self._unwatch = lambda: None
+        self._rows_behind = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -52,17 +72,32 @@ class RegisterScreen(Screen):
             yield Select([(t(f"register.saved.{name}"), name) for name in SAVED_FILTERS], value="all", allow_blank=False, id="register-saved", compact=True)
             yield Select([(label("status", code), code) for code in STATUSES], prompt=t("register.any_status"), id="register-status", compact=True)
             yield Select([(label("category", code), code) for code in DEFAULT_CATEGORIES], prompt=t("register.any_category"), id="register-category", compact=True)
-        yield RegisterTable([Column(key, t(f"register.col.{key}"), 24 if key == "title" else None) for key in COLUMNS], id="register")
+        yield RegisterTable(_columns({}), id="register")
         yield Static(id="register-count")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = t("app.office_title")
+        self._unwatch = self.app.register_index.watch(self._rows_changed)
         self.refresh_rows()
         self.query_one("#register", RegisterTable).focus()
         self.call_after_refresh(self.post_message, self.Shown())
 
+    def on_unmount(self) -> None:
+        self._unwatch()
+
     def on_screen_resume(self) -> None:
+        self.refresh_rows()
+
+    def _rows_changed(self) -> None:
+        """The index took in a write (another officer's, an import): show the rows again once the
+        write's other messages are handled, if the register is in front (else on resume)."""
+        if self.is_current and not self._rows_behind:
+            self._rows_behind = True
+            self.call_later(self._catch_up)
+
+    def _catch_up(self) -> None:
+        self._rows_behind = False
         self.refresh_rows()
 
     def current_filter(self) -> RegisterFilter:
@@ -77,18 +112,43 @@ class RegisterScreen(Screen):
 
     def refresh_rows(self) -> None:
         """Re-select and redraw, unless nothing changed since the last time (mount, resume and the
-        selects' first Changed events all ask at once)."""
+        selects' first Changed events all ask at once). When only the rows changed (a write, by
+        this officer or another), the cursor stays on its matter if it still matches, on the same
+        line of the screen; a new filter or order starts again at the first row."""
         index = self.app.register_index
         chosen = self.current_filter()
         signature = (chosen, self.sort_key, self.sort_reverse, index.version)
         if signature == self._shown_for:
             return
-        ordered, matching = index.page(chosen, self.sort_key, self.sort_reverse, SHOWN)
+        same_rows = self._shown_for is not None and self._shown_for[:3] == signature[:3]
         self._shown_for = signature
-        self.query_one("#register", RegisterTable).set_rows([(row.id, _cells(row)) for row in ordered])
+        table = self.query_one("#register", RegisterTable)
+        if self._widths_for != index.version:
+            self._widths_for = index.version
+            table.set_columns(_columns(widest_texts(index)))
+        ordering = index.ordered(chosen, self.sort_key, self.sort_reverse)
+        table.show_sort(self.sort_key, self.sort_reverse)
+        kept, line = table.cursor_key if same_rows else None, None
+        cursor = 0
+        if kept is not None:
+            line = table.cursor_row - int(table.scroll_offset.y)
+            found = ordering.position(kept)
+            cursor = found if found is not None else table.cursor_row
+        table.show(_Rows(ordering), cursor, line)
+        self._say_where(table.cursor_row, len(ordering))
+
+    @on(RegisterTable.CursorMoved, "#register")
+    def _cursor_moved(self, event: RegisterTable.CursorMoved) -> None:
+        self._say_where(event.table.cursor_row, event.table.row_count)  # as it is now: rows may have changed since
+
+    def _say_where(self, row: int, count: int) -> None:
+        """"Row 1,234 of 61,000 matching (100,000 in all)" under the table."""
         total = len(self.app.register_index.rows)
-        key = "register.count_capped" if matching > SHOWN else "register.count"
-        self.query_one("#register-count", Static).update(t(key, shown=min(matching, SHOWN), matching=matching, total=total))
+        if count:
+            text = t("register_view.position", row=row + 1, matching=count, total=total)
+        else:
+            text = t("register_view.none", total=total)
+        self.query_one("#register-count", Static).update(text)
 
     @on(Input.Changed, "#register-search")
     @on(Select.Changed)
@@ -104,9 +164,19 @@ class RegisterScreen(Screen):
     @on(RegisterTable.HeaderSelected, "#register")
     def _sort(self, event: RegisterTable.HeaderSelected) -> None:
         key = event.column_key
-        self.sort_reverse = not self.sort_reverse if key == self.sort_key else False
-        self.sort_key = key
+        self.sort_by(key, not self.sort_reverse if key == self.sort_key else False)
+
+    def sort_by(self, key: str, reverse: bool = False) -> None:
+        """Order the rows by the column `key`, ascending (▲) or, `reverse`, descending (▼)."""
+        self.sort_key, self.sort_reverse = key, reverse
         self.refresh_rows()
+
+    def action_sort_column(self, step: int) -> None:
+        """Sort by the next column to the right (`step` 1) or left (-1), ascending."""
+        self.sort_by(COLUMNS[(COLUMNS.index(self.sort_key) + step) % len(COLUMNS)])
+
+    def action_sort_reverse(self) -> None:
+        self.sort_by(self.sort_key, not self.sort_reverse)
 
     @on(RegisterTable.RowSelected, "#register")
     def _open_row(self, event: RegisterTable.RowSelected) -> None:
@@ -151,8 +221,69 @@ class RegisterScreen(Screen):
         self.refresh_rows()
 
 
+class _Rows:
+    """The table's rows: the index's ordering of the matching rows, cells made only for the rows
+    the table draws."""
+
+    def __init__(self, ordering: Ordering) -> None:
+        self.ordering = ordering
+
+    def __len__(self) -> int:
+        return len(self.ordering)
+
+    def window(self, start: int, stop: int) -> list[tuple[str, tuple[str, ...]]]:
+        return [(row.id, _cells(row)) for row in self.ordering.window(start, stop)]
+
+
+def _columns(widths: dict[str, int]) -> list[Column]:
+    return [
+        Column(key, t(f"register.col.{key}"), widths.get(key, 0), CUT_TO.get(key), flex=key == "title")
+        for key in COLUMNS
+    ]
+
+
+def widest_texts(index: RegisterIndex) -> dict[str, int]:
+    """The widest text of each column over every row of the register (the title excepted: it
+    takes the room left), so widths do not change as the officer types or pages. Measured on
+    the distinct values, which are few but for the references."""
+    rows = index.rows.values()
+    return {
+        "ref": _widest({row.ref for row in rows}),
+        "due": _widest({due_label(days) for days in {row.days_left for row in rows}}),
+        "status": _widest({label("status", code) for code in {row.status for row in rows}}),
+        "petitioner": _widest({row.petitioner for row in rows}),
+        "owner": _widest({_owner(row) for row in rows}),
+        "category": _widest({label("category", code) for code in {row.category for row in rows}}),
+        "site": _widest({row.site for row in rows}),
+        "date": _widest({row.date for row in rows}),
+        "flags": _widest({_flags(row) for row in {(row.flags, row.conflicts > 0): row for row in rows}.values()}),
+    }
+
+
+def _widest(texts: set[str]) -> int:
+    """The most cells any of `texts` takes (one per ASCII character, else as Rich counts them)."""
+    return max(max((len(text) for text in texts if text.isascii()), default=0), max(map(cell_len, (text for text in texts if not text.isascii())), default=0))
+
+
+def _owner(row: RegisterRow) -> str:
+    return row.owner or row.department or "—"
+
+
+def _flags(row: RegisterRow) -> str:
+    return "".join(t(f"flag_short.{flag}") for flag in row.flags) + ("⚠" if row.conflicts else "")
+
+
 def _cells(row: RegisterRow) -> tuple[str, ...]:
-    due = due_label(row.days_left)
-    flags = "".join(t(f"flag_short.{flag}") for flag in row.flags) + ("⚠" if row.conflicts else "")
-    owner = row.owner or row.department or "—"
-    return (row.ref, due, label("status", row.status), row.title, row.petitioner, label("category", row.category), owner, row.site, row.date, flags)
+    cells = {
+        "ref": row.ref,
+        "due": due_label(row.days_left),
+        "status": label("status", row.status),
+        "title": row.title,
+        "petitioner": row.petitioner,
+        "owner": _owner(row),
+        "category": label("category", row.category),
+        "site": row.site,
+        "date": row.date,
+        "flags": _flags(row),
+    }
+    return tuple(cells[key] for key in COLUMNS)

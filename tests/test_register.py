@@ -11,6 +11,7 @@ from homes import home_of
 from fieldvisit.locations.paths import Home
 from fieldvisit.editing.editor import Editor
 from fieldvisit.office.policy import DEFAULT_POLICY, Policy
+from fieldvisit.office import register
 from fieldvisit.office.register import SAVED_FILTERS, SORT_KEYS, RegisterFilter, RegisterIndex
 from fieldvisit.office.register_cache import RegisterCache
 from fieldvisit.stores.splice_store import SplicingJSONStore
@@ -53,6 +54,60 @@ def test_pages_are_the_first_rows_of_a_full_sort_in_every_order(store_path):
                     page, count = index.page(chosen, key, reverse, 7)
                     assert count == len(matching)
                     assert [row.id for row in page] == [row.id for row in sorted(matching, key=order, reverse=reverse)[:7]], (chosen, key, reverse)
+
+
+@pytest.mark.parametrize("head", [10, 256], ids=["sorted-past-the-head", "within-the-head"])
+def test_an_ordering_reads_like_a_full_sort_anywhere(store_path, monkeypatch, head):
+    """Windows from the top, across the end of the heap-picked head, at the end; positions."""
+    monkeypatch.setattr(register, "HEAD", head)
+    with TinyDBStore(store_path) as store:
+        index = built(store)
+        for chosen in FILTERS:
+            matching = [row for row in index.rows.values() if chosen.matches(row)]
+            outside = next((row.id for row in index.rows.values() if not chosen.matches(row)), None)
+            for key, order in SORT_KEYS.items():
+                for reverse in (False, True):
+                    full = [row.id for row in sorted(matching, key=order, reverse=reverse)]
+                    ordering = RegisterIndex(store, DEFAULT_POLICY, ANCHOR).build().ordered(chosen, key, reverse)
+                    assert len(ordering) == len(full)
+                    assert [row.id for row in ordering.window(0, 7)] == full[:7], (chosen, key, reverse)
+                    assert [row.id for row in ordering.window(head - 3, head + 4)] == full[head - 3:head + 4]
+                    assert [row.id for row in ordering.window(len(full) - 5, len(full) + 5)] == full[-5:]
+                    assert ordering.window(len(full), len(full) + 3) == []
+                    assert [row.id for row in ordering.all()] == full
+                    if full:
+                        assert ordering.position(full[-1]) == len(full) - 1
+                        assert ordering.position(full[len(full) // 2]) == len(full) // 2
+                    if outside is not None:
+                        assert ordering.position(outside) is None
+            assert index.page(chosen, "due", False, 7)[1] == len(matching)
+
+
+def test_a_position_is_found_before_anything_past_the_head_is_sorted(store_path, monkeypatch):
+    monkeypatch.setattr(register, "HEAD", 10)
+    with TinyDBStore(store_path) as store:
+        ordering = built(store).ordered(RegisterFilter(), "ref", False)
+        first = ordering.window(0, 3)
+        assert ordering.position(first[2].id) == 2 and ordering._all is None  # found in the head
+        last = ordering.window(len(ordering) - 1, len(ordering))[0]
+        assert ordering.position(last.id) == len(ordering) - 1 and ordering._all is not None
+
+
+def test_orders_are_remembered_until_the_next_write_and_watchers_hear_of_it(store_path):
+    with TinyDBStore(store_path) as store:
+        index = built(store).follow()
+        heard: list[int] = []
+        stop = index.watch(lambda: heard.append(index.version))
+        ordering = index.ordered(RegisterFilter(), "owner", False)
+        assert index.ordered(RegisterFilter(), "owner", False) is ordering
+        target = ordering.window(5, 6)[0].id
+        Workflow(Editor(store, actor="周敏"), DEFAULT_POLICY).assign(target, assignee="丁一")  # 丁 sorts before the demo's names
+        assert heard == [index.version]
+        again = index.ordered(RegisterFilter(), "owner", False)
+        assert again is not ordering and again.position(target) == 0
+        stop()
+        Workflow(Editor(store, actor="周敏"), DEFAULT_POLICY).assign(target, assignee="丁二")
+        assert len(heard) == 1
 
 
 def test_typing_narrows_and_erasing_gives_back_the_same_rows(store_path):

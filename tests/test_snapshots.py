@@ -68,6 +68,13 @@ def test_office_register(snap_compare, office_app, size):
     assert snap_compare(office_app, terminal_size=size)
 
 
+@pytest.mark.parametrize("size", [SMALL, (120, 30)], ids=["80x24", "120x30"])
+def test_office_register_sorted_by_key_at_the_last_matter(snap_compare, office_app, size):
+    """`s` four times moves the sort to the owner column, `r` turns it round (▼ in the header),
+    End goes to the last matter: the line under the table says which of how many."""
+    assert snap_compare(office_app, press=["s", "s", "s", "s", "r", "end"], terminal_size=size)
+
+
 def test_office_register_export(snap_compare, office_app):
     """Ctrl+S on the register: Excel or csv, masked by default."""
     assert snap_compare(office_app, press=["ctrl+s"], terminal_size=SMALL)

@@ -16,7 +16,8 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from operator import attrgetter
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 from fieldvisit.locations.paths import Home
 from fieldvisit.office import register_cache
@@ -138,22 +139,28 @@ SAVED_FILTERS: dict[str, RegisterFilter] = {
 }
 
 
+_CATEGORY_ORDER = {code: number for number, code in enumerate(DEFAULT_CATEGORIES)}
+_STATUS_ORDER = {code: number for number, code in enumerate(STATUSES)}
 SORT_KEYS: dict[str, Callable[[RegisterRow], Any]] = {
     "due": lambda row: (row.days_left is None, row.days_left if row.days_left is not None else 0),
     "date": lambda row: row.date,
     "ref": lambda row: row.ref,
     "site": lambda row: row.site,
     "petitioner": lambda row: row.petitioner,
-    "category": lambda row: DEFAULT_CATEGORIES.index(row.category) if row.category in DEFAULT_CATEGORIES else 99,
+    "category": lambda row: _CATEGORY_ORDER.get(row.category, 99),
     "title": lambda row: row.title,
-    "status": lambda row: STATUSES.index(row.status) if row.status in STATUSES else 99,
-    "owner": lambda row: row.owner,
+    "status": lambda row: _STATUS_ORDER.get(row.status, 99),
+    "owner": lambda row: row.owner or row.department,  # as the register shows it: the department when no one is named
     "flags": lambda row: -len(row.flags),
 }
-"""How the register can be ordered, by column."""
+"""How the register can be ordered, by column: every column it shows."""
 _DAYS_LEFT = attrgetter("days_left")
+HEAD = 256
+"""Rows an order sorts at first: the screenful a keystroke shows and a few pages below it.
+Reading past them sorts the whole selection, once (a full sort of 100,000 rows per keystroke
+would cost more than the keystroke may)."""
 REMEMBERED = 32
-"""Selections and pages kept until the next write: a search typed and erased, saved filters."""
+"""Selections and orders kept until the next write: a search typed and erased, saved filters."""
 
 
 ROW_FIELDS = (
@@ -185,10 +192,11 @@ class RegisterIndex:
     _deadlines: dict[tuple, tuple] = field(default_factory=dict, repr=False)
     _due_days: dict[str, tuple[dt.date, int]] = field(default_factory=dict, repr=False)
     _selected: OrderedDict = field(default_factory=OrderedDict, repr=False)
-    _pages: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _orders: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _watchers: list[Callable[[], None]] = field(default_factory=list, repr=False)
     _search_pending: tuple | None = field(default=None, repr=False)
 
-    def build(self) -> "RegisterIndex":
+    def build(self) -> RegisterIndex:
         """All rows at once from the store. The garbage collector is held off meanwhile: on
         100,000 matters it would otherwise rescan the young objects over and over."""
         self._search_pending = None
@@ -239,7 +247,7 @@ class RegisterIndex:
         for row, text in zip(loaded, texts):
             row.haystack = text  # nothing searched before this, so nothing remembered to forget
 
-    def follow(self, run: Callable[[Callable[[], None]], None] | None = None) -> "RegisterIndex":
+    def follow(self, run: Callable[[Callable[[], None]], None] | None = None) -> RegisterIndex:
         """Refresh rows whenever the store is written, by anyone: officers' steps, imports.
 
         `run` runs the refresh where the index is read: an app hands over its own thread, since
@@ -271,10 +279,18 @@ class RegisterIndex:
             self.refresh(*(row.id for row in self.rows.values() if row.visit_id in moved))
         self._changed()
 
+    def watch(self, changed: Callable[[], None]) -> Callable[[], None]:
+        """Call `changed` after every change of the rows (a write followed, a rebuild), where the
+        index is read; returns what stops it. The register shows the rows again then."""
+        self._watchers.append(changed)
+        return lambda: self._watchers.remove(changed) if changed in self._watchers else None
+
     def _changed(self) -> None:
         self.version += 1
         self._selected.clear()
-        self._pages.clear()
+        self._orders.clear()
+        for changed in list(self._watchers):
+            changed()
 
     def _deadline(self, issue: dict[str, Any]) -> tuple[Any, int | None]:
         """The open deadline and days left, computed once per distinct set of dates: matters
@@ -316,21 +332,22 @@ class RegisterIndex:
                     best = rows
         return self.rows.values() if best is None else best
 
+    def ordered(self, chosen: RegisterFilter, sort_key: str, reverse: bool) -> Ordering:
+        """The matching rows in `sort_key` order (`reverse`: the other way round), remembered
+        until the next write; sorted only as far as they are read (`Ordering`)."""
+        key = (chosen, sort_key, reverse)
+        found = self._orders.get(key)
+        if found is None:
+            found = Ordering(self.select(chosen), sort_key, reverse)
+            _remember(self._orders, key, found)
+        else:
+            self._orders.move_to_end(key)
+        return found
+
     def page(self, chosen: RegisterFilter, sort_key: str, reverse: bool, size: int) -> tuple[list[RegisterRow], int]:
         """The first `size` matching rows in `sort_key` order, and how many match in all."""
-        key = (chosen, sort_key, reverse, size)
-        found = self._pages.get(key)
-        if found is None:
-            rows = self.select(chosen)
-            pick = heapq.nlargest if reverse else heapq.nsmallest
-            if sort_key == "due":  # the default order: by the plain number where there is one
-                dated = pick(size, [row for row in rows if row.days_left is not None], key=_DAYS_LEFT)
-                undated = [row for row in rows if row.days_left is None]
-                found = ((undated + dated if reverse else dated + undated)[:size], len(rows))
-            else:
-                found = (pick(size, rows, key=SORT_KEYS[sort_key]), len(rows))
-            _remember(self._pages, key, found)
-        return found
+        found = self.ordered(chosen, sort_key, reverse)
+        return found.window(0, size), len(found)
 
     def _days_left(self, due: str) -> tuple[dt.date, int]:
         """A cached row's due date and the days left to it today, once per distinct date."""
@@ -388,6 +405,72 @@ def cache_kept_in_step(store: Store, home: Home, policy: Policy) -> Iterator[Non
         except OSError:
             return  # the writes are kept (a journal); the cache only saves time
         index.save(cache)
+
+
+class Ordering:
+    """The rows of one selection in one order, as the register pages through them.
+
+    A keystroke shows only the first screenful, so at first only the first `HEAD` rows are
+    picked (a heap pass over the selection); a row further down (paging on, the last row, where
+    a matter moved to) sorts the whole selection once, kept for every later read. Either way the
+    order is that of `sorted(rows, key=SORT_KEYS[sort_key], reverse=reverse)`: ties keep the
+    selection's order, so pages read early and late agree."""
+
+    def __init__(self, rows: list[RegisterRow], sort_key: str, reverse: bool) -> None:
+        self.rows, self.sort_key, self.reverse = rows, sort_key, reverse
+        self._head: list[RegisterRow] | None = None
+        self._all: list[RegisterRow] | None = None
+        self._ids: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def window(self, start: int, stop: int) -> list[RegisterRow]:
+        """Rows `start` to `stop` (not included) of the order; fewer near the end."""
+        start, stop = max(0, start), min(stop, len(self.rows))
+        if start >= stop:
+            return []
+        if self._all is None and stop <= HEAD:
+            if self._head is None:
+                self._head = _sorted(self.rows, self.sort_key, self.reverse, HEAD)
+            return self._head[start:stop]
+        return self.all()[start:stop]
+
+    def all(self) -> list[RegisterRow]:
+        """Every row, in order (what an export writes)."""
+        if self._all is None:
+            self._all = self._head = _sorted(self.rows, self.sort_key, self.reverse)
+        return self._all
+
+    def position(self, row_id: str) -> int | None:
+        """Where the matter `row_id` is in the order, None when it is not in the selection."""
+        if self._all is None and self._head is not None:
+            for number, row in enumerate(self._head):
+                if row.id == row_id:
+                    return number
+            if len(self._head) == len(self.rows):
+                return None
+        if self._ids is None:
+            self._ids = [row.id for row in self.all()]
+        try:
+            return self._ids.index(row_id)
+        except ValueError:
+            return None
+
+
+def _sorted(rows: list[RegisterRow], sort_key: str, reverse: bool, size: int | None = None) -> list[RegisterRow]:
+    """`sorted(rows, key=SORT_KEYS[sort_key], reverse=reverse)`, or its first `size` rows."""
+    if sort_key == "due":  # the default order: by the plain number where there is one, the undated last
+        dated = [row for row in rows if row.days_left is not None]
+        undated = [row for row in rows if row.days_left is None]
+        if size is None:
+            dated.sort(key=_DAYS_LEFT, reverse=reverse)
+        else:
+            dated = (heapq.nlargest if reverse else heapq.nsmallest)(size, dated, key=_DAYS_LEFT)
+        return (undated + dated if reverse else dated + undated)[:size]
+    if size is None:
+        return sorted(rows, key=SORT_KEYS[sort_key], reverse=reverse)
+    return (heapq.nlargest if reverse else heapq.nsmallest)(size, rows, key=SORT_KEYS[sort_key])
 
 
 def _remember(memory: OrderedDict, key: Any, value: Any) -> None:
