@@ -114,23 +114,22 @@ def scaled_issues(issues: list[dict], matters: int):
 
 
 def load_postgres(url: str, tables: dict[str, list[dict]], meta: dict, issues, issue_ids: list[str]) -> float:
-    """COPY every record into a fresh schema; the matters from `issues`, their ids kept."""
-    import psycopg
+    """Every record into a fresh schema by the store's bulk fill (`PostgresStore.fill`: COPY,
+    then the indexes built, as `office migrate` does); the matters from `issues`, their ids kept."""
+    from fieldvisit.stores.postgres import PostgresStore, create_schema, drop_schema
 
-    from fieldvisit.stores.postgres import create_schema, drop_schema, search_grams
+    def records():
+        for name, rows in tables.items():
+            for record in issues if name == "issues" else rows:
+                if name == "issues":
+                    issue_ids.append(record["id"])
+                yield name, record
 
     drop_schema(url)
     create_schema(url)
     started = time.perf_counter()
-    with psycopg.connect(url, autocommit=True) as connection:
-        with connection.cursor() as cursor, cursor.copy("COPY fv_records (tbl, id, doc, grams) FROM STDIN") as copy:
-            for name, rows in tables.items():
-                for record in issues if name == "issues" else rows:
-                    if name == "issues":
-                        issue_ids.append(record["id"])
-                    copy.write_row((name, record["id"], orjson.dumps(record).decode(), search_grams(record) if name == "issues" else []))
-        connection.execute("UPDATE fv_meta SET doc = %s::jsonb WHERE id = 1", (orjson.dumps(meta).decode(),))
-        connection.execute("VACUUM ANALYZE fv_records")
+    with PostgresStore(url, actor="迁移") as store:
+        store.fill(records(), meta)
     return time.perf_counter() - started
 
 
