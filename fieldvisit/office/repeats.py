@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable
+
+from fieldvisit.office.facts import MatterFacts, Shared, facts_of
+from fieldvisit.office.facts import _person_keys  # noqa: F401 - the tests' plain definition uses it
 
 SIMILAR = 0.5
 WINDOW = 2000
@@ -29,23 +32,16 @@ class RepeatSuggestion:
     score: float
 
 
-class _Matter(NamedTuple):
-    raised_at: str
-    id: str
-    visit_id: str
-    marked: bool  # already linked as a repeat
-    persons: tuple[tuple, ...]
-    text: str
-
-
 def suggest_repeats(issues: Iterable[dict[str, Any]], limit: int = 50) -> list[RepeatSuggestion]:
     """For the newest matters not yet marked repeat, the earlier matter each probably repeats
-    (newest suggestions first, at most `limit`). `issues` is read once, as it comes."""
-    ordered = sorted(
-        _Matter(issue.get("raised_at") or "", issue["id"], issue.get("visit_id") or "", bool(issue.get("repeat")), _person_keys(issue), f"{issue.get('title', '')}{issue.get('demand', '')}")
-        for issue in issues
-        if issue.get("status") != "withdrawn"
-    )
+    (newest suggestions first, at most `limit`). `issues` (plain values) is read once, as it comes."""
+    shared = Shared()
+    return repeat_suggestions((facts_of(issue, shared) for issue in issues), limit)
+
+
+def repeat_suggestions(matters: Iterable[MatterFacts], limit: int = 50) -> list[RepeatSuggestion]:
+    """The same from the matters' facts (`office.facts`), as the office app keeps them."""
+    ordered = sorted((matter for matter in matters if matter.status != "withdrawn"), key=_raised_then_id)
     by_person: dict[tuple, list[int]] = {}
     for position, matter in enumerate(ordered):
         for key in matter.persons:
@@ -80,15 +76,8 @@ def suggest_repeats(issues: Iterable[dict[str, Any]], limit: int = 50) -> list[R
     return suggestions
 
 
-def _person_keys(issue: dict[str, Any]) -> tuple[tuple, ...]:
-    if issue.get("anonymous"):
-        return ()
-    keys = []
-    if issue.get("employee_no"):
-        keys.append(("no", issue["employee_no"]))
-    if issue.get("petitioner_name") and issue.get("unit"):
-        keys.append(("name", issue["petitioner_name"], issue["unit"]))
-    return tuple(keys)
+def _raised_then_id(matter: MatterFacts) -> tuple[str, str]:
+    return (matter.raised_at, matter.id)
 
 
 def _bigrams(text: str) -> frozenset[str]:

@@ -65,7 +65,6 @@ from typing import Any, Iterable
 
 from fieldvisit.core import model
 from fieldvisit.office.policy import (
-    CLOSED_STATUSES,
     DEFAULT_POLICY,
     Deadline,
     Policy,
@@ -76,10 +75,16 @@ from fieldvisit.office.policy import (
     is_due_soon,
     step_on_time,
 )
+from fieldvisit.office.facts import (
+    DEADLINE_FIELDS,
+    SATISFACTION,
+    MatterFacts,
+    Shared,
+    facts_of,
+    visit_sites,
+)
 
-SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
 SATISFIED = ("satisfied", "basically_satisfied")
-COUNTED_FLAGS = ("repeat", "collective", "skip_level", "safety_hazard")
 RISING_MIN_COUNT = 3
 RISING_MIN_CHANGE = 0.5
 
@@ -135,7 +140,24 @@ def period_stats(
     policy: Policy = DEFAULT_POLICY,
     today: dt.date | None = None,
 ) -> PeriodStats:
-    """Every figure for one period in one pass over the matters (see the module docstring)."""
+    """Every figure for one period from plain value dicts (see the module docstring): each
+    matter is read into its `facts.MatterFacts`, then `period_figures` counts."""
+    shared = Shared()
+    return period_figures((facts_of(issue, shared) for issue in issues), visit_sites(visits), start, end, policy, today)
+
+
+def period_figures(
+    matters: Iterable[MatterFacts],
+    sites: dict[str, str],
+    start: dt.date,
+    end: dt.date,
+    policy: Policy = DEFAULT_POLICY,
+    today: dt.date | None = None,
+    late: list[tuple[MatterFacts, Deadline]] | None = None,
+) -> PeriodStats:
+    """Every figure for one period in one pass over the matters' facts; `sites`: each visit's
+    site by id. With `late`, each matter counted overdue is added to it with the step it was
+    late on (the period report's overdue list)."""
     check_period(start, end)
     lo, hi = start.isoformat(), end.isoformat()
     before_start, before_end = previous_period(start, end)
@@ -145,59 +167,61 @@ def period_stats(
     judged_on = today if today is not None else end
     verdicts = _Verdicts(policy, start, end, judged_on, as_of)
     horizon = _horizon(start, policy)
-    site_of = {visit.get("id"): visit.get("site") or "" for visit in visits}
+    site_of = sites.get
 
     categories: Counter[str] = Counter()
     before: Counter[str] = Counter()
-    sites: Counter[str] = Counter()
+    by_site: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
     months: Counter[str] = Counter()
     flags: Counter[str] = Counter()
     ratings: Counter[str] = Counter()
     withdrawn = closed = overdue = due_soon = done = done_on_time = face_to_face = 0
 
-    for issue in issues:
-        get = issue.get
-        status = get("status") or "recorded"
-        raised = _day(get("raised_at"))
+    for matter in matters:
+        status = matter.status
+        raised = matter.raised
         in_period = raised is not None and lo <= raised <= hi
         if status == "withdrawn":
             withdrawn += in_period
             continue
         if in_period:
-            categories[get("category") or "other"] += 1
-            sites[site_of.get(get("visit_id"), "")] += 1
+            categories[matter.category] += 1
+            by_site[site_of(matter.visit_id, "")] += 1
             statuses[status] += 1
             months[raised[:7]] += 1
-            for flag in COUNTED_FLAGS:
-                if get(flag):
-                    flags[flag] += 1
-            people = get("people")
-            if not get("collective") and isinstance(people, int) and people >= model.COLLECTIVE_SIZE:
-                flags["collective"] += 1
+            for flag in matter.counted:
+                flags[flag] += 1
         elif raised is not None and before_lo <= raised <= before_hi:
-            before[get("category") or "other"] += 1
+            before[matter.category] += 1
 
-        closed_day = _day(get("closed_at"))
-        replied_day = _day(get("replied_at"))
+        closed_day = matter.closed
         if closed_day is not None and lo <= closed_day <= hi:
             closed += 1
-        rating = get("satisfaction")
-        if rating in SATISFACTION:
-            answered = closed_day or replied_day
+        rating = matter.rating
+        if rating is not None:
+            answered = closed_day or matter.replied
             if answered is not None and lo <= answered <= hi:
                 ratings[rating] += 1
-                face_to_face += bool(get("satisfaction_face_to_face"))
+                face_to_face += matter.face_to_face
 
-        may_fall_due = _may_fall_due(issue, horizon, hi)
-        waiting = raised is not None and raised <= as_of_text and not ended_by(issue, status, closed_day, as_of_text)
+        may_fall_due = False
+        for day in matter.starts:
+            if horizon <= day <= hi:
+                may_fall_due = True
+                break
+        ended = matter.ended
+        waiting = raised is not None and raised <= as_of_text and (ended is None or ended > as_of_text)
         if may_fall_due or waiting:
-            judged, on_time, late, soon = verdicts(issue)
+            judged, on_time, current, soon = verdicts(matter.dates)
             if may_fall_due:
                 done += judged
                 done_on_time += on_time
             if waiting:
-                overdue += late
+                if current is not None:
+                    overdue += 1
+                    if late is not None:
+                        late.append((matter, current))
                 due_soon += soon
 
     by_category = _catalogue_order(categories)
@@ -208,7 +232,7 @@ def period_stats(
         end=end,
         total=total,
         by_category=by_category,
-        by_site=_by_count(sites),
+        by_site=_by_count(by_site),
         by_status=_by_count(statuses),
         by_month={month: months[month] for month in _months(start, end)},
         new=total,
@@ -280,43 +304,27 @@ def rising_categories(
     )
 
 
-def _day(value: Any) -> str | None:
-    """The ISO date at the head of a date or date-time string ("2026-11-15"), else None."""
-    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
-        return value[:10]
-    if isinstance(value, dt.date):
-        return value.isoformat()[:10]
-    return None
-
-
 class _Verdicts:
     """What one matter adds to the deadline figures, worked out once per distinct set of the
-    dates `policy.deadlines` reads (many matters share them): (steps due in the period and
-    judged, of which on time, late on `as_of`, due soon on `as_of`). A matter whose dates the
-    policy cannot read has no steps to judge by."""
-
-    FIELDS = (
-        "arrived_at", "registered_at", "accepted_at", "decided_at", "transferred_at", "replied_at", "extension_days",
-        "review_requested_at", "review_decided_at", "re_review_requested_at", "re_review_decided_at",
-    )
+    dates `policy.deadlines` reads (`MatterFacts.dates`: many matters share them): (steps due in
+    the period and judged, of which on time, the step late on `as_of` or None, due soon on
+    `as_of`). A matter whose dates the policy cannot read has no steps to judge by."""
 
     def __init__(self, policy: Policy, start: dt.date, end: dt.date, judged_on: dt.date, as_of: dt.date):
         self.policy, self.start, self.end, self.judged_on, self.as_of = policy, start, end, judged_on, as_of
-        self.known: dict[tuple, tuple[int, int, bool, bool]] = {}
+        self.known: dict[tuple, tuple[int, int, Deadline | None, bool]] = {}
 
-    def __call__(self, issue: dict[str, Any]) -> tuple[int, int, bool, bool]:
-        raised = issue.get("raised_at")
-        key = (raised[:10] if isinstance(raised, str) else raised, *map(issue.get, self.FIELDS))
-        found = self.known.get(key)
+    def __call__(self, dates: tuple) -> tuple[int, int, Deadline | None, bool]:
+        found = self.known.get(dates)
         if found is None:
-            found = self.known[key] = self._work_out(dict(zip(("raised_at", *self.FIELDS), key)))
+            found = self.known[dates] = self._work_out(dict(zip(("raised_at", *DEADLINE_FIELDS), dates)))
         return found
 
-    def _work_out(self, dates: dict[str, Any]) -> tuple[int, int, bool, bool]:
+    def _work_out(self, dates: dict[str, Any]) -> tuple[int, int, Deadline | None, bool]:
         try:
             steps = deadlines(dates, self.policy)
         except PolicyError:  # a date the policy cannot read: no deadline to judge by
-            return (0, 0, False, False)
+            return (0, 0, None, False)
         judged = on_time = 0
         for deadline in steps:
             if deadline.owner == "office" and self.start <= deadline.due <= self.end:
@@ -326,8 +334,8 @@ class _Verdicts:
                     on_time += verdict
         current = open_at(steps, self.as_of)
         if current is None or current.owner != "office":
-            return (judged, on_time, False, False)
-        late = step_on_time(current, self.as_of) is False
+            return (judged, on_time, None, False)
+        late = current if step_on_time(current, self.as_of) is False else None
         soon = is_due_soon(days_left(current, self.as_of, self.policy), self.policy.due_soon_days)
         return (judged, on_time, late, soon)
 
@@ -345,28 +353,6 @@ def _horizon(start: dt.date, policy: Policy) -> str:
         return (add_days(start, -longest, policy) - dt.timedelta(days=14)).isoformat()
     except OverflowError:
         return dt.date.min.isoformat()
-
-
-def _may_fall_due(issue: dict[str, Any], horizon: str, hi: str) -> bool:
-    """Whether one of the office's steps may fall due in the period: a step starting on or after
-    `horizon` and no later than its end (`hi`). Starts are checked as ISO text: no parsing."""
-    for name in ("raised_at", "arrived_at", "registered_at", "accepted_at", "review_requested_at", "re_review_requested_at"):
-        value = issue.get(name)
-        if isinstance(value, str) and horizon <= value[:10] <= hi:
-            return True
-    return False
-
-
-def ended_by(issue: dict[str, Any], status: str, closed_day: str | None, day: str) -> bool:
-    """Whether the matter waited on no deadline any more on `day` (ISO date).
-
-    Closed, not accepted or transferred, on that day or earlier; when the date it happened is
-    not known (a not-accepted matter without `decided_at`), it is taken to have happened before.
-    """
-    if status not in CLOSED_STATUSES:
-        return False
-    ended = closed_day if status == "closed" else _day(issue.get("decided_at"))
-    return ended is None or ended <= day
 
 
 def open_at(found: list[Deadline], day: dt.date) -> Deadline | None:

@@ -7,6 +7,7 @@ name also appears in the matter's own text.
 
 from __future__ import annotations
 
+import heapq
 import re
 import datetime as dt
 from collections import Counter
@@ -16,12 +17,12 @@ from typing import Any, Iterable
 
 from fieldvisit.core import model
 from fieldvisit.core.errors import NotFoundError
-from fieldvisit.office.policy import DEFAULT_POLICY, Policy, PolicyError, deadlines
+from fieldvisit.office.policy import DEFAULT_POLICY, Deadline, Policy
 from fieldvisit.core.privacy import mask_digits, mask_employee_no, mask_name
 from fieldvisit.core.records import entries, values
 from fieldvisit.core.references import device_short
-from fieldvisit.office.followups import rated_values
-from fieldvisit.office.stats import PeriodStats, ended_by, late_at, period_stats
+from fieldvisit.office.facts import MatterFacts, Shared, facts_of, store_facts, store_sites, visit_sites
+from fieldvisit.office.stats import PeriodStats, period_figures
 from fieldvisit.stores.store import ISSUES, VISITS, Store
 
 MATTER_TEXT = ("title", "demand", "detail", "onsite_answer", "commitment", "representatives")
@@ -115,9 +116,10 @@ def period_report(
     policy: Policy = DEFAULT_POLICY,
     today: dt.date | None = None,
 ) -> PeriodReport:
-    visits = [values(record) for record in store.records(VISITS)]
-    issues = [rated_values(record) for record in store.records(ISSUES)]  # dates fixed by history; face-to-face ratings count once
-    return period_report_from(issues, visits, start, end, site, policy, today)
+    """The report from a store, read once: each matter's record is parsed, read into its facts
+    (`office.facts`: the dates its history fixes, the rating that counts) and let go, so the
+    whole store is never held as records."""
+    return period_report_of(store_facts(store), store_sites(store), start, end, site, policy, today)
 
 
 def period_report_from(
@@ -129,52 +131,49 @@ def period_report_from(
     policy: Policy = DEFAULT_POLICY,
     today: dt.date | None = None,
 ) -> PeriodReport:
-    """The same from plain value dicts (scripts and the benchmark): `policy.issue_facts` of each
-    matter, so the dates its history fixes (first registration, first decision) count."""
+    """The same from plain value dicts (scripts and the benchmark): `followups.rated_values` of
+    each matter, so the dates its history fixes (first registration, first decision) count."""
+    shared = Shared()
+    return period_report_of((facts_of(issue, shared) for issue in issues), visit_sites(visits), start, end, site, policy, today)
+
+
+def period_report_of(
+    matters: Iterable[MatterFacts],
+    sites: dict[str, str],
+    start: dt.date,
+    end: dt.date,
+    site: str | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    today: dt.date | None = None,
+) -> PeriodReport:
+    """The report from the matters' facts and each visit's site (`office.facts`), in one pass."""
     if site:
-        visits = [visit for visit in visits if (visit.get("site") or "") == site]
-        kept = {visit.get("id") for visit in visits}
-        issues = [issue for issue in issues if issue.get("visit_id") in kept]
-    else:
-        issues = list(issues)
-    stats = period_stats(issues, visits, start, end, policy, today)
+        sites = {visit_id: name for visit_id, name in sites.items() if name == site}
+        matters = (matter for matter in matters if matter.visit_id in sites)
+    late: list[tuple[MatterFacts, Deadline]] = []
+    stats = period_figures(matters, sites, start, end, policy, today, late=late)
     as_of = min(end, today) if today is not None else end
-    return PeriodReport(stats, site or None, as_of, overdue_matters(issues, as_of, policy), policy.due_soon_days)
+    return PeriodReport(stats, site or None, as_of, overdue_list(late, as_of), policy.due_soon_days)
 
 
-def overdue_matters(issues: Iterable[dict[str, Any]], as_of: dt.date, policy: Policy = DEFAULT_POLICY) -> list[OverdueMatter]:
-    """The matters `period_stats` counts as overdue on `as_of`, longest overdue first."""
-    day = as_of.isoformat()
-    found = []
-    for issue in issues:
-        status = issue.get("status") or "recorded"
-        raised = (issue.get("raised_at") or "")[:10]
-        if status == "withdrawn" or not raised or raised > day:
-            continue
-        if ended_by(issue, status, (issue.get("closed_at") or "")[:10] or None, day):
-            continue
-        try:
-            steps = deadlines(issue, policy)
-        except PolicyError:
-            continue
-        if not late_at(steps, as_of):
-            continue
-        step = [deadline for deadline in steps if deadline.start is None or deadline.start <= as_of][-1]
-        found.append(
-            OverdueMatter(
-                ref=issue.get("ref") or issue["id"],
-                title=issue.get("title") or "",
-                category=issue.get("category") or "other",
-                step=step.step,
-                due=step.due,
-                days=(as_of - step.due).days,
-                department=issue.get("department") or "",
-                assignee=issue.get("assignee") or "",
-                first_owner=issue.get("first_owner") or "",
-            )
+def overdue_list(late: Iterable[tuple[MatterFacts, Deadline]], as_of: dt.date) -> list[OverdueMatter]:
+    """The matters `period_figures` counted overdue on `as_of` with the step each was late on,
+    longest overdue first, at most `OVERDUE_LISTED`."""
+    first = heapq.nsmallest(OVERDUE_LISTED, late, key=lambda pair: (pair[1].due, pair[0].ref or pair[0].id))
+    return [
+        OverdueMatter(
+            ref=matter.ref or matter.id,
+            title=matter.title,
+            category=matter.category,
+            step=step.step,
+            due=step.due,
+            days=(as_of - step.due).days,
+            department=matter.department,
+            assignee=matter.assignee,
+            first_owner=matter.first_owner,
         )
-    found.sort(key=lambda item: (-item.days, item.ref))
-    return found[:OVERDUE_LISTED] if len(found) > OVERDUE_LISTED else found
+        for matter, step in first
+    ]
 
 
 def _by_prefix(store: Store, visit_id: str) -> dict[str, Any]:

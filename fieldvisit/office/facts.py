@@ -1,0 +1,256 @@
+"""Each matter's facts for statistics, the period report's overdue list and repeat suggestions, small.
+
+Those three read a few dozen values of every matter. Reading them as whole records (every field's
+register, its stamps, the history) costs most of the time and memory of a figure over 100,000
+matters, so each matter is read once into a `MatterFacts`: the values they read, already in the
+form they compare (local dates as ISO text, the rating that counts, the flags counted), with the
+strings many matters share held once. `period_stats`, `overdue_list` and `suggest_repeats` take
+these; `stats.period_stats` and `repeats.suggest_repeats` still take plain value dicts and turn
+them into facts first, so a script, a test and the app count by the same code.
+
+`FactsIndex` keeps the facts of a whole store in step with its writes (`Store.subscribe`), for the
+office app's attention list and statistics: built once, in a thread, then each write refreshes
+the matters it wrote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from fieldvisit.core import model
+from fieldvisit.core.records import Record
+from fieldvisit.office.followups import effective_rating
+from fieldvisit.office.policy import CLOSED_STATUSES, history_dates
+from fieldvisit.office.workflow import SATISFACTION
+from fieldvisit.stores.storage import collector_paused
+from fieldvisit.stores.store import ISSUES, VISITS, Store
+
+COUNTED_FLAGS = ("repeat", "collective", "skip_level", "safety_hazard")
+DEADLINE_FIELDS = (
+    "arrived_at", "registered_at", "accepted_at", "decided_at", "transferred_at", "replied_at", "extension_days",
+    "review_requested_at", "review_decided_at", "re_review_requested_at", "re_review_decided_at",
+)
+"""What `policy.deadlines` reads besides `raised_at` (of which only the local date counts)."""
+STARTS = ("raised_at", "arrived_at", "registered_at", "accepted_at", "review_requested_at", "re_review_requested_at")
+"""The dates an office step can start from: a step may fall due in a period only after one."""
+READ_FIELDS = (
+    "ref", "raised_at", "visit_id", "status", "category", "title", "demand", "people", "anonymous", "employee_no",
+    "petitioner_name", "unit", "department", "assignee", "first_owner", "closed_at", "satisfaction", "extensions",
+    *COUNTED_FLAGS, *DEADLINE_FIELDS,
+)
+"""Every value the facts are made from: a record's other fields are never read."""
+
+
+@dataclass(frozen=True, slots=True)
+class MatterFacts:
+    id: str
+    ref: str
+    status: str
+    """`recorded` when not set."""
+    raised_at: str
+    """As written (repeat suggestions order by it); "" when not set."""
+    raised: str | None
+    """Its local date (ISO), None when it is not a date."""
+    category: str
+    visit_id: str
+    counted: tuple[str, ...]
+    """The flags the statistics count (`COUNTED_FLAGS`), `collective` also for 5 people or more."""
+    closed: str | None
+    replied: str | None
+    ended: str | None
+    """The day the matter stopped waiting on any deadline: for a closed, withdrawn, not-accepted
+    or transferred matter its date ("" when not known: taken as long ago), else None."""
+    rating: str | None
+    """The rating that counts (`followups.effective_rating`), None when not rated."""
+    face_to_face: bool
+    starts: tuple[str, ...]
+    """The local dates of `STARTS` that are set."""
+    dates: tuple
+    """The local date of `raised_at` and `DEADLINE_FIELDS`, as `policy.deadlines` reads them:
+    matters with the same dates share their deadlines."""
+    title: str
+    department: str
+    assignee: str
+    first_owner: str
+    marked: bool
+    """Already linked as a repeat."""
+    persons: tuple[tuple, ...]
+    """Who raised it, for repeat suggestions: employee number, name in unit."""
+    text: str
+    """Title and demand, for repeat suggestions."""
+
+    def deadline_input(self) -> dict[str, Any]:
+        """What `policy.deadlines` is given for this matter."""
+        return dict(zip(("raised_at", *DEADLINE_FIELDS), self.dates))
+
+
+class Shared(dict):
+    """One copy of each equal value (dates, categories, sites, names): 100,000 matters share a
+    few thousand of them."""
+
+    def __call__(self, value: Any) -> Any:
+        if value is None or isinstance(value, bool):
+            return value
+        try:
+            return self.setdefault(value, value)
+        except TypeError:  # a list or a dict where a plain value belongs: kept as it is
+            return value
+
+
+def facts_of(issue: dict[str, Any], shared: Callable[[Any], Any] | None = None) -> MatterFacts:
+    """The facts of one matter from its values: `followups.rated_values(record)` (the dates its
+    history fixes, the rating that counts) or the same keys in a script's or a test's dict."""
+    share = shared or Shared()
+    get = issue.get
+    status = get("status") or "recorded"
+    raised_at = get("raised_at")
+    closed = _day(get("closed_at"))
+    ended = None
+    if status in CLOSED_STATUSES:
+        ended = (closed if status == "closed" else _day(get("decided_at"))) or ""
+    counted = tuple(flag for flag in COUNTED_FLAGS if get(flag))
+    people = get("people")
+    if not get("collective") and isinstance(people, int) and people >= model.COLLECTIVE_SIZE:
+        counted = tuple(flag for flag in COUNTED_FLAGS if flag in counted or flag == "collective")
+    rating = get("satisfaction")
+    rating = rating if rating in SATISFACTION else None
+    starts = tuple(share(value[:10]) for value in map(get, STARTS) if isinstance(value, str))
+    dates = share((share(raised_at[:10] if isinstance(raised_at, str) else raised_at), *map(share, map(get, DEADLINE_FIELDS))))
+    return MatterFacts(
+        id=issue["id"],
+        ref=get("ref") or "",
+        status=share(status),
+        raised_at=raised_at or "",
+        raised=share(_day(raised_at)),
+        category=share(get("category") or "other"),
+        visit_id=share(get("visit_id") or ""),
+        counted=share(counted),
+        closed=share(closed),
+        replied=share(_day(get("replied_at"))),
+        ended=share(ended),
+        rating=rating,
+        face_to_face=bool(rating and get("satisfaction_face_to_face")),
+        starts=share(starts),
+        dates=dates,
+        title=get("title") or "",
+        department=share(get("department") or ""),
+        assignee=share(get("assignee") or ""),
+        first_owner=share(get("first_owner") or ""),
+        marked=bool(get("repeat")),
+        persons=_person_keys(issue),
+        text=f"{get('title', '')}{get('demand', '')}",
+    )
+
+
+def record_facts(record: Record, shared: Callable[[Any], Any] | None = None) -> MatterFacts:
+    """The facts of a stored matter: its values, the dates its history fixes and the rating that
+    counts, as `followups.rated_values` gives them, reading only the fields the facts need."""
+    registers = record["fields"]
+    issue: dict[str, Any] = {name: registers[name]["value"] for name in READ_FIELDS if name in registers}
+    issue["id"] = record["id"]
+    issue.update(history_dates(record, issue.get("decided_at")))
+    rating = effective_rating(record)
+    if rating is None:
+        issue.pop("satisfaction", None)
+    else:
+        issue["satisfaction"] = rating.level
+        issue["satisfaction_face_to_face"] = rating.source == "face_to_face"
+    return facts_of(issue, shared)
+
+
+def store_facts(store: Store, shared: Callable[[Any], Any] | None = None) -> Iterable[MatterFacts]:
+    """Every matter's facts, each record parsed, read and let go in turn."""
+    share = shared or Shared()
+    return (record_facts(record, share) for record in store.records(ISSUES))
+
+
+def store_sites(store: Store) -> dict[str, str]:
+    """Each visit's site, by visit id."""
+    return {visit["id"]: (visit["fields"].get("site") or {}).get("value") or "" for visit in store.records(VISITS)}
+
+
+def visit_sites(visits: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """The same from plain visit values."""
+    return {visit.get("id"): visit.get("site") or "" for visit in visits}
+
+
+class FactsIndex:
+    """The facts of every matter in a store and each visit's site, kept in step with its writes.
+
+    `ready()` builds them the first time (seconds on 100,000 matters: call it from a thread) and
+    returns them; writes made meanwhile are read again once the build is done, so none is lost."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.version = 0
+        self._facts: dict[str, MatterFacts] | None = None
+        self._sites: dict[str, str] = {}
+        self._shared = Shared()
+        self._lock = threading.RLock()
+        self._building = threading.Lock()
+        self._written_meanwhile: set[str] | None = None
+        store.subscribe(self._written)
+
+    @property
+    def built(self) -> bool:
+        return self._facts is not None
+
+    def ready(self) -> tuple[list[MatterFacts], dict[str, str]]:
+        """(every matter's facts, each visit's site), built first if need be."""
+        with self._building:
+            if self._facts is None:
+                self._build()
+        with self._lock:
+            return list(self._facts.values()), dict(self._sites)
+
+    def _build(self) -> None:
+        with self._lock:
+            self._written_meanwhile = set()
+        with collector_paused():
+            sites = store_sites(self.store)
+            facts = {item.id: item for item in store_facts(self.store, self._shared)}
+        with self._lock:
+            again, self._written_meanwhile = self._written_meanwhile, None
+            self._sites.update({key: value for key, value in sites.items() if key not in self._sites})
+            for issue_id in again:
+                record = self.store.get(ISSUES, issue_id)
+                if record is not None:
+                    facts[issue_id] = record_facts(record, self._shared)
+            self._facts = facts
+            self.version += 1
+
+    def _written(self, written: dict[str, list[Record]]) -> None:
+        with self._lock:
+            for visit in written.get(VISITS, ()):
+                self._sites[visit["id"]] = (visit["fields"].get("site") or {}).get("value") or ""
+            issues = written.get(ISSUES, ())
+            if self._written_meanwhile is not None:
+                self._written_meanwhile.update(record["id"] for record in issues)
+            if self._facts is not None:
+                for record in issues:
+                    self._facts[record["id"]] = record_facts(record, self._shared)
+            self.version += 1
+
+
+def _day(value: Any) -> str | None:
+    """The ISO date at the head of a date or date-time string ("2026-11-15"), else None."""
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+        return value[:10]
+    if isinstance(value, dt.date):
+        return value.isoformat()[:10]
+    return None
+
+
+def _person_keys(issue: dict[str, Any]) -> tuple[tuple, ...]:
+    """Who raised a matter: by employee number, and by name within the unit; none when anonymous."""
+    if issue.get("anonymous"):
+        return ()
+    keys = []
+    if issue.get("employee_no"):
+        keys.append(("no", issue["employee_no"]))
+    if issue.get("petitioner_name") and issue.get("unit"):
+        keys.append(("name", issue["petitioner_name"], issue["unit"]))
+    return tuple(keys)
