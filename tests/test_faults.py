@@ -14,6 +14,8 @@ import os
 import shutil
 
 import pytest
+
+from fieldvisit.stores import span_index
 from click.testing import CliRunner
 
 from fieldvisit.cli import main
@@ -32,11 +34,13 @@ def invoke(*args, input: str | None = None, passphrase: str = ""):
 
 
 def files(folder) -> dict[str, bytes]:
-    """Every file under `folder` (lock files aside: they hold the pid of the last opener)."""
+    """Every file under `folder`, lock files aside (they hold the pid of the last opener), and
+    the JSON store's span index (`fieldvisit.stores.span_index`: derived from the store file when
+    it is opened, named after the file it describes and checked against it on every open)."""
     found = {}
     for root, _, names in os.walk(folder):
         for name in names:
-            if not name.endswith(".lock"):
+            if not name.endswith((".lock", span_index.SUFFIX)):
                 path = os.path.join(root, name)
                 found[os.path.relpath(path, folder)] = open(path, "rb").read()
     return found
