@@ -10,7 +10,10 @@ command palette (`register_commands`) or a click on its header.
 from __future__ import annotations
 
 from dataclasses import replace
+from operator import attrgetter
 
+from fieldvisit.screens.register_commands import SortCommands
+from fieldvisit.screens.widgets.register_table import Column, RegisterTable
 from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
@@ -22,15 +25,25 @@ from textual.widgets import Footer, Header, Input, Select, Static
 
 from fieldvisit.core.i18n import label, t
 from fieldvisit.core.model import DEFAULT_CATEGORIES, STATUSES
-from fieldvisit.office.register import SAVED_FILTERS, Ordering, RegisterFilter, RegisterIndex, RegisterRow, due_label
-from fieldvisit.screens.register_commands import SortCommands
-from fieldvisit.screens.widgets.register_table import Column, RegisterTable
+from fieldvisit.office.register import (
+    SAVED_FILTERS,
+    Ordering,
+    RegisterFilter,
+    RegisterIndex,
+    RegisterRow,
+    due_label,
+)
 
 COLUMNS = ("ref", "due", "status", "title", "petitioner", "owner", "category", "site", "date", "flags")
 """The register's columns, left to right: the names come before what may be cut or scrolled to."""
 CUT_TO = {"category": 8, "site": 8}
 """Columns cut (ending in "…") down to this many cells when the terminal is narrow; the title
 takes what is left. Names (petitioner, owner) and the short columns are never cut."""
+
+
+MEASURED_AT_ONCE = 20_000
+"""Up to this many matters the columns are measured over every row before the first paint (a few
+milliseconds); a larger register measures them once its first rows are shown."""
 
 
 class RegisterScreen(Screen):
@@ -61,8 +74,8 @@ class RegisterScreen(Screen):
         self.sort_reverse = False
         self.saved = "all"
         self._shown_for: tuple | None = None
-        self._widths_for: int | None = None
         self._unwatch = lambda: None
+        self._measured = False
         self._rows_behind = False
 
     def compose(self) -> ComposeResult:
@@ -72,7 +85,7 @@ class RegisterScreen(Screen):
             yield Select([(t(f"register.saved.{name}"), name) for name in SAVED_FILTERS], value="all", allow_blank=False, id="register-saved", compact=True)
             yield Select([(label("status", code), code) for code in STATUSES], prompt=t("register.any_status"), id="register-status", compact=True)
             yield Select([(label("category", code), code) for code in DEFAULT_CATEGORIES], prompt=t("register.any_category"), id="register-category", compact=True)
-        yield RegisterTable(_columns({}), id="register")
+        yield RegisterTable(_columns(), id="register")
         yield Static(id="register-count")
         yield Footer(compact=True)
 
@@ -85,6 +98,17 @@ class RegisterScreen(Screen):
 
     def on_unmount(self) -> None:
         self._unwatch()
+
+    def on_register_screen_shown(self) -> None:
+        """Once the first rows are on screen (columns as wide as the texts drawn), a large
+        register measures the widest texts of every row, so that paging on does not widen them
+        (each row drawn still would)."""
+        self.call_after_refresh(self._measure_columns)
+
+    def _measure_columns(self) -> None:
+        if not self._measured:
+            self._measured = True
+            self.query_one("#register", RegisterTable).widen(widest_texts(self.app.register_index))
 
     def on_screen_resume(self) -> None:
         self.refresh_rows()
@@ -123,9 +147,8 @@ class RegisterScreen(Screen):
         same_rows = self._shown_for is not None and self._shown_for[:3] == signature[:3]
         self._shown_for = signature
         table = self.query_one("#register", RegisterTable)
-        if self._widths_for != index.version:
-            self._widths_for = index.version
-            table.set_columns(_columns(widest_texts(index)))
+        if len(index.rows) <= MEASURED_AT_ONCE:
+            self._measure_columns()
         ordering = index.ordered(chosen, self.sort_key, self.sort_reverse)
         table.show_sort(self.sort_key, self.sort_reverse)
         kept, line = table.cursor_key if same_rows else None, None
@@ -235,34 +258,42 @@ class _Rows:
         return [(row.id, _cells(row)) for row in self.ordering.window(start, stop)]
 
 
-def _columns(widths: dict[str, int]) -> list[Column]:
-    return [
-        Column(key, t(f"register.col.{key}"), widths.get(key, 0), CUT_TO.get(key), flex=key == "title")
-        for key in COLUMNS
-    ]
+def _columns() -> list[Column]:
+    """The columns, as wide as their headers until rows are drawn in them (`RegisterTable.widen`)."""
+    return [Column(key, t(f"register.col.{key}"), 0, CUT_TO.get(key), flex=key == "title") for key in COLUMNS]
 
 
 def widest_texts(index: RegisterIndex) -> dict[str, int]:
     """The widest text of each column over every row of the register (the title excepted: it
     takes the room left), so widths do not change as the officer types or pages. Measured on
-    the distinct values, which are few but for the references."""
+    the distinct values (few, but for the references), gathered with C-level maps: this runs
+    on opening and after each write, over 100,000 rows."""
     rows = index.rows.values()
+
+    def distinct(name: str) -> set:
+        return set(map(attrgetter(name), rows))
+
+    conflicts = max(map(attrgetter("conflicts"), rows), default=0) > 0
+    flags = max(map(cell_len, ("".join(t(f"flag_short.{flag}") for flag in found) for found in distinct("flags"))), default=0)
     return {
-        "ref": _widest({row.ref for row in rows}),
-        "due": _widest({due_label(days) for days in {row.days_left for row in rows}}),
-        "status": _widest({label("status", code) for code in {row.status for row in rows}}),
-        "petitioner": _widest({row.petitioner for row in rows}),
-        "owner": _widest({_owner(row) for row in rows}),
-        "category": _widest({label("category", code) for code in {row.category for row in rows}}),
-        "site": _widest({row.site for row in rows}),
-        "date": _widest({row.date for row in rows}),
-        "flags": _widest({_flags(row) for row in {(row.flags, row.conflicts > 0): row for row in rows}.values()}),
+        "ref": _widest(distinct("ref")),
+        "due": _widest({due_label(days) for days in distinct("days_left")}),
+        "status": _widest({label("status", code) for code in distinct("status")}),
+        "petitioner": _widest(distinct("petitioner")),
+        "owner": _widest(distinct("owner") | {row.department or "—" for row in rows if not row.owner}),
+        "category": _widest({label("category", code) for code in distinct("category")}),
+        "site": _widest(distinct("site")),
+        "date": _widest(distinct("date")),
+        "flags": flags + (cell_len("⚠") if conflicts else 0),
     }
 
 
 def _widest(texts: set[str]) -> int:
-    """The most cells any of `texts` takes (one per ASCII character, else as Rich counts them)."""
-    return max(max((len(text) for text in texts if text.isascii()), default=0), max(map(cell_len, (text for text in texts if not text.isascii())), default=0))
+    """The most cells any of `texts` takes: one per character when all are ASCII (references),
+    else as Rich counts them."""
+    if all(map(str.isascii, texts)):
+        return max(map(len, texts), default=0)
+    return max(map(cell_len, texts), default=0)
 
 
 def _owner(row: RegisterRow) -> str:

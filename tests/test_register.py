@@ -6,17 +6,22 @@ import datetime as dt
 from dataclasses import replace
 
 import pytest
-
 from homes import home_of
-from fieldvisit.locations.paths import Home
+
 from fieldvisit.editing.editor import Editor
-from fieldvisit.office.policy import DEFAULT_POLICY, Policy
+from fieldvisit.locations.paths import Home
 from fieldvisit.office import register
-from fieldvisit.office.register import SAVED_FILTERS, SORT_KEYS, RegisterFilter, RegisterIndex
+from fieldvisit.office.policy import DEFAULT_POLICY, Policy
+from fieldvisit.office.register import (
+    SAVED_FILTERS,
+    SORT_KEYS,
+    RegisterFilter,
+    RegisterIndex,
+)
 from fieldvisit.office.register_cache import RegisterCache
+from fieldvisit.office.workflow import Workflow
 from fieldvisit.stores.splice_store import SplicingJSONStore
 from fieldvisit.stores.store import ISSUES, TinyDBStore
-from fieldvisit.office.workflow import Workflow
 
 ANCHOR = dt.date(2026, 11, 20)
 
@@ -225,11 +230,11 @@ async def test_the_office_app_shows_the_cached_register_then_reads_the_store(sto
 
 def test_an_import_from_the_command_line_keeps_the_cache_valid(tmp_path, office_demo_bytes):
     from click.testing import CliRunner
+    from fieldvisit.sync import bundle as fmt
+    from fieldvisit.sync.exporter import export_bundle
 
     from fieldvisit.cli import main
     from fieldvisit.demo.laptop import build_demo
-    from fieldvisit.sync import bundle as fmt
-    from fieldvisit.sync.exporter import export_bundle
 
     store_path = tmp_path / "data" / "office" / TinyDBStore.FILE_NAME
     store_path.parent.mkdir(parents=True)

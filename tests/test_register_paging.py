@@ -235,3 +235,85 @@ async def test_a_matter_written_out_of_the_filter_leaves_the_cursor_where_it_was
         await pilot.pause()
         assert table.row_count == before - 1
         assert target not in shown_ids(table) and table.cursor_row == 2
+
+
+async def test_the_mouse_wheel_scrolls_through_rows_beyond_the_first_screen(many):
+    from textual import events
+
+    app = app_for(many)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#register", RegisterTable)
+        order = expected(app, RegisterFilter())
+        for _ in range(40):  # a few lines a notch
+            table.post_message(events.MouseScrollDown(table, 5, 5, 0, 1, 0, False, False, False))
+            await pilot.pause()
+        top = int(table.scroll_offset.y)
+        assert top > table.size.height  # well past the first screenful
+        first_line = table.render_line(1).text  # the first row line under the header
+        assert many.get("issues", order[top])["fields"]["ref"]["value"] in first_line
+        await pilot.click(table, offset=(4, 1))  # a click there puts the cursor on that row
+        assert table.cursor_row == top and table.cursor_key == order[top]
+
+
+async def test_ctrl_s_exports_the_whole_filter_in_the_order_the_keys_chose(many, monkeypatch):
+    from fieldvisit.screens import register_export
+
+    written: list[list[str]] = []
+    monkeypatch.setattr(register_export, "write_in_background", lambda screen, rows, fmt, redact: written.append([row.id for row in rows]))
+    app = app_for(many)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = await search(pilot, app, "津贴")
+        await pilot.press("s", "s", "s", "s", "r")  # by owner, descending
+        assert table.sort == ("owner", True)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # the export screen's own Ctrl+S: write
+        await pilot.pause()
+        assert written == [expected(app, RegisterFilter(text="津贴"), "owner", reverse=True)]
+        assert len(written[0]) == MATCHING == table.row_count
+
+
+async def test_the_palette_offers_each_column_in_the_direction_not_shown(office_store_path):
+    from fieldvisit.screens.register_commands import SortCommands
+
+    with TinyDBStore(office_store_path) as store:
+        app = app_for(store)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            provider = SortCommands(app.screen)
+            found = [hit.text async for hit in provider.discover()]
+            assert len(found) == len(COLUMNS)
+            assert "按“期限”排序 ▼" in found and "按“责任人”排序 ▲" in found  # sorted by time left ▲ now
+            every = [hit.text async for hit in provider.search("排序")]
+            assert len(every) == 2 * len(COLUMNS)
+
+
+@pytest.mark.parametrize("size", [(120, 30), (80, 24)], ids=["120", "80"])
+async def test_no_name_is_cut_and_a_longer_one_written_widens_its_column(office_store_path, size):
+    with TinyDBStore(office_store_path) as store:
+        app = app_for(store)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            table = app.screen.query_one("#register", RegisterTable)
+            rows = app.register_index.rows
+
+            def names_on_screen() -> list[tuple[str, str, str]]:
+                top = int(table.scroll_offset.y)
+                found = []
+                for line in range(1, table.scrollable_content_region.height):
+                    row = rows[table.row_key_at(top + line - 1)]
+                    found.append((table.render_line(line).text, row.petitioner, row.owner or row.department or "—"))
+                return found
+
+            for text, petitioner, owner in names_on_screen():
+                assert petitioner in text and owner in text, (text, petitioner, owner)
+            if size[0] == 120:
+                assert table.virtual_size.width <= table.scrollable_content_region.width  # every column in view
+            await pilot.press("down")
+            app.workflow.assign(table.cursor_key, assignee="欧阳诸葛明远")  # longer than any owner so far
+            await pilot.pause()
+            assert any("欧阳诸葛明远" in text for text, _, _ in names_on_screen())
+            for text, petitioner, owner in names_on_screen():
+                assert petitioner in text and owner in text, (text, petitioner, owner)

@@ -13,9 +13,9 @@ the cursor row) to open a row, a click on a column header to sort, and the sort 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -203,6 +203,8 @@ class RegisterTable(ScrollView, can_focus=True):
         self._lines.clear()
         cursor = min(max(cursor, 0), max(self._count - 1, 0))
         top = 0 if line is None else max(0, cursor - line)
+        if self._count:
+            self._row(min(top, self._count - 1))  # the rows to draw, at hand: their widths count in the layout
         self._set_virtual_size()
         self._lay_out()
         self.scroll_to(0, top, animate=False, immediate=True)
@@ -210,12 +212,18 @@ class RegisterTable(ScrollView, can_focus=True):
         self._keep_cursor_visible()
         self.refresh()
 
-    def set_columns(self, columns: list[Column]) -> None:
-        """Columns with other widths (the rows' widest texts changed): laid out again."""
-        if columns != self.columns:
-            self.columns = columns
-            self._laid_out_for = -1
+    def widen(self, widths: dict[str, int]) -> None:
+        """Make columns at least as wide as these texts (the widest of all rows, measured by the
+        caller) and lay them out again; a column never narrows, so nothing jumps back."""
+        if self._grow({key: width for key, width in widths.items()}):
             self._lay_out()
+
+    def _grow(self, widths: dict[str, int]) -> bool:
+        columns = [replace(column, width=widths[column.key]) if widths.get(column.key, 0) > column.width and not column.flex else column for column in self.columns]
+        if columns == self.columns:
+            return False
+        self.columns, self._laid_out_for = columns, -1
+        return True
 
     def show_sort(self, key: str, reverse: bool) -> None:
         """Mark the column `key` as the one the rows are sorted by, ▲ ascending or ▼ descending."""
@@ -233,8 +241,11 @@ class RegisterTable(ScrollView, can_focus=True):
             start = top if top <= index < top + shown else index
             if len(self._lines) > KEPT_LINES:
                 self._lines.clear()
-            for number, (key, cells) in enumerate(self._source.window(start, start + shown + 1), start):
-                self._lines[number] = (key, tuple(one_line(cell) for cell in cells))  # an escape code or line break as a space
+            fetched = [(key, tuple(one_line(cell) for cell in cells)) for key, cells in self._source.window(start, start + shown + 1)]  # an escape code or line break as a space
+            self._lines.update(enumerate(fetched, start))
+            widest = {column.key: max(cell_len(cells[number]) for _, cells in fetched) for number, column in enumerate(self.columns)} if fetched else {}
+            if self._grow(widest):  # a row wider than its column (a longer name written): no name is cut
+                self.call_later(self._lay_out)
             found = self._lines[index]
         return found
 
