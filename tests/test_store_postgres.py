@@ -99,6 +99,18 @@ def test_the_search_column_holds_the_fields_the_register_searches() -> None:
     assert postgres.SEARCHED_FIELDS == views.SEARCHED_FIELDS
 
 
+def test_the_grams_written_are_the_characters_and_pairs_a_search_looks_up() -> None:
+    matter = {"id": "01JD0000000000000000000GR1", "fields": {
+        "title": {"value": "退休职工 养老金核定\t偏低 Ab", "stamp": "s", "base": None},
+        "phone": {"value": "159 2403", "stamp": "s", "base": None},
+        "detail": {"value": "𠀀字 医药费\n报销", "stamp": "s", "base": None},
+    }}
+    as_set = lambda literal: set(literal.strip("{}").split(","))
+    assert as_set(postgres.search_codes(matter)) == as_set(postgres.gram_codes(postgres.search_grams(matter)))
+    assert {"养老", "老金", "ab", "𠀀字", "药", "59"} <= set(postgres.search_grams(matter))
+    assert "低 " not in postgres.search_grams(matter) and "费\n" not in postgres.search_grams(matter)
+
+
 # -- officers on the same matter --------------------------------------------------------------
 
 
@@ -241,6 +253,26 @@ def test_a_step_checked_on_one_read_is_saved_on_that_read(url: str, office: list
     finally:
         mine.close()
         theirs.close()
+
+
+def test_the_office_app_signs_its_store_with_the_officer_so_a_conflict_names_them(url: str, office: list[str], tmp_path: Path) -> None:
+    """The office app opens its store without a name; the officer said once at this PC signs
+    it, and the officer whose change then conflicts is told who changed the matter."""
+    from fieldvisit.apps.office import OfficeApp
+    from fieldvisit.office.officer import save_officer
+
+    matter = office[1]
+    remembered = tmp_path / "officer.json"
+    save_officer(remembered, "王敏")
+    with PostgresStore(url) as hers, PostgresStore(url, actor="李强") as his:
+        stale = his.get(ISSUES, matter)
+        app = OfficeApp(hers, today=ANCHOR, officer_file=remembered)
+        app.workflow.assign(matter, assignee="王敏")
+        stale["fields"]["assignee"] = {"value": "李强", "stamp": "0001790000000001-0000-X", "base": None}
+        with pytest.raises(StoreConflictError) as conflict:
+            his.put({ISSUES: [stale]})
+        assert "王敏" in str(conflict.value) and conflict.value.params["by"] == "王敏"
+        assert get_value(his.get(ISSUES, matter), "assignee") == "王敏"
 
 
 def test_a_batch_that_meets_a_conflict_writes_none_of_its_tables(url: str, office: list[str]) -> None:
