@@ -391,6 +391,9 @@ def test_matters_are_filtered_and_searched_in_the_database(url: str, office: lis
                 if all(any(term in str(get_value(record, name) or "").lower() for name in postgres.SEARCHED_FIELDS) for term in piece.split())
             }
             assert {record["id"] for record in page} == expected and total == len(expected) and sample["id"] in expected, piece
+            assert store.matter_count(text=piece) == len(expected), piece
+            first, estimated = store.matter_page(text=piece, limit=1, count="estimate")  # a full page: the planner's estimate
+            assert first[0]["id"] in expected and estimated >= 1, piece
 
         category = get_value(sample, "category")
         page, total = store.matter_page(category=category, status="recorded", limit=500)
@@ -399,6 +402,10 @@ def test_matters_are_filtered_and_searched_in_the_database(url: str, office: lis
         }
         first, _ = store.matter_page(order="raised_at", descending=True, limit=5)
         assert [get_value(record, "raised_at") for record in first] == sorted((get_value(record, "raised_at") for record in records.values()), reverse=True)[:5]
+        by_ref = [record["id"] for record in sorted(records.values(), key=lambda record: (get_value(record, "ref"), record["id"]))]
+        pages = [store.matter_page(order="ref", descending=False, limit=4, offset=offset)[0] for offset in range(0, len(by_ref), 4)]
+        assert [record["id"] for page in pages for record in page] == by_ref  # pages in index order, each row once
+        assert [record["id"] for record in store.matter_page(order="ref", descending=True, limit=len(by_ref))[0]] == by_ref[::-1]
         flagged = {record_id for record_id, record in records.items() if get_value(record, "collective")}
         page, total = store.matter_page(flags=["collective"], limit=500)
         assert {record["id"] for record in page} == flagged and total == len(flagged)

@@ -583,10 +583,11 @@ class PostgresStore(Store):
         if saved is None:
             tables, ids, docs, grams, expected = (list(column) for column in zip(*rows)) if rows else ([], [], [], [], [])
             with self._pool.connection() as connection:
-                try:
+                try:  # binary parameters: a thousand documents are sent as they are, not escaped into an array literal
                     saved = connection.execute(
                         "SELECT w_tbl, w_id, w_version FROM fv_write(%s, %s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[], %s::jsonb, %s, %s::text[])",
                         (self.actor, tables, ids, docs, grams, expected, rest, clock, notes),
+                        binary=True,
                     ).fetchall()
                 except psycopg.Error as error:
                     if error.sqlstate == CONFLICT_STATE:
