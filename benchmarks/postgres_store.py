@@ -42,6 +42,7 @@ import argparse
 import datetime as dt
 import gc
 import json
+import os
 import random
 import shutil
 import statistics
@@ -113,9 +114,11 @@ def scaled_issues(issues: list[dict], matters: int):
             yield clone
 
 
-def load_postgres(url: str, tables: dict[str, list[dict]], meta: dict, issues, issue_ids: list[str]) -> float:
+def load_postgres(url: str, tables: dict[str, list[dict]], meta: dict, issues, issue_ids: list[str]) -> dict[str, float]:
     """Every record into a fresh schema by the store's bulk fill (`PostgresStore.fill`: COPY,
-    then the indexes built, as `office migrate` does); the matters from `issues`, their ids kept."""
+    then the indexes built, as `office migrate` does); the matters from `issues`, their ids kept.
+    Wall time, and the CPU seconds of this process and of the server process that loaded
+    (read from /proc: the throwaway server is local), since the machine is shared."""
     from fieldvisit.stores.postgres import PostgresStore, create_schema, drop_schema
 
     def records():
@@ -127,10 +130,22 @@ def load_postgres(url: str, tables: dict[str, list[dict]], meta: dict, issues, i
 
     drop_schema(url)
     create_schema(url)
-    started = time.perf_counter()
-    with PostgresStore(url, actor="迁移") as store:
+    with PostgresStore(url, actor="迁移", pool_size=1) as store:
+        with store._pool.connection() as connection:  # the one connection the fill will use
+            backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
+        server_before = server_cpu(backend)
+        started, cpu = time.perf_counter(), time.process_time()
         store.fill(records(), meta)
-    return time.perf_counter() - started
+        return {"wall": time.perf_counter() - started, "client_cpu": time.process_time() - cpu, "server_cpu": server_cpu(backend) - server_before}
+
+
+def server_cpu(pid: int) -> float:
+    """User + system CPU seconds of a local server process (0 when it cannot be read)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def write_json(tables: dict[str, list[dict]], meta: dict, issues, path: Path) -> None:
@@ -184,15 +199,20 @@ def opens(mode: str, target: str, anchor: str, runs: int) -> tuple[list[float], 
 # -- in-process operations ----------------------------------------------------------------------------
 
 
-def search_postgres(store, runs: int) -> list[float]:
-    times = []
+def search_postgres(store, runs: int) -> tuple[list[float], list[float]]:
+    """Each keystroke's first page with the estimated number of matches (what the register
+    shows at once), and, timed apart, the exact count it asks next (up to 10,000)."""
+    pages, counts = [], []
     for _ in range(runs):
         for word in TYPED:
             for end in range(1, len(word) + 1):
                 started = time.perf_counter()
-                store.matter_page(text=word[:end], limit=50)
-                times.append(time.perf_counter() - started)
-    return times
+                store.matter_page(text=word[:end], limit=50, count="estimate")
+                pages.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                store.matter_count(text=word[:end])
+                counts.append(time.perf_counter() - started)
+    return pages, counts
 
 
 def search_json(index, runs: int) -> list[float]:
@@ -334,6 +354,42 @@ def officers(url: str, issue_ids: list[str], count: int, seconds: float, anchor:
 
 # -- the run ------------------------------------------------------------------------------------------
 
+SIDE_BY_SIDE = (
+    ("open → first page (process wall)", "open_wall", 1.0, "s"),
+    ("search keystroke (page, estimate)", "search", 1000.0, "ms"),
+    ("exact count after it", "count", 1000.0, "ms"),
+    ("officer step, durable", "step", 1000.0, "ms"),
+    ("import 1,000-matter bundle", "import", 1.0, "s"),
+    ("8 officers: step", "officers", 1000.0, "ms"),
+    ("open peak memory", "memory", 1.0, "MB"),
+)
+
+
+def side_by_side(runs: list[dict]) -> None:
+    """One line per operation: median / p95 on each back-end at each size run, and how
+    PostgreSQL's median grew from the smaller size to the larger."""
+    runs = sorted(runs, key=lambda run: run["matters"])
+    columns = [(run, backend) for run in runs for backend in ("PostgreSQL", "JSON") if run["results"].get(backend)]
+    heads = [f"{backend} {run['matters']:,}" for run, backend in columns]
+    scaling = len(runs) > 1
+    print("\nside by side (median / p95; the same operations, the same data)")
+    print(f"{'':<36}" + "".join(f"{head:>24}" for head in heads) + (f"{'PostgreSQL ×':>16}" if scaling else ""))
+    for label, key, scale, unit in SIDE_BY_SIDE:
+        cells = []
+        for run, backend in columns:
+            values = run["results"][backend].get(key)
+            cells.append(f"{statistics.median(values) * scale:.1f} / {p95(values) * scale:.1f} {unit}" if values else "—")
+        grown = ""
+        if scaling:
+            small, large = (runs[0]["results"]["PostgreSQL"].get(key), runs[-1]["results"]["PostgreSQL"].get(key))
+            if small and large and statistics.median(small) > 0:
+                grown = f"{statistics.median(large) / statistics.median(small):.1f}×"
+        print(f"{label:<36}" + "".join(f"{cell:>24}" for cell in cells) + (f"{grown:>16}" if scaling else ""))
+    for run in runs:
+        load = run.get("load") or {}
+        if load:
+            print(f"filled {run['matters']:,} into PostgreSQL: {load['wall']:.0f} s wall, CPU {load['client_cpu']:.0f} s here + {load['server_cpu']:.0f} s server")
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -346,6 +402,8 @@ def main() -> int:
     parser.add_argument("--officers", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--skip-json", action="store_true", help="no JSON baseline (at 1,000,000 matters its file is ~2.8 GB)")
+    parser.add_argument("--save", type=Path, help="write this run's figures to a JSON file")
+    parser.add_argument("--beside", type=Path, help="an earlier run's --save file (another size): printed side by side with this run, with the scaling")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -372,8 +430,8 @@ def main() -> int:
         progress(f"preparing {args.matters:,} matters")
         tables, meta = kept_tables(store_path)
         issue_ids: list[str] = []
-        load_seconds = load_postgres(url, tables, meta, scaled_issues(tables["issues"], args.matters), issue_ids)
-        progress(f"PostgreSQL loaded by COPY in {load_seconds:.1f} s")
+        load = load_postgres(url, tables, meta, scaled_issues(tables["issues"], args.matters), issue_ids)
+        progress(f"PostgreSQL filled by COPY in {load['wall']:.1f} s")
         json_path = None
         if not args.skip_json:
             json_path = work / "json" / store_path.name
@@ -400,7 +458,7 @@ def main() -> int:
 
         progress("search keystrokes, officer steps")
         with PostgresStore(url, actor="周建华") as store:
-            results["PostgreSQL"]["search"] = search_postgres(store, args.runs)
+            results["PostgreSQL"]["search"], results["PostgreSQL"]["count"] = search_postgres(store, args.runs)
             results["PostgreSQL"]["step"] = steps(store, issue_ids, args.steps, anchor)
         if json_path:
             from fieldvisit.office.register import RegisterIndex
@@ -426,11 +484,13 @@ def main() -> int:
             cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"\n{args.matters:,} matters; bundle {len(bundle):,} bytes (1,000 matters); loaded into PostgreSQL in {load_seconds:.1f} s")
+    print(f"\n{args.matters:,} matters; bundle {len(bundle):,} bytes (1,000 matters); filled into PostgreSQL (PostgresStore.fill, as office migrate) in "
+          f"{load['wall']:.1f} s wall, CPU {load['client_cpu']:.1f} s here + {load['server_cpu']:.1f} s in the server (the machine is shared: wall ≫ CPU when loaded)")
     names = {
         "open_inside": "open → first page (in process)",
         "open_wall": "open → first page (process wall)",
-        "search": "search keystroke",
+        "search": "search keystroke (page, estimate)",
+        "count": "exact count after it (≤ 10,000)",
         "step": "officer step, durable",
         "import": "import 1,000-matter bundle",
     }
@@ -445,6 +505,16 @@ def main() -> int:
     if crowd:
         print(f"{'PostgreSQL':<11}{args.officers} officers × {args.seconds:.0f} s: {crowd['saved']:,} steps saved, {crowd['conflicts']:,} conflicts refused and retried, "
               f"{crowd['lost']} lost; " + line("step", crowd["steps"]).strip())
+
+    if crowd:
+        results["PostgreSQL"]["officers"] = crowd["steps"]
+    results["PostgreSQL"]["memory"] = [max(pg_memory) / 2**20]
+    if json_path:
+        results["JSON"]["memory"] = [max(json_memory) / 2**20]
+    figures = {"matters": args.matters, "results": results, "load": load}
+    if args.save:
+        args.save.write_text(json.dumps(figures))
+    side_by_side([json.loads(args.beside.read_text()), figures] if args.beside else [figures])
 
     print(f"\ntargets (issue 16 §4, set for 1,000,000 matters; this run: {args.matters:,})")
     ok = [

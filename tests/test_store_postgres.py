@@ -99,6 +99,18 @@ def test_the_search_column_holds_the_fields_the_register_searches() -> None:
     assert postgres.SEARCHED_FIELDS == views.SEARCHED_FIELDS
 
 
+def test_the_grams_written_are_the_characters_and_pairs_a_search_looks_up() -> None:
+    matter = {"id": "01JD0000000000000000000GR1", "fields": {
+        "title": {"value": "退休职工 养老金核定\t偏低 Ab", "stamp": "s", "base": None},
+        "phone": {"value": "159 2403", "stamp": "s", "base": None},
+        "detail": {"value": "𠀀字 医药费\n报销", "stamp": "s", "base": None},
+    }}
+    as_set = lambda literal: set(literal.strip("{}").split(","))
+    assert as_set(postgres.search_codes(matter)) == as_set(postgres.gram_codes(postgres.search_grams(matter)))
+    assert {"养老", "老金", "ab", "𠀀字", "药", "59"} <= set(postgres.search_grams(matter))
+    assert "低 " not in postgres.search_grams(matter) and "费\n" not in postgres.search_grams(matter)
+
+
 # -- officers on the same matter --------------------------------------------------------------
 
 
@@ -243,6 +255,26 @@ def test_a_step_checked_on_one_read_is_saved_on_that_read(url: str, office: list
         theirs.close()
 
 
+def test_the_office_app_signs_its_store_with_the_officer_so_a_conflict_names_them(url: str, office: list[str], tmp_path: Path) -> None:
+    """The office app opens its store without a name; the officer said once at this PC signs
+    it, and the officer whose change then conflicts is told who changed the matter."""
+    from fieldvisit.apps.office import OfficeApp
+    from fieldvisit.office.officer import save_officer
+
+    matter = office[1]
+    remembered = tmp_path / "officer.json"
+    save_officer(remembered, "王敏")
+    with PostgresStore(url) as hers, PostgresStore(url, actor="李强") as his:
+        stale = his.get(ISSUES, matter)
+        app = OfficeApp(hers, today=ANCHOR, officer_file=remembered)
+        app.workflow.assign(matter, assignee="王敏")
+        stale["fields"]["assignee"] = {"value": "李强", "stamp": "0001790000000001-0000-X", "base": None}
+        with pytest.raises(StoreConflictError) as conflict:
+            his.put({ISSUES: [stale]})
+        assert "王敏" in str(conflict.value) and conflict.value.params["by"] == "王敏"
+        assert get_value(his.get(ISSUES, matter), "assignee") == "王敏"
+
+
 def test_a_batch_that_meets_a_conflict_writes_none_of_its_tables(url: str, office: list[str]) -> None:
     matter = office[3]
     with PostgresStore(url, actor="王敏") as mine, PostgresStore(url, actor="李强") as theirs:
@@ -359,6 +391,9 @@ def test_matters_are_filtered_and_searched_in_the_database(url: str, office: lis
                 if all(any(term in str(get_value(record, name) or "").lower() for name in postgres.SEARCHED_FIELDS) for term in piece.split())
             }
             assert {record["id"] for record in page} == expected and total == len(expected) and sample["id"] in expected, piece
+            assert store.matter_count(text=piece) == len(expected), piece
+            first, estimated = store.matter_page(text=piece, limit=1, count="estimate")  # a full page: the planner's estimate
+            assert first[0]["id"] in expected and estimated >= 1, piece
 
         category = get_value(sample, "category")
         page, total = store.matter_page(category=category, status="recorded", limit=500)
@@ -367,6 +402,10 @@ def test_matters_are_filtered_and_searched_in_the_database(url: str, office: lis
         }
         first, _ = store.matter_page(order="raised_at", descending=True, limit=5)
         assert [get_value(record, "raised_at") for record in first] == sorted((get_value(record, "raised_at") for record in records.values()), reverse=True)[:5]
+        by_ref = [record["id"] for record in sorted(records.values(), key=lambda record: (get_value(record, "ref"), record["id"]))]
+        pages = [store.matter_page(order="ref", descending=False, limit=4, offset=offset)[0] for offset in range(0, len(by_ref), 4)]
+        assert [record["id"] for page in pages for record in page] == by_ref  # pages in index order, each row once
+        assert [record["id"] for record in store.matter_page(order="ref", descending=True, limit=len(by_ref))[0]] == by_ref[::-1]
         flagged = {record_id for record_id, record in records.items() if get_value(record, "collective")}
         page, total = store.matter_page(flags=["collective"], limit=500)
         assert {record["id"] for record in page} == flagged and total == len(flagged)

@@ -80,6 +80,8 @@ class OfficeApp(BaseApp):
         super().__init__(store, editor, home)
         self.officer_file = officer_file
         self.officer = load_officer(officer_file)
+        if self.officer:
+            store.sign_as(self.officer)  # a shared store names the officer in another's conflict
         self._ui_thread = threading.get_ident()  # the app runs on the thread that makes it
         gc.set_threshold(*GC_THRESHOLDS)
         self.policy = policy
@@ -124,6 +126,7 @@ class OfficeApp(BaseApp):
         def save(found: dict) -> None:
             self.officer = save_officer(self.officer_file, found[OFFICER_FIELD])
             self.editor.actor = self.officer  # the workflow holds this editor: its next step signs so
+            self.store.sign_as(self.officer)
 
         def saved(found: dict | None) -> None:
             if found is not None:

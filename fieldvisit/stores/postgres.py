@@ -34,6 +34,8 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from itertools import repeat
+from operator import add, mul
 from typing import Any
 
 import orjson
@@ -99,7 +101,7 @@ def _indexes() -> dict[str, str]:
     return {
         **{name: f"CREATE INDEX IF NOT EXISTS {name} ON fv_records {columns}" for name, columns in {**ordered, **filters}.items()},
         "fv_records_flags": "CREATE INDEX IF NOT EXISTS fv_records_flags ON fv_records USING gin (flags)",
-        "fv_records_grams": "CREATE INDEX IF NOT EXISTS fv_records_grams ON fv_records USING gin (grams) WITH (fastupdate = off)",
+        "fv_records_grams": "CREATE INDEX IF NOT EXISTS fv_records_grams ON fv_records USING gin (grams)",
         "fv_records_conflicts": "CREATE INDEX IF NOT EXISTS fv_records_conflicts ON fv_records (tbl) WHERE conflicts > 0",
     }
 
@@ -107,6 +109,16 @@ def _indexes() -> dict[str, str]:
 RETIRED_INDEXES = ("fv_records_search", "fv_records_status", "fv_records_category", "fv_records_ref", "fv_records_raised_at", "fv_records_registered_at", "fv_records_accepted_at")
 """Schema 1's indexes that schema 2 replaced: the trigram index (the character-pair index serves
 every term) and the single-column ones the ordered indexes cover."""
+
+UPGRADE_FROM_1 = (
+    ("CREATE OR REPLACE FUNCTION fv_gram_codes(grams text[]) RETURNS bigint[] LANGUAGE sql IMMUTABLE AS $fn$ "
+    "SELECT coalesce(array_agg(CASE WHEN length(g) = 1 THEN ascii(g)::bigint ELSE (ascii(g)::bigint + 1) * 1114112 + ascii(substr(g, 2)) END), '{}') "
+    "FROM unnest(grams) AS g $fn$"),
+    "ALTER TABLE fv_records ALTER COLUMN grams DROP DEFAULT, ALTER COLUMN grams TYPE bigint[] USING fv_gram_codes(grams), ALTER COLUMN grams SET DEFAULT '{}'",
+    "DROP FUNCTION fv_gram_codes(text[])",
+    "ALTER TABLE fv_records SET (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.02)",
+)
+"""Schema 1 kept the character grams as text; schema 2 as numbers (`gram_codes`)."""
 
 WRITE_FUNCTIONS = r"""
 CREATE OR REPLACE FUNCTION fv_conflict(p_tbl text, p_id text) RETURNS void LANGUAGE plpgsql AS $fn$
@@ -134,7 +146,7 @@ BEGIN
     WITH v AS (
         SELECT * FROM unnest(p_tbl, p_id, p_doc, p_grams, p_expected) AS v(tbl, id, doc, grams, expected) WHERE v.expected > 0
     ), saved AS (
-        UPDATE fv_records AS r SET doc = v.doc::jsonb, grams = string_to_array(v.grams, ' '), version = r.version + 1,
+        UPDATE fv_records AS r SET doc = v.doc::jsonb, grams = v.grams::bigint[], version = r.version + 1,
             changed_by = p_actor, changed_at = now()
         FROM v WHERE r.tbl = v.tbl AND r.id = v.id AND r.version = v.expected
         RETURNING r.tbl, r.id, r.version
@@ -146,7 +158,7 @@ BEGIN
         SELECT * FROM unnest(p_tbl, p_id, p_doc, p_grams, p_expected) AS v(tbl, id, doc, grams, expected) WHERE v.expected = 0
     ), saved AS (
         INSERT INTO fv_records AS r (tbl, id, doc, grams, changed_by)
-        SELECT v.tbl, v.id, v.doc::jsonb, string_to_array(v.grams, ' '), p_actor FROM v
+        SELECT v.tbl, v.id, v.doc::jsonb, v.grams::bigint[], p_actor FROM v
         ON CONFLICT (tbl, id) DO NOTHING
         RETURNING r.tbl, r.id, r.version
     )
@@ -163,7 +175,7 @@ BEGIN
         SELECT * FROM unnest(p_tbl, p_id, p_doc, p_grams, p_expected) AS v(tbl, id, doc, grams, expected) WHERE v.expected IS NULL
     ), saved AS (
         INSERT INTO fv_records AS r (tbl, id, doc, grams, changed_by)
-        SELECT v.tbl, v.id, v.doc::jsonb, string_to_array(v.grams, ' '), p_actor FROM v
+        SELECT v.tbl, v.id, v.doc::jsonb, v.grams::bigint[], p_actor FROM v
         ON CONFLICT (tbl, id) DO UPDATE SET doc = EXCLUDED.doc, grams = EXCLUDED.grams, version = r.version + 1,
             changed_by = EXCLUDED.changed_by, changed_at = now()
         RETURNING r.tbl, r.id, r.version
@@ -216,13 +228,21 @@ def _schema_statements() -> list[str]:
 {dates}    flags text[] GENERATED ALWAYS AS (array_remove(ARRAY[{flags}]::text[], NULL)) STORED,
     conflicts integer GENERATED ALWAYS AS (jsonb_array_length(coalesce(doc -> 'conflicts', '[]'::jsonb))) STORED,
     search text GENERATED ALWAYS AS (lower({search})) STORED,
-    grams text[] NOT NULL DEFAULT '{{}}',
+    grams bigint[] NOT NULL DEFAULT '{{}}',
     PRIMARY KEY (tbl, id)
-)""",
+) WITH (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.02)""",
+        # Which characters are common, for the planner to choose between walking the order's
+        # index (a common one: 50 matches come soon) and the grams index (a rare one).
+        "ALTER TABLE fv_records ALTER COLUMN grams SET STATISTICS 1000",
         *(f"DROP INDEX IF EXISTS {name}" for name in RETIRED_INDEXES),
         *_indexes().values(),
         WRITE_FUNCTIONS,
     ]
+
+
+def _searched_text(record: Record) -> str:
+    registers = record.get("fields") or {}
+    return "\n".join(str(value) for name in SEARCHED_FIELDS if (value := (registers.get(name) or {}).get("value")) is not None).lower()
 
 
 def search_grams(record: Record) -> list[str]:
@@ -231,17 +251,37 @@ def search_grams(record: Record) -> list[str]:
     in words of one or two characters, which trigrams cannot find; this array's GIN index can,
     and narrows longer terms to the rows holding all of their pairs. Made here rather than by
     the database: an SQL function for it builds the index of 100,000 matters seven times slower."""
-    registers = record.get("fields") or {}
-    text = "\n".join(str(value) for name in SEARCHED_FIELDS if (value := (registers.get(name) or {}).get("value")) is not None).lower()
     grams: set[str] = set()
-    for word in text.split():
+    for word in _searched_text(record).split():
         grams.update(word)
         grams.update(word[i : i + 2] for i in range(len(word) - 1))
     return sorted(grams)
 
 
-def _term_grams(term: str) -> list[str]:
-    return [term] if len(term) <= 2 else sorted({term[i : i + 2] for i in range(len(term) - 1)})
+PAIR = 0x110000
+"""A character pair's code is (first + 1) × PAIR + second: above every character's own code."""
+
+
+def gram_codes(grams: Iterable[str]) -> str:
+    """Characters and character pairs as the `grams` column holds them, an array literal of
+    numbers (a character's code point, a pair's `PAIR` code): the index compares numbers,
+    which builds it twice as fast as text."""
+    return "{" + ",".join(str(ord(gram) if len(gram) == 1 else (ord(gram[0]) + 1) * PAIR + ord(gram[1])) for gram in grams) + "}"
+
+
+def search_codes(record: Record) -> str:
+    """`gram_codes(search_grams(record))`, made without the strings (this runs for every matter
+    written, a million of them in a migration)."""
+    found: set[int] = set()
+    for word in _searched_text(record).split():
+        points = list(map(ord, word))
+        found.update(points)
+        found.update(map(add, map(mul, points, repeat(PAIR)), map(add, points[1:], repeat(PAIR))))
+    return "{" + ",".join(map(str, found)) + "}"
+
+
+def _term_grams(term: str) -> str:
+    return gram_codes([term] if len(term) <= 2 else sorted({term[i : i + 2] for i in range(len(term) - 1)}))
 
 
 def _reason(error: BaseException) -> str:
@@ -266,9 +306,11 @@ def create_schema(url: str) -> int:
             found = connection.execute("SELECT max(version) FROM fv_schema").fetchone()[0]
         if found is not None and found > SCHEMA_VERSION:
             raise StoreUnavailableError("error.store_postgres.schema_newer", url=safe_url(url), found=found, known=SCHEMA_VERSION)
+        if found == 1:
+            for statement in UPGRADE_FROM_1:
+                connection.execute(statement)
         for statement in _schema_statements():
             connection.execute(statement)
-        connection.execute("ALTER INDEX fv_records_grams SET (fastupdate = off)")  # an index schema 1 made
         if found is None:
             connection.execute("INSERT INTO fv_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
         elif found < SCHEMA_VERSION:
@@ -281,6 +323,33 @@ def drop_schema(url: str) -> None:
     with _connect(url, autocommit=True) as connection:
         connection.execute("DROP TABLE IF EXISTS fv_records, fv_meta, fv_clock, fv_schema")
         connection.execute("DROP FUNCTION IF EXISTS fv_write, fv_conflict")
+
+
+def _matter_filter(
+    text: str, status: str | None, category: str | None, visit_ids: Iterable[str] | None, flags: Iterable[str]
+) -> tuple[sql.Composable, list[Any]]:
+    """The WHERE of a register query and its parameters. Each term is its characters (one or
+    two) or its character pairs in the grams index; a longer term's pairs narrow it and the
+    substring decides."""
+    conditions = [sql.SQL("tbl = 'issues'")]
+    params: list[Any] = []
+    for column, value in (("status", status), ("category", category)):
+        if value:
+            conditions.append(sql.SQL("{} = %s").format(sql.Identifier(column)))
+            params.append(value)
+    if visit_ids is not None:
+        conditions.append(sql.SQL("visit_id = ANY(%s)"))
+        params.append(list(visit_ids))
+    if flags:
+        conditions.append(sql.SQL("flags @> %s::text[]"))
+        params.append(list(flags))
+    for term in text.lower().split():
+        conditions.append(sql.SQL("grams @> %s::bigint[]"))
+        params.append(_term_grams(term))
+        if len(term) > 2:
+            conditions.append(sql.SQL("search LIKE %s"))
+            params.append("%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    return sql.SQL(" AND ").join(conditions), params
 
 
 def _split_clock(meta: dict[str, Any] | None) -> tuple[str | None, str | None]:
@@ -338,6 +407,9 @@ class PostgresStore(Store):
         except PoolTimeout as error:
             self._pool.close()
             raise StoreUnavailableError(url=safe_url(url), reason=_reason(error)) from None
+
+    def sign_as(self, actor: str) -> None:
+        self.actor = actor
 
     def _check_schema(self) -> None:
         with _connect(self.url, autocommit=True) as connection:
@@ -437,44 +509,63 @@ class PostgresStore(Store):
         limit: int = 50,
         offset: int = 0,
         count_limit: int = 10_000,
+        count: str = "exact",
     ) -> tuple[list[Record], int]:
-        """One page of matters filtered in the database, and how many match, counted up to
-        `count_limit` (that number means "at least"): what a register over a million matters
-        asks instead of holding every row in memory. `text`: whitespace-separated terms, each a
-        case-insensitive substring of the searched fields. The trigram index serves terms of
-        three characters or more; shorter ones are checked row by row."""
-        if order not in ("raised_at", "ref", "status", "category", "accepted_at", "registered_at", "id"):
+        """One page of matters filtered in the database, and how many match: what a register
+        over a million matters asks instead of holding every row in memory. `text`:
+        whitespace-separated terms, each a case-insensitive substring of the searched fields,
+        found through the index of characters and character pairs. Ascending puts matters
+        without a value last; descending is that order reversed (index order: a first page
+        reads its rows, not every match).
+
+        The number: when the page is not full it is exact at no cost. Otherwise `count="exact"`
+        counts up to `count_limit` (that number means "at least"), and `count="estimate"` gives
+        the planner's estimate, at once, for a register to show while it asks `matter_count`."""
+        if order not in ORDERS:
             raise ValueError(f"unknown order {order!r}")
-        conditions = [sql.SQL("tbl = 'issues'")]
-        params: list[Any] = []
-        for column, value in (("status", status), ("category", category)):
-            if value:
-                conditions.append(sql.SQL("{} = %s").format(sql.Identifier(column)))
-                params.append(value)
-        if visit_ids is not None:
-            conditions.append(sql.SQL("visit_id = ANY(%s)"))
-            params.append(list(visit_ids))
-        if flags:
-            conditions.append(sql.SQL("flags @> %s::text[]"))
-            params.append(list(flags))
-        for term in text.lower().split():
-            conditions.append(sql.SQL("grams @> %s::text[]"))
-            params.append(_term_grams(term))
-            if len(term) > 2:  # the pairs narrow it; the substring decides
-                conditions.append(sql.SQL("search LIKE %s"))
-                params.append("%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-        where = sql.SQL(" AND ").join(conditions)
+        if count not in ("exact", "estimate"):
+            raise ValueError(f"unknown count {count!r}")
+        where, params = _matter_filter(text, status, category, visit_ids, flags)
         direction = sql.SQL("DESC" if descending else "ASC")
-        # The page's ids first, then only their documents: no document of a row off the page is read.
+        key = sql.Identifier(order)
+        by = sql.SQL("{key} {direction}, id {direction}").format(key=key, direction=direction) if order != "id" else sql.SQL("id {}").format(direction)
+        # The page's ids first, in index order, then only their documents: no document of a row off the page is read.
         page = sql.SQL(
-            "WITH page AS (SELECT id, {order} AS key FROM fv_records WHERE {where} ORDER BY {order} {direction} NULLS LAST, id LIMIT %s OFFSET %s) "
-            "SELECT r.doc::text FROM page JOIN fv_records AS r ON r.tbl = 'issues' AND r.id = page.id ORDER BY page.key {direction} NULLS LAST, page.id"
-        ).format(where=where, order=sql.Identifier(order), direction=direction)
-        count = sql.SQL("SELECT count(*) FROM (SELECT 1 FROM fv_records WHERE {} LIMIT %s) AS counted").format(where)
+            "WITH page AS MATERIALIZED (SELECT id, {key} AS key FROM fv_records WHERE {where} ORDER BY {by} LIMIT %s OFFSET %s) "
+            "SELECT r.doc::text FROM page JOIN fv_records AS r ON r.tbl = 'issues' AND r.id = page.id ORDER BY {page_by}"
+        ).format(key=key, where=where, by=by, page_by=sql.SQL("page.key {direction}, page.id {direction}").format(direction=direction))
         with self._pool.connection() as connection:
-            rows = connection.execute(page, [*params, limit, offset]).fetchall()
-            total = connection.execute(count, [*params, count_limit]).fetchone()[0]
-        return [orjson.loads(row[0]) for row in rows], total
+            rows = [orjson.loads(row[0]) for row in connection.execute(page, [*params, limit, offset]).fetchall()]
+            if len(rows) < limit and (rows or offset == 0):
+                return rows, offset + len(rows)
+            if count == "estimate":
+                return rows, max(offset + len(rows), min(count_limit, self._estimate(connection, where, params)))
+            return rows, self._count(connection, where, params, count_limit)
+
+    def matter_count(
+        self,
+        text: str = "",
+        status: str | None = None,
+        category: str | None = None,
+        visit_ids: Iterable[str] | None = None,
+        flags: Iterable[str] = (),
+        count_limit: int = 10_000,
+    ) -> int:
+        """How many matters `matter_page` with the same filter finds, counted up to `count_limit`."""
+        where, params = _matter_filter(text, status, category, visit_ids, flags)
+        with self._pool.connection() as connection:
+            return self._count(connection, where, params, count_limit)
+
+    @staticmethod
+    def _count(connection: psycopg.Connection, where: sql.Composable, params: list[Any], count_limit: int) -> int:
+        counted = sql.SQL("SELECT count(*) FROM (SELECT 1 FROM fv_records WHERE {} LIMIT %s) AS counted").format(where)
+        return connection.execute(counted, [*params, count_limit]).fetchone()[0]
+
+    @staticmethod
+    def _estimate(connection: psycopg.Connection, where: sql.Composable, params: list[Any]) -> int:
+        plan = connection.execute(sql.SQL("EXPLAIN (FORMAT JSON) SELECT 1 FROM fv_records WHERE {}").format(where), params).fetchone()[0]
+        found = plan[0]["Plan"]["Plan Rows"] if isinstance(plan, list) else orjson.loads(plan)[0]["Plan"]["Plan Rows"]
+        return int(found)
 
     # -- writing --------------------------------------------------------------------------
 
@@ -492,10 +583,11 @@ class PostgresStore(Store):
         if saved is None:
             tables, ids, docs, grams, expected = (list(column) for column in zip(*rows)) if rows else ([], [], [], [], [])
             with self._pool.connection() as connection:
-                try:
+                try:  # binary parameters: a thousand documents are sent as they are, not escaped into an array literal
                     saved = connection.execute(
                         "SELECT w_tbl, w_id, w_version FROM fv_write(%s, %s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[], %s::jsonb, %s, %s::text[])",
                         (self.actor, tables, ids, docs, grams, expected, rest, clock, notes),
+                        binary=True,
                     ).fetchall()
                 except psycopg.Error as error:
                     if error.sqlstate == CONFLICT_STATE:
@@ -511,7 +603,7 @@ class PostgresStore(Store):
         many times faster than keeping them up row by row. Versions are not checked (nothing was
         there to read) and the records are not remembered; how many were written. Raises
         `FieldVisitError` when the store already holds records."""
-        encoded = ((table, str(record["id"]), orjson.dumps(record).decode(), " ".join(search_grams(record)) if table == ISSUES else "") for table, record in records)
+        encoded = ((table, str(record["id"]), orjson.dumps(record).decode(), search_codes(record) if table == ISSUES else "{}") for table, record in records)
         rest, clock = _split_clock(meta)
         saved = self._fill(encoded, rest, clock, [])
         if saved is None:
@@ -535,7 +627,7 @@ class PostgresStore(Store):
                     for row in rows:
                         copy.write_row(row)
                 saved = connection.execute(
-                    "INSERT INTO fv_records (tbl, id, doc, grams, changed_by) SELECT tbl, id, doc::jsonb, string_to_array(grams, ' '), %s "
+                    "INSERT INTO fv_records (tbl, id, doc, grams, changed_by) SELECT tbl, id, doc::jsonb, grams::bigint[], %s "
                     "FROM fv_incoming RETURNING tbl, id, version",
                     (self.actor,),
                 ).fetchall()
@@ -554,7 +646,7 @@ class PostgresStore(Store):
             for record_id, record in {record["id"]: record for record in batch}.items():  # the last of one id wins, as in the file stores
                 if not isinstance(record_id, str):
                     raise TypeError("record ids must be strings")
-                grams = " ".join(search_grams(record)) if table == ISSUES else ""
+                grams = search_codes(record) if table == ISSUES else "{}"
                 rows.append((table, record_id, orjson.dumps(record).decode(), grams, seen.get((table, record_id))))
         return rows
 

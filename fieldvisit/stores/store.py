@@ -101,6 +101,11 @@ class Store(ABC):
         """Fold writes kept aside (the JSON store's journal) into the store itself, as closing
         does: data derived from `state_token()` and saved after this stays valid after closing."""
 
+    def sign_as(self, actor: str) -> None:
+        """Name who makes the writes from now on (the officer at this PC). A shared store keeps
+        the name with each row it writes and gives it to another officer whose change then
+        conflicts ("changed by 王敏 just now"); the file stores have one writer and ignore it."""
+
     def damaged_matters(self) -> dict[str, str]:
         """Matters (id → reference) with a sealed value that does not open: shown without it and
         never written, while the rest of the store works (`fieldvisit.stores.at_rest`)."""
