@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from fieldvisit.locations.paths import Home
 from fieldvisit.office import register_cache
+from fieldvisit.office.followups import rating_level
 from fieldvisit.core.i18n import t
 from fieldvisit.core.model import DEFAULT_CATEGORIES, FLAGS, STATUSES
 from fieldvisit.office.policy import (
@@ -364,7 +365,7 @@ class RegisterIndex:
             flags=tuple(flag for flag in FLAGS if issue.get(flag)),
             urgency=issue.get("urgency", "normal"),
             conflicts=len(record.get("conflicts", ())),
-            satisfaction=issue.get("satisfaction", ""),
+            satisfaction=rating_level(record),  # a rating heard face to face counts, as in the statistics
             haystack=haystack,
         )
 
