@@ -3,6 +3,8 @@ safety matters, and likely repeat visits. Enter opens a matter; `l` links a sugg
 
 from __future__ import annotations
 
+import heapq
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,11 +15,9 @@ from textual.worker import get_current_worker
 
 from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.core.i18n import t
-from fieldvisit.core.records import values
 from fieldvisit.office.register import SAVED_FILTERS, RegisterFilter, RegisterRow, due_label
-from fieldvisit.office.repeats import RepeatSuggestion, suggest_repeats
+from fieldvisit.office.repeats import RepeatSuggestion
 from fieldvisit.screens.literal import literal_line
-from fieldvisit.stores.store import ISSUES
 
 SECTIONS = (
     ("overdue", SAVED_FILTERS["overdue"]),
@@ -41,6 +41,7 @@ class AttentionScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self._repeats: tuple[int, list[RepeatSuggestion]] | None = None
+        self._drawn: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -53,23 +54,28 @@ class AttentionScreen(Screen):
         self.refresh_view()
 
     def on_screen_resume(self) -> None:
-        self.refresh_view()
+        """Drawn again when the register changed meanwhile (a step taken on a matter opened
+        from here); Textual resumes a mode's screen twice on its first switch, and each drawing
+        selects among 100,000 rows."""
+        if self._drawn != self.app.register_index.version:
+            self.refresh_view()
 
     def action_reload(self) -> None:
         self.refresh_view()
 
     def refresh_view(self) -> None:
         index = self.app.register_index
+        self._drawn = index.version
         options = self.query_one(OptionList)
         options.clear_options()
         counts = []
         for name, chosen in SECTIONS:
             heading = t("honest_deadlines.due_soon", days=self.app.policy.due_soon_days) if name == "due_soon" else t(f"attention.{name}")
-            rows = sorted(index.select(chosen), key=lambda row: (row.days_left if row.days_left is not None else 9999, row.ref))
+            rows = index.select(chosen)
             rows = [row for row in rows if row.status not in ("closed", "withdrawn")] if name != "dissatisfied" else rows
             counts.append(t("attention.count", name=heading, count=len(rows)))
             options.add_option(Option(f"{heading} ({len(rows)})", disabled=True))
-            for row in rows[:PER_SECTION]:
+            for row in heapq.nsmallest(PER_SECTION, rows, key=_most_pressing):  # the first few of maybe 100,000
                 options.add_option(Option(literal_line(f"  {_describe(row)}"), id=f"open|{name}|{row.id}"))
             if len(rows) > PER_SECTION:
                 options.add_option(Option(f"  … {t('attention.more', count=len(rows) - PER_SECTION)}", disabled=True))
@@ -92,10 +98,10 @@ class AttentionScreen(Screen):
 
     @work(thread=True, exclusive=True, group="repeats")
     def _find_repeats(self, version: int) -> None:
-        """Repeat suggestions read every matter once: seconds on a central store of 100,000, so
+        """Repeat suggestions walk every matter's facts in order (`app.matter_facts`, kept in step
+        with the store; read from the store the first time when their file does not fit it), so
         on a thread of their own, and kept until the store is written again."""
-        issues = (values(record) for record in self.app.store.records(ISSUES))
-        found = suggest_repeats(issues, limit=PER_SECTION)
+        found = self.app.matter_facts.repeat_index().suggestions(PER_SECTION)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._found, version, found)
 
@@ -131,6 +137,10 @@ class AttentionScreen(Screen):
             return
         self.notify(t("attention.linked"))
         self.refresh_view()
+
+
+def _most_pressing(row: RegisterRow) -> tuple[int, str]:
+    return (row.days_left if row.days_left is not None else 9999, row.ref)
 
 
 def _describe(row: RegisterRow) -> str:

@@ -18,12 +18,9 @@ from fieldvisit.core import clock
 from fieldvisit.core.errors import InputError
 from fieldvisit.core.i18n import label, t
 from fieldvisit.core.model import check_range, parse_date
-from fieldvisit.core.records import values
 from fieldvisit.screens.literal import literal
 from fieldvisit.core.text import one_line
-from fieldvisit.office.followups import rated_values
-from fieldvisit.office.stats import PeriodStats, period_stats
-from fieldvisit.stores.store import ISSUES, VISITS
+from fieldvisit.office.stats import PeriodStats, period_figures
 
 BAR_WIDTH = 30
 
@@ -73,12 +70,11 @@ class StatisticsScreen(Screen):
 
     @work(thread=True, exclusive=True, group="statistics")
     def _count(self, start: dt.date, end: dt.date) -> None:
-        """One pass over every matter, read one at a time: seconds on a central store of 100,000,
-        so on a thread of its own while the screen stays usable."""
-        store = self.app.store
-        issues = (rated_values(record) for record in store.records(ISSUES))  # dates fixed by history; face-to-face ratings count once
-        visits = (values(record) for record in store.records(VISITS))
-        stats = period_stats(issues, visits, start, end, self.app.policy, clock.today())
+        """One pass over every matter's facts (`app.matter_facts`: the dates its history fixes,
+        the rating that counts, as the period report reads them), on a thread of its own: the
+        first count reads the store when the facts' file does not fit it (seconds at 100,000)."""
+        matters, sites = self.app.matter_facts.ready()
+        stats = period_figures(matters, sites, start, end, self.app.policy, clock.today())
         if not get_current_worker().is_cancelled:  # a newer period was asked for meanwhile
             self.app.call_from_thread(self._show, stats)
 

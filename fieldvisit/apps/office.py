@@ -23,6 +23,8 @@ from fieldvisit.editing.editor import Editor
 from fieldvisit.core.i18n import t
 from fieldvisit.locations.paths import Home
 from fieldvisit.office.policy import DEFAULT_POLICY, Policy
+from fieldvisit.office.facts import FactsIndex
+from fieldvisit.office.facts_cache import FactsCache
 from fieldvisit.office.register import RegisterIndex
 from fieldvisit.office.register_cache import RegisterCache
 from fieldvisit.screens.attention import AttentionScreen
@@ -89,6 +91,8 @@ class OfficeApp(BaseApp):
         self._today = today
         self.register_index = RegisterIndex(store, policy, today or dt.date.today()).follow(self.on_app_thread)
         self._cached_version = self.register_index.version if self.register_index.open(cache) else None
+        self.matter_facts = FactsIndex(store, FactsCache.of(self.home))
+        """What the attention list and the statistics count (`office.facts`), kept in step."""
 
     @property
     def editor(self) -> Editor:
@@ -161,9 +165,19 @@ class OfficeApp(BaseApp):
         load_in_background = getattr(self.store, "load_in_background", None)
         if load_in_background is not None:
             load_in_background()
+        # the matters' facts from their file beside the store, if it fits (a second or so): the
+        # attention list and the statistics then count at once; without it they read the store
+        # when first asked
+        self.run_worker(self._facts_from_file, thread=True, group="matter-facts", exit_on_error=False)
+
+    def _facts_from_file(self) -> None:
+        """The matters' facts from their file, and the order repeat suggestions walk them in."""
+        if self.matter_facts.open_cached():
+            self.matter_facts.repeat_index()
 
     def save_register_cache(self) -> None:
         """Keep the rows for the next start, unless the cache already holds them as they are."""
         if self.cache is not None and self._cached_version != self.register_index.version:
             self.register_index.save(self.cache)
             self._cached_version = self.register_index.version
+        self.matter_facts.save()

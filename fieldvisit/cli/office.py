@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -79,13 +80,18 @@ def open_office_app_store(spec):
         return open_office_store(spec, deferred=True, read_only=True)
 
 
+@contextmanager
 def office_cache_kept_in_step(store, home: paths.Home):
-    """The office app's register cache kept valid across this command's writes to the store."""
+    """The office app's register cache and the matters' facts (`office.facts_cache`) kept valid
+    across this command's writes to the store."""
     # imported when this runs: `fieldvisit --help` and the other commands start without it
+    from fieldvisit.office.facts import facts_kept_in_step
+    from fieldvisit.office.facts_cache import FactsCache
     from fieldvisit.office.policy import load_policy
     from fieldvisit.office.register import cache_kept_in_step
 
-    return cache_kept_in_step(store, home, load_policy(home.policy_file))
+    with cache_kept_in_step(store, home, load_policy(home.policy_file)), facts_kept_in_step(store, FactsCache.of(home)):
+        yield
 
 
 @office.command("init-db")

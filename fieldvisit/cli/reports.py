@@ -76,6 +76,7 @@ def report(ctx, data_dir, lang, start, end, site, fmt, out, redact, font) -> Non
 
     def write_report() -> None:
         # imported when this runs: `fieldvisit --help` and the other commands start without it
+        from fieldvisit.office.facts_cache import FactsCache
         from fieldvisit.office.policy import load_policy
         from fieldvisit.reports import write
         from fieldvisit.reports.data import period_report
@@ -85,7 +86,7 @@ def report(ctx, data_dir, lang, start, end, site, fmt, out, redact, font) -> Non
             raise FieldVisitError("error.report.bad_period", start=first.isoformat(), end=last.isoformat())
         opened, home = open_central(ctx, base, read_only=True)
         with opened as store:
-            found = period_report(store, first, last, site, load_policy(home.policy_file), dt.date.today())
+            found = period_report(store, first, last, site, load_policy(home.policy_file), dt.date.today(), FactsCache.of(home))
         name = f"report-{first.isoformat()}-{last.isoformat()}"
         if fmt == "xlsx":
             from fieldvisit.reports.exports import report_sheets, write_sheets

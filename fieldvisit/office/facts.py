@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from fieldvisit.core import model
 from fieldvisit.core.records import Record
@@ -44,8 +44,9 @@ READ_FIELDS = (
 """Every value the facts are made from: a record's other fields are never read."""
 
 
-@dataclass(frozen=True, slots=True)
-class MatterFacts:
+class MatterFacts(NamedTuple):
+    """A tuple: made by the hundred thousand when the facts' file is read, so made cheaply."""
+
     id: str
     ref: str
     status: str
@@ -180,18 +181,23 @@ def visit_sites(visits: Iterable[dict[str, Any]]) -> dict[str, str]:
 class FactsIndex:
     """The facts of every matter in a store and each visit's site, kept in step with its writes.
 
-    `ready()` builds them the first time (seconds on 100,000 matters: call it from a thread) and
-    returns them; writes made meanwhile are read again once the build is done, so none is lost."""
+    `ready()` takes them from `cache` (`office.facts_cache`) when it was written for the store as
+    it is now, else builds them from the store (seconds on 100,000 matters: call it from a
+    thread), and returns them; writes made meanwhile are read again once that is done, so none
+    is lost. `save()` writes them to the cache for the next start, report or import."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, cache: Any = None):
         self.store = store
+        self.cache = cache
         self.version = 0
+        self.saved_version: int | None = None
         self._facts: dict[str, MatterFacts] | None = None
         self._sites: dict[str, str] = {}
         self._shared = Shared()
         self._lock = threading.RLock()
         self._building = threading.Lock()
         self._written_meanwhile: set[str] | None = None
+        self._repeats: Any = None
         store.subscribe(self._written)
 
     @property
@@ -199,27 +205,71 @@ class FactsIndex:
         return self._facts is not None
 
     def ready(self) -> tuple[list[MatterFacts], dict[str, str]]:
-        """(every matter's facts, each visit's site), built first if need be."""
+        """(every matter's facts, each visit's site), read or built first if need be."""
         with self._building:
-            if self._facts is None:
+            if self._facts is None and not self._from_cache():
                 self._build()
         with self._lock:
             return list(self._facts.values()), dict(self._sites)
+
+    def repeat_index(self) -> Any:
+        """The facts in the order repeat suggestions walk them (`repeats.RepeatIndex`), made
+        once and kept in step with the writes that leave a matter where it is."""
+        # imported when first needed: statistics and reports do without it
+        from fieldvisit.office.repeats import RepeatIndex
+
+        matters, _sites = self.ready()
+        with self._lock:
+            if self._repeats is None:
+                self._repeats = RepeatIndex(matters)
+            return self._repeats
+
+    def open_cached(self) -> bool:
+        """Take the facts from the cache only: whether it fitted the store (nothing is built)."""
+        with self._building:
+            return self._facts is not None or self._from_cache()
+
+    def save(self) -> None:
+        """Write the facts to the cache, for the store as it is now (after its last write)."""
+        with self._lock:
+            if self.cache is None or self._facts is None or self.saved_version == self.version:
+                return
+            self.cache.save(self.store, list(self._facts.values()), self._sites)
+            self.saved_version = self.version
+
+    def _from_cache(self) -> bool:
+        if self.cache is None:
+            return False
+        with self._lock:
+            self._written_meanwhile = set()
+        found = self.cache.load(self.store)
+        if found is None:
+            with self._lock:
+                self._written_meanwhile = None
+            return False
+        self._take(*found)
+        self.saved_version = self.version
+        return True
 
     def _build(self) -> None:
         with self._lock:
             self._written_meanwhile = set()
         with collector_paused():
             sites = store_sites(self.store)
-            facts = {item.id: item for item in store_facts(self.store, self._shared)}
+            facts = list(store_facts(self.store, self._shared))
+        self._take(facts, sites)
+
+    def _take(self, facts: list[MatterFacts], sites: dict[str, str]) -> None:
+        by_id = {item.id: item for item in facts}
         with self._lock:
-            again, self._written_meanwhile = self._written_meanwhile, None
-            self._sites.update({key: value for key, value in sites.items() if key not in self._sites})
+            again, self._written_meanwhile = self._written_meanwhile or set(), None
+            self._sites = {**sites, **self._sites}
             for issue_id in again:
                 record = self.store.get(ISSUES, issue_id)
                 if record is not None:
-                    facts[issue_id] = record_facts(record, self._shared)
-            self._facts = facts
+                    by_id[issue_id] = record_facts(record, self._shared)
+            self._facts = by_id
+            self._repeats = None
             self.version += 1
 
     def _written(self, written: dict[str, list[Record]]) -> None:
@@ -231,8 +281,29 @@ class FactsIndex:
                 self._written_meanwhile.update(record["id"] for record in issues)
             if self._facts is not None:
                 for record in issues:
-                    self._facts[record["id"]] = record_facts(record, self._shared)
+                    found = self._facts[record["id"]] = record_facts(record, self._shared)
+                    if self._repeats is not None and not self._repeats.replace(found):
+                        self._repeats = None  # made again when next asked
             self.version += 1
+
+
+@contextmanager
+def facts_kept_in_step(store: Store, cache: Any) -> Iterator[None]:
+    """Writes made outside the office app (`fieldvisit import`, `office devices`) keep the facts
+    cache valid, as `register.cache_kept_in_step` keeps the register's: with no valid cache
+    there is nothing to keep."""
+    index = FactsIndex(store, cache)
+    if not index.open_cached():
+        yield
+        return
+    before = index.version
+    yield
+    if index.version != before:
+        try:
+            store.compact()  # the token the cache is saved for is the one the store closes with
+        except OSError:
+            return  # the writes are kept (a journal); the cache only saves time
+        index.save()
 
 
 def _day(value: Any) -> str | None:

@@ -147,6 +147,13 @@ def effective_rating(record: Record) -> Rating | None:
     return max(found, key=lambda rating: rating.stamp, default=None)
 
 
+def rating_level(record: Record) -> str:
+    """The level of the rating that counts (`effective_rating`), "" when not rated: one rule
+    for the register's "dissatisfied" filter, the statistics and the period report."""
+    rating = effective_rating(record)
+    return "" if rating is None else rating.level
+
+
 def rated_values(record: Record) -> dict[str, Any]:
     """A matter's facts (`policy.issue_facts`: its values and the dates its history fixes) with
     `satisfaction` the effective rating and `satisfaction_face_to_face` True when it was heard

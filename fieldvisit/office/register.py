@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from fieldvisit.locations.paths import Home
 from fieldvisit.office import register_cache
+from fieldvisit.office.followups import rating_level
 from fieldvisit.core.i18n import t
 from fieldvisit.core.model import DEFAULT_CATEGORIES, FLAGS, STATUSES
 from fieldvisit.office.policy import (
@@ -381,7 +382,7 @@ class RegisterIndex:
             flags=tuple(flag for flag in FLAGS if issue.get(flag)),
             urgency=issue.get("urgency", "normal"),
             conflicts=len(record.get("conflicts", ())),
-            satisfaction=issue.get("satisfaction", ""),
+            satisfaction=rating_level(record),  # a rating heard face to face counts, as in the statistics
             haystack=haystack,
         )
 

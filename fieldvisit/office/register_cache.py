@@ -34,7 +34,7 @@ from fieldvisit.stores.storage import write_atomically
 from fieldvisit.stores.store import Store
 
 FORMAT = "fieldvisit.office.register-cache"
-VERSION = 2
+VERSION = 3
 """Raise when `RegisterRow` or the way rows are built changes: older caches are then ignored."""
 ROWS_FILE = "register-cache.json"
 SEARCH_FILE = "register-search.json"

@@ -6,19 +6,23 @@ matters raised before it), which works on Chinese text without a word segmenter.
 the officer decides and links.
 
 A central store holds 100,000 matters, and the attention list shows the newest suggestions only.
-So the matters are read once into small tuples, and candidates are examined newest first until
-enough suggestions are found: each one's answer depends only on the matters raised before it.
+So the matters' facts (`office.facts`) are put in order once, with an index of who raised each
+(`RepeatIndex`, kept by the office app beside the facts), and candidates are examined newest
+first until enough suggestions are found: each one's answer depends only on the matters raised
+before it, found through the index (same person) or among the WINDOW raised just before (same thing).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Iterable
 
 from fieldvisit.office.facts import MatterFacts, Shared, facts_of
 from fieldvisit.office.facts import _person_keys  # noqa: F401 - the tests' plain definition uses it
 
+_RAISED_THEN_ID = attrgetter("raised_at", "id")
 SIMILAR = 0.5
 WINDOW = 2000
 """How many earlier matters a text is compared with."""
@@ -40,44 +44,77 @@ def suggest_repeats(issues: Iterable[dict[str, Any]], limit: int = 50) -> list[R
 
 
 def repeat_suggestions(matters: Iterable[MatterFacts], limit: int = 50) -> list[RepeatSuggestion]:
-    """The same from the matters' facts (`office.facts`), as the office app keeps them."""
-    ordered = sorted((matter for matter in matters if matter.status != "withdrawn"), key=_raised_then_id)
-    by_person: dict[tuple, list[int]] = {}
-    for position, matter in enumerate(ordered):
-        for key in matter.persons:
-            by_person.setdefault(key, []).append(position)
-    bigrams: dict[int, frozenset[str]] = {}
-
-    def grams(position: int) -> frozenset[str]:
-        found = bigrams.get(position)
-        if found is None:
-            found = bigrams[position] = _bigrams(ordered[position].text)
-        return found
-
-    suggestions: list[RepeatSuggestion] = []
-    for position in sorted(range(len(ordered)), key=lambda p: ordered[p].id, reverse=True):
-        if len(suggestions) >= limit:
-            break
-        matter = ordered[position]
-        if matter.marked:
-            continue
-        earlier = [p for key in matter.persons for p in by_person[key][: bisect_left(by_person[key], position)]]
-        if earlier:
-            suggestions.append(RepeatSuggestion(matter.id, ordered[earlier[-1]].id, "person", 1.0))
-            continue
-        own = grams(position)
-        best, best_at = 0.0, None
-        for other in range(max(0, position - WINDOW), position):
-            score = _jaccard(own, grams(other))
-            if best_at is None or score > best:
-                best, best_at = score, other
-        if best_at is not None and best >= SIMILAR and ordered[best_at].visit_id != matter.visit_id:
-            suggestions.append(RepeatSuggestion(matter.id, ordered[best_at].id, "text", round(best, 2)))
-    return suggestions
+    """The same from the matters' facts (`office.facts`)."""
+    return RepeatIndex(matters).suggestions(limit)
 
 
-def _raised_then_id(matter: MatterFacts) -> tuple[str, str]:
-    return (matter.raised_at, matter.id)
+class RepeatIndex:
+    """The matters in the order a repeat is judged in (raised, then id), an index of who raised
+    each (employee number, name in unit) to their places, and the places newest first: what
+    `suggestions` walks. Built once (a sort of every matter); a matter written since that keeps
+    its place and who raised it is replaced in place (`replace`), so an officer's step does not
+    mean sorting 100,000 matters again."""
+
+    def __init__(self, matters: Iterable[MatterFacts]):
+        ordered = [matter for matter in matters if matter.status != "withdrawn"]
+        ordered.sort(key=_RAISED_THEN_ID)
+        by_person: dict[tuple, list[int]] = {}
+        for position, matter in enumerate(ordered):
+            for key in matter.persons:
+                found = by_person.get(key)
+                if found is None:
+                    by_person[key] = [position]
+                else:
+                    found.append(position)
+        ids = [matter.id for matter in ordered]
+        self.ordered, self.by_person = ordered, by_person
+        self.place = {matter_id: position for position, matter_id in enumerate(ids)}
+        self.newest = sorted(range(len(ids)), key=ids.__getitem__, reverse=True)
+
+    def replace(self, matter: MatterFacts) -> bool:
+        """Take a written matter in where it is; False when it moved, came, went or changed
+        hands (the index must then be built again)."""
+        position = self.place.get(matter.id)
+        if position is None or matter.status == "withdrawn":
+            return False
+        was = self.ordered[position]
+        if (was.raised_at, was.persons) != (matter.raised_at, matter.persons):
+            return False
+        self.ordered[position] = matter
+        return True
+
+    def suggestions(self, limit: int = 50) -> list[RepeatSuggestion]:
+        """For the newest matters not yet marked repeat, the earlier matter each probably
+        repeats (newest suggestions first, at most `limit`)."""
+        ordered, by_person = self.ordered, self.by_person
+        bigrams: dict[int, frozenset[str]] = {}
+
+        def grams(position: int) -> frozenset[str]:
+            found = bigrams.get(position)
+            if found is None:
+                found = bigrams[position] = _bigrams(ordered[position].text)
+            return found
+
+        suggestions: list[RepeatSuggestion] = []
+        for position in self.newest:
+            if len(suggestions) >= limit:
+                break
+            matter = ordered[position]
+            if matter.marked:
+                continue
+            earlier = [p for key in matter.persons for p in by_person[key][: bisect_left(by_person[key], position)]]
+            if earlier:
+                suggestions.append(RepeatSuggestion(matter.id, ordered[earlier[-1]].id, "person", 1.0))
+                continue
+            own = grams(position)
+            best, best_at = 0.0, None
+            for other in range(max(0, position - WINDOW), position):
+                score = _jaccard(own, grams(other))
+                if best_at is None or score > best:
+                    best, best_at = score, other
+            if best_at is not None and best >= SIMILAR and ordered[best_at].visit_id != matter.visit_id:
+                suggestions.append(RepeatSuggestion(matter.id, ordered[best_at].id, "text", round(best, 2)))
+        return suggestions
 
 
 def _bigrams(text: str) -> frozenset[str]:

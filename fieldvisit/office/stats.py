@@ -166,6 +166,7 @@ def period_figures(
     as_of_text = as_of.isoformat()
     judged_on = today if today is not None else end
     verdicts = _Verdicts(policy, start, end, judged_on, as_of)
+    known = verdicts.known.get
     horizon = _horizon(start, policy)
     site_of = sites.get
 
@@ -213,7 +214,8 @@ def period_figures(
         ended = matter.ended
         waiting = raised is not None and raised <= as_of_text and (ended is None or ended > as_of_text)
         if may_fall_due or waiting:
-            judged, on_time, current, soon = verdicts(matter.dates)
+            found = known(matter.dates)  # worked out once per distinct set of dates
+            judged, on_time, current, soon = found if found is not None else verdicts(matter.dates)
             if may_fall_due:
                 done += judged
                 done_on_time += on_time
