@@ -24,7 +24,7 @@ from fieldvisit.core.i18n import t
 from fieldvisit.locations.paths import Home
 from fieldvisit.office.policy import DEFAULT_POLICY, Policy
 from fieldvisit.office.register import RegisterIndex
-from fieldvisit.office.register_cache import RegisterCache
+from fieldvisit.office.register_cache import FOLD_ROWS, FOLD_SHARE, RegisterCache
 from fieldvisit.screens.attention import AttentionScreen
 from fieldvisit.screens.devices import DevicesScreen
 from fieldvisit.screens.imports import ImportsScreen
@@ -87,6 +87,7 @@ class OfficeApp(BaseApp):
         self._today = today
         self.register_index = RegisterIndex(store, policy, today or dt.date.today()).follow(self.on_app_thread)
         self._cached_version = self.register_index.version if self.register_index.open(cache) else None
+        self._cache_writer: threading.Thread | None = None
 
     @property
     def editor(self) -> Editor:
@@ -151,16 +152,33 @@ class OfficeApp(BaseApp):
         return Workflow(self.editor, self.policy, today=lambda: self._today)
 
     def on_register_screen_shown(self, _: RegisterScreen.Shown) -> None:
-        """What waits until the register is on screen: reading the store, writing the cache."""
-        if self._cached_version is None:
-            self.save_register_cache()
-        self.register_index.load_search()
+        """What waits until the register is on screen: reading the store, writing the cache (in
+        a thread: every row when none fitted, or when the delta kept beside it has grown)."""
+        index = self.register_index
+        index.load_search()
+        if self._cached_version is None or index.cache_delta_rows > max(FOLD_ROWS, FOLD_SHARE * len(index.rows)):
+            self.save_register_cache(whole=True, wait=False)
         load_in_background = getattr(self.store, "load_in_background", None)
         if load_in_background is not None:
             load_in_background()
 
-    def save_register_cache(self) -> None:
-        """Keep the rows for the next start, unless the cache already holds them as they are."""
-        if self.cache is not None and self._cached_version != self.register_index.version:
-            self.register_index.save(self.cache)
-            self._cached_version = self.register_index.version
+    def save_register_cache(self, whole: bool = False, wait: bool = True) -> None:
+        """Keep the rows for the next start, unless the cache already holds them as they are:
+        by default only the rows changed since the cache's rows file (the quick exit), with
+        `whole` all of them. The rows are taken here; the files are written in a thread, which
+        `wait` waits for (as the exit does)."""
+        self.wait_for_register_cache()
+        index = self.register_index
+        if self.cache is not None and (whole or self._cached_version != index.version or self.cache.key(self.store) != index.cached_key):
+            write = index.saving(self.cache, whole=whole)
+            self._cached_version = index.version
+            self._cache_writer = threading.Thread(target=write, name="fieldvisit-register-cache", daemon=True)
+            self._cache_writer.start()
+            if wait:
+                self.wait_for_register_cache()
+
+    def wait_for_register_cache(self) -> None:
+        """Until the cache write in progress, if any, is on disk."""
+        writer, self._cache_writer = self._cache_writer, None
+        if writer is not None:
+            writer.join()
