@@ -138,7 +138,6 @@ async def test_a_large_delta_is_folded_into_the_rows_file_in_the_background(cach
     path, cache = cached
     monkeypatch.setattr(register_cache, "FOLD_ROWS", 1)
     monkeypatch.setattr("fieldvisit.apps.office.FOLD_ROWS", 1)
-    monkeypatch.setattr("fieldvisit.apps.office.FOLD_SHARE", 0.0)
     session(path, cache, assign(3, "测试科"))
     session(path, cache, assign(5, "测试科"))
     assert cache.delta_path.exists()

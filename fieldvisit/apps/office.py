@@ -24,7 +24,7 @@ from fieldvisit.core.i18n import t
 from fieldvisit.locations.paths import Home
 from fieldvisit.office.policy import DEFAULT_POLICY, Policy
 from fieldvisit.office.register import RegisterIndex
-from fieldvisit.office.register_cache import FOLD_ROWS, FOLD_SHARE, RegisterCache
+from fieldvisit.office.register_cache import FOLD_ROWS, RegisterCache
 from fieldvisit.screens.attention import AttentionScreen
 from fieldvisit.screens.devices import DevicesScreen
 from fieldvisit.screens.imports import ImportsScreen
@@ -156,7 +156,7 @@ class OfficeApp(BaseApp):
         a thread: every row when none fitted, or when the delta kept beside it has grown)."""
         index = self.register_index
         index.load_search()
-        if self._cached_version is None or index.cache_delta_rows > max(FOLD_ROWS, FOLD_SHARE * len(index.rows)):
+        if self._cached_version is None or index.cache_delta_rows > FOLD_ROWS:
             self.save_register_cache(whole=True, wait=False)
         load_in_background = getattr(self.store, "load_in_background", None)
         if load_in_background is not None:

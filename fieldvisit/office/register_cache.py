@@ -21,7 +21,7 @@ of the rows file they apply to and the key of the store they bring it up to. It 
 both keys fit exactly (rows file as it is, store as it is now), otherwise ignored like the rest;
 it is written whole and atomically each time (it holds every change since the rows file, so each
 one replaces the last). Once it holds many rows the office app rewrites the full files in a thread,
-after the register is on screen. Days left are not kept (they change
+after the register is on screen (`FOLD_ROWS`). Days left are not kept (they change
 every day): each row keeps its due date, and the days left are counted when the cache is read.
 The files hold what the office store holds (the search text includes petitioners' names), so they
 sit beside the store with the same protection.
@@ -49,10 +49,12 @@ ROWS_FILE = "register-cache.json"
 SEARCH_FILE = "register-search.json"
 DELTA_FILE = "register-delta.json"
 FILES = (ROWS_FILE, SEARCH_FILE, DELTA_FILE)
-FOLD_SHARE = 0.05
-"""Rewrite the full files (in the background) once the delta holds more than this share of the rows."""
 FOLD_ROWS = 2_000
-"""... and more than this many rows (small registers keep a small delta)."""
+"""The office app rewrites the full files (in a thread, once the register is shown) when it opens
+with a delta of more than this many rows."""
+FOLD_SHARE = 0.05
+"""A write that would leave more than this share of the rows (and more than `FOLD_ROWS`) in the
+delta rewrites the full files instead (the office app's exit never does: it writes the delta)."""
 NOT_STORED = ("days_left", "haystack")
 """Row fields the cache leaves out: counted on reading, or kept in the search file."""
 
