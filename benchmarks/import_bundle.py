@@ -98,6 +98,8 @@ TARGET_MEMORY = 4.0
 STORE_NAME = "fieldvisit.json"  # as `fieldvisit import` names the office store (TinyDBStore.FILE_NAME)
 BUNDLE_NAME = "laptop-bundle.fvb"
 CACHE_FILES = ("register-cache.json", "register-search.json")  # beside the store (fieldvisit.locations)
+DELTA_FILE = "register-delta.json"  # the rows changed since CACHE_FILES were written (office.register_cache)
+TARGET_UPKEEP = 1.5  # an import keeping the register cache in step, × the same import without a cache
 
 OFFICERS = ("周建华", "李秀英", "王卫东", "张丽娟", "刘国强", "陈晓燕", "杨志明", "赵雪梅")
 OFFICE_NAME = "信访办汇总库"
@@ -321,19 +323,28 @@ def kept_store(folder: Path) -> tuple[Path, Path, dt.date]:
 
 
 def cache_key(store_path: Path) -> tuple | None:
-    """The key both register cache files were written for, if they agree and fit the store file
-    as it is now (size, mtime and inode); else None."""
+    """The key the register cache was written for, if it fits the store file as it is now (size,
+    mtime and inode); else None. The key of both cache files when they agree, or that of the
+    delta beside them (`register-delta.json`, the rows changed since) when it builds on them."""
     found = store_path.stat()
     keys = set()
     for name in CACHE_FILES:
         try:
-            key = orjson.loads(store_path.with_name(name).read_bytes()).get("key") or {}
+            keys.add(json.dumps(orjson.loads(store_path.with_name(name).read_bytes()).get("key") or {}, sort_keys=True))
         except (OSError, orjson.JSONDecodeError):
             return None
-        keys.add(json.dumps(key, sort_keys=True))
-        if (key.get("size"), key.get("mtime_ns"), key.get("inode")) != (found.st_size, found.st_mtime_ns, found.st_ino):
-            return None
-    return tuple(keys) if len(keys) == 1 else None
+    if len(keys) != 1:
+        return None
+    key = json.loads(next(iter(keys)))
+    try:
+        delta = orjson.loads(store_path.with_name(DELTA_FILE).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        delta = None
+    if isinstance(delta, dict) and delta.get("base") == key:
+        key = delta.get("key") or {}
+    if (key.get("size"), key.get("mtime_ns"), key.get("inode")) != (found.st_size, found.st_mtime_ns, found.st_ino):
+        return None
+    return (json.dumps(key, sort_keys=True),)
 
 
 def rekey_cache(store_path: Path) -> None:
@@ -346,17 +357,19 @@ def rekey_cache(store_path: Path) -> None:
         path.write_bytes(orjson.dumps(cached))
 
 
-def fresh_office(master: Path, base: Path) -> Path:
-    """`base` as a data dir whose office store is a copy of `master` with its valid register cache."""
+def fresh_office(master: Path, base: Path, cached: bool = True) -> Path:
+    """`base` as a data dir whose office store is a copy of `master` with its valid register
+    cache (none when not `cached`: the import then has no cache to keep in step)."""
     office = base / "office"
     shutil.rmtree(office, ignore_errors=True)
     office.mkdir(parents=True)
     target = office / STORE_NAME
-    for source in (master, *(master.with_name(name) for name in CACHE_FILES)):
+    for source in (master, *(master.with_name(name) for name in CACHE_FILES if cached)):
         shutil.copy2(source, office / source.name)  # mtime kept to the nanosecond
-    rekey_cache(target)
-    if cache_key(target) is None:
-        raise RuntimeError("the copied register cache does not fit the copied store")
+    if cached:
+        rekey_cache(target)
+        if cache_key(target) is None:
+            raise RuntimeError("the copied register cache does not fit the copied store")
     os.sync()  # the copy on disk, and the last run's freed blocks discarded, before the clock starts
     return target
 
@@ -423,6 +436,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, help="write the generated store, bundle and anchor here and reuse them on later runs")
     parser.add_argument("--runs", type=int, default=RUNS, help=f"timed runs of each kind (default {RUNS})")
+    parser.add_argument("--upkeep-only", action="store_true",
+                        help="only the import with the register cache kept in step against the same import without a cache")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fieldvisit-import-") as folder_name:
         scratch = Path(folder_name)
@@ -454,6 +469,17 @@ def main() -> int:
                 raise RuntimeError("fieldvisit import left no register cache fitting the store it wrote")
             result["store"] = target
             return result
+
+        def uncached() -> dict:
+            """The same import into the same store without a register cache beside it: no upkeep."""
+            target = fresh_office(master, scratch / "run", cached=False)
+            result = measure.run_command(command)
+            if cache_key(target) is not None:
+                raise RuntimeError("an import without a register cache left one")
+            return result
+
+        if options.upkeep_only:
+            return upkeep(ours, uncached, options.runs)
 
         def theirs() -> dict:
             fresh_database(database, scratch / "run.sqlite")
@@ -504,6 +530,30 @@ def main() -> int:
           f"(target ≤ {TARGET_MEMORY:.0f}×) {measure.verdict(ok_memory)}; SQLite baseline {peak_theirs / 1e6:.0f} MB")
     print("2-core machine shared with other jobs: single runs spread; the verdicts use medians.")
     return 0 if ok_time and ok_ratio and ok_memory else 1
+
+
+def upkeep(cached, uncached, runs: int) -> int:
+    """Issue 16 §4: the import with the register cache upkeep included (`office_cache_kept_in_step`:
+    the cache read, the rows of the matters written rebuilt, the changed rows saved) against the
+    same bundle into a copy of the same store without a cache; alternating, after a warm-up of each."""
+    progress(f"warm-up: with the cache {cached()['wall']:.2f} s, without {uncached()['wall']:.2f} s (not counted)")
+    results: dict[str, list[dict]] = {"with": [], "without": []}
+    for number in range(runs):
+        order = (("with", cached), ("without", uncached))
+        for name, action in order if number % 2 == 0 else order[::-1]:
+            results[name].append(action())
+        progress(f"run {number + 1}/{runs}: with the cache {results['with'][-1]['wall']:.2f} s, without {results['without'][-1]['wall']:.2f} s")
+    walls = {name: [r["wall"] for r in found] for name, found in results.items()}
+    cpus = {name: [r["cpu"] for r in found] for name, found in results.items()}
+    ratio = statistics.median(walls["with"]) / statistics.median(walls["without"])
+    cpu_ratio = statistics.median(cpus["with"]) / statistics.median(cpus["without"])
+    ok = ratio <= TARGET_UPKEEP
+    print(f"fieldvisit import, register cache kept in step : {measure.spread(walls['with'])}; CPU {measure.spread(cpus['with'])}")
+    print(f"fieldvisit import, no register cache           : {measure.spread(walls['without'])}; CPU {measure.spread(cpus['without'])}")
+    print(f"with / without                                 : {ratio:.2f}× on wall-clock medians (target ≤ {TARGET_UPKEEP}×) "
+          f"{'PASS' if ok else 'MISS'}; {cpu_ratio:.2f}× on CPU-time medians")
+    print("2-core machine shared with other jobs: single runs spread; the verdict uses medians.")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

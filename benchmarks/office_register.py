@@ -122,6 +122,7 @@ SIZE = (120, 40)
 LANG = "zh-CN"
 STORE_NAME = "fieldvisit.json"
 CACHE_FILES = ("register-cache.json", "register-search.json")  # fieldvisit.office.register_cache ROWS_FILE, SEARCH_FILE
+DELTA_FILE = "register-delta.json"  # fieldvisit.office.register_cache DELTA_FILE: the rows changed since
 ACTION_TIMEOUT = 30.0
 LOAD_TIMEOUT = 120.0  # the background store load, on a busy machine
 EVENT_LOOP_FRAMES_LEFT_OUT = r"^(?!.*(asyncio/|_contextvars))"  # the open's profile: asyncio's loop wraps everything
@@ -225,7 +226,7 @@ class OpenHooks:
         self.build = 0.0  # RegisterIndex.build (the store's _load included when it ran inside)
         self.build_load = 0.0  # SplicingJSONStore._load inside RegisterIndex.build
         self.search_loads: list[tuple[float, float]] = []  # RegisterIndex.load_search with text pending
-        self.cache_saves: list[tuple[float, float]] = []  # RegisterCache.save
+        self.cache_saves: list[tuple[float, float]] = []  # RegisterCache.save, or .save_delta (the rows changed since)
         self.puts: list[tuple[float, float]] = []  # SplicingJSONStore.put (splice, atomic write, listeners)
         self.index_updates: list[tuple[float, float]] = []  # RegisterIndex._written (the index following a write)
         self.refreshes: list[tuple[float, float, int]] = []  # RegisterScreen.refresh_rows: start, end, rows
@@ -292,6 +293,7 @@ class OpenHooks:
         timed(SplicingJSONStore, "put", lambda _s, start, end, _r, _n: self.puts.append((start, end)))
         timed(RegisterCache, "load", on_cache_load)
         timed(RegisterCache, "save", lambda _c, start, end, _r, _n: self.cache_saves.append((start, end)))
+        timed(RegisterCache, "save_delta", lambda _c, start, end, _r, _n: self.cache_saves.append((start, end)))
         timed(RegisterIndex, "open", on_open)
         timed(RegisterIndex, "build", on_build, before_build)
         timed(RegisterIndex, "load_search", on_search, pending)
@@ -670,24 +672,33 @@ def short_paths(text: str) -> str:
 
 def remove_cache(store_path: Path) -> None:
     """A cold open: the register cache gone, as after another process changed the store."""
-    for name in CACHE_FILES:
+    for name in (*CACHE_FILES, DELTA_FILE):
         store_path.with_name(name).unlink(missing_ok=True)
 
 
 def cache_fits(store_path: Path) -> bool:
     """Whether both cache files are there and written for the store file as it is now (size,
-    mtime and inode; the child checks the rest by using it)."""
+    mtime and inode; the child checks the rest by using it), or the delta beside them
+    (`register-delta.json`, the rows changed since) builds on them and is written for it."""
     import orjson
 
     found = store_path.stat()
+    keys = []
     for name in CACHE_FILES:
         try:
-            key = orjson.loads(store_path.with_name(name).read_bytes()).get("key") or {}
+            keys.append(orjson.loads(store_path.with_name(name).read_bytes()).get("key") or {})
         except (OSError, orjson.JSONDecodeError):
             return False
-        if (key.get("size"), key.get("mtime_ns"), key.get("inode")) != (found.st_size, found.st_mtime_ns, found.st_ino):
-            return False
-    return True
+    if keys[0] != keys[1]:
+        return False
+    key = keys[0]
+    try:
+        delta = orjson.loads(store_path.with_name(DELTA_FILE).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        delta = None
+    if isinstance(delta, dict) and delta.get("base") == key:
+        key = delta.get("key") or {}
+    return (key.get("size"), key.get("mtime_ns"), key.get("inode")) == (found.st_size, found.st_mtime_ns, found.st_ino)
 
 
 def rekey_cache(store_path: Path) -> None:

@@ -177,7 +177,7 @@ def child_views(spawned: float, store_path: str, anchor: str, month: str, kind: 
                 if profile:
                     profiler.disable()
                     _profile_text(profiler, profile, "f4 3 years")
-            app.save_register_cache()  # what exit does: the register cache and the facts' file
+            app.save_caches()  # what exit does: the register cache and the facts' file
             result.update(memory_status())
 
     try:

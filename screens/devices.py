@@ -120,6 +120,9 @@ class DevicesScreen(Screen):
     # -- approve, reject, revoke ----------------------------------------------------------
 
     def action_step(self, state: str) -> None:
+        if getattr(self.app, "read_only", False):  # a second office app on the store writes nothing
+            self._show([t("journal.read_only_step")], False)
+            return
         device_id = self._selected_id()
         if device_id is None:
             self.notify(t("trust.no_devices"), severity="warning")

@@ -71,7 +71,18 @@ class ImportsScreen(Screen):
     def on_screen_resume(self) -> None:
         self.refresh_log()
 
+    def _read_only(self) -> bool:
+        """A second office app on the store writes nothing, not even quarantine or the refusals
+        log: it says so instead of reading the bundles."""
+        if not getattr(self.app, "read_only", False):
+            return False
+        self._show([t("journal.read_only_step")], False)
+        self.notify(t("journal.read_only_step"), severity="error")
+        return True
+
     def action_scan(self) -> None:
+        if self._read_only():
+            return
         # imported when first needed: the app starts without it
         from fieldvisit.screens.scan import ScanScreen
 
@@ -82,7 +93,8 @@ class ImportsScreen(Screen):
 
     @on(FolderPicker.Chosen)
     def _import(self, event: FolderPicker.Chosen) -> None:
-        self.import_from(event.path)
+        if not self._read_only():
+            self.import_from(event.path)
 
     @work(exclusive=True, thread=True)
     def import_from(self, path: Path) -> None:

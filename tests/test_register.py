@@ -209,6 +209,7 @@ async def test_the_office_app_shows_the_cached_register_then_reads_the_store(sto
         app = OfficeApp(store, Editor(store, actor="周敏"), today=ANCHOR, cache=cache, home=home_of(store))
         async with app.run_test() as pilot:
             await pilot.pause()
+        app.wait_for_register_cache()  # written in a thread once shown
         assert cache.load(store, ("id",)) is not None  # built from the store, cached once shown
         shown = app.register_index.page(RegisterFilter(), "due", False, 10)[0]
 

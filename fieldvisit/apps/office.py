@@ -26,7 +26,7 @@ from fieldvisit.office.policy import DEFAULT_POLICY, Policy
 from fieldvisit.office.facts import FactsIndex
 from fieldvisit.office.facts_cache import FactsCache
 from fieldvisit.office.register import RegisterIndex
-from fieldvisit.office.register_cache import RegisterCache
+from fieldvisit.office.register_cache import FOLD_ROWS, RegisterCache
 from fieldvisit.screens.attention import AttentionScreen
 from fieldvisit.screens.devices import DevicesScreen
 from fieldvisit.screens.imports import ImportsScreen
@@ -93,6 +93,7 @@ class OfficeApp(BaseApp):
         self._cached_version = self.register_index.version if self.register_index.open(cache) else None
         self.matter_facts = FactsIndex(store, FactsCache.of(self.home))
         """What the attention list and the statistics count (`office.facts`), kept in step."""
+        self._cache_writer: threading.Thread | None = None
 
     @property
     def editor(self) -> Editor:
@@ -158,10 +159,12 @@ class OfficeApp(BaseApp):
         return Workflow(self.editor, self.policy, today=lambda: self._today)
 
     def on_register_screen_shown(self, _: RegisterScreen.Shown) -> None:
-        """What waits until the register is on screen: reading the store, writing the cache."""
-        if self._cached_version is None:
-            self.save_register_cache()
-        self.register_index.load_search()
+        """What waits until the register is on screen: reading the store, writing the cache (in
+        a thread: every row when none fitted, or when the delta kept beside it has grown)."""
+        index = self.register_index
+        index.load_search()
+        if self._cached_version is None or index.cache_delta_rows > FOLD_ROWS:
+            self.save_register_cache(whole=True, wait=False)
         load_in_background = getattr(self.store, "load_in_background", None)
         if load_in_background is not None:
             load_in_background()
@@ -175,9 +178,28 @@ class OfficeApp(BaseApp):
         if self.matter_facts.open_cached():
             self.matter_facts.repeat_index()
 
-    def save_register_cache(self) -> None:
-        """Keep the rows for the next start, unless the cache already holds them as they are."""
-        if self.cache is not None and self._cached_version != self.register_index.version:
-            self.register_index.save(self.cache)
-            self._cached_version = self.register_index.version
+    def save_register_cache(self, whole: bool = False, wait: bool = True) -> None:
+        """Keep the rows for the next start, unless the cache already holds them as they are:
+        by default only the rows changed since the cache's rows file (the quick exit), with
+        `whole` all of them. The rows are taken here; the files are written in a thread, which
+        `wait` waits for (as the exit does)."""
+        self.wait_for_register_cache()
+        index = self.register_index
+        if self.cache is not None and (whole or self._cached_version != index.version or self.cache.key(self.store) != index.cached_key):
+            write = index.saving(self.cache, whole=whole)
+            self._cached_version = index.version
+            self._cache_writer = threading.Thread(target=write, name="fieldvisit-register-cache", daemon=True)
+            self._cache_writer.start()
+            if wait:
+                self.wait_for_register_cache()
+
+    def save_caches(self) -> None:
+        """At exit: the register's rows and the matters' facts, for the next start."""
+        self.save_register_cache()
         self.matter_facts.save()
+
+    def wait_for_register_cache(self) -> None:
+        """Until the cache write in progress, if any, is on disk."""
+        writer, self._cache_writer = self._cache_writer, None
+        if writer is not None:
+            writer.join()

@@ -60,7 +60,7 @@ def office(ctx: click.Context, data_dir: Path | None, lang: str | None, demo: bo
             except OSError:
                 pass  # every step is kept in the journal; the next start compacts it and rebuilds the cache
             else:
-                app.save_register_cache()
+                app.save_caches()
 
     run(open_office)
 
@@ -128,22 +128,28 @@ def init_db(ctx, data_dir, lang, url) -> None:
 @click.pass_context
 def migrate_command(ctx, data_dir, lang, target) -> None:
     """Move the office's register (--store, else FIELDVISIT_STORE, else the JSON store) into
-    another back-end, all of it in one batch; the target must hold no records yet. Keys,
-    quarantine and policy stay in the office folder."""
+    another back-end, all of it in one batch; the target must hold no records yet. The office's
+    keys, policy, templates, roster and quarantine are copied into the target's folder when it is
+    another one (never over a file already there)."""
     base, _ = settings(ctx, data_dir, lang)
 
     def move() -> None:
         # imported when this runs: `fieldvisit --help` and the other commands start without it
         from fieldvisit.stores.factory import open_office_store, parse_spec
-        from fieldvisit.stores.migrate import migrate
+        from fieldvisit.stores.migrate import copy_home, migrate
 
         destination = parse_spec(target, paths.office_store_dir(base))
-        opened, _home = open_central(ctx, base, parsed=True)
+        opened, home = open_central(ctx, base, parsed=True)
         with opened as source, open_office_store(destination) as into:
             if source.location == into.location:
                 raise FieldVisitError("error.migrate.same", target=into.location)
             counts = migrate(source, into)
         click.echo(t("cli.migrate.done", target=destination.describe(), **counts))
+        copied, kept = copy_home(home, destination.home(paths.office_store_dir(base)))
+        for path in copied:
+            click.echo(t("migrate_home.copied", path=printable(str(path))))
+        for path in kept:
+            click.echo(t("migrate_home.kept", path=printable(str(path))))
 
     run(move)
 

@@ -109,6 +109,16 @@ class Home:
         return self.folder
 
     @property
+    def office_files(self) -> tuple[Path, ...]:
+        """What belongs to the office in this home and goes with its register when it moves
+        (`fieldvisit office migrate`): its keys, policy, templates, roster, the quarantine, the
+        refusals log and scans in progress. Not the register cache (derived from the store, and
+        written for the store it came from) and not the store's own files."""
+        found = (self.office_keys_file, self.device_keys_file, self.policy_file, self.templates_dir, self.roster_file,
+                 self.quarantine_dir, self.refusals_file, self.qr_pending_file)
+        return tuple(path for path in found if path is not None)
+
+    @property
     def summaries_dir(self) -> Path:
         """Printed summaries go beside the home's folder: `<data dir>/summaries`."""
         return (self.folder.parent if self.folder is not None else Path.cwd()) / "summaries"

@@ -196,11 +196,20 @@ class RegisterIndex:
     _orders: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _watchers: list[Callable[[], None]] = field(default_factory=list, repr=False)
     _search_pending: tuple | None = field(default=None, repr=False)
+    _saved: tuple | None = field(default=None, repr=False)
+    """What the cache's rows file holds: its key, its rows (None where the delta gave the row) and
+    the write generation it was taken at; the rows changed since go to the delta (`saving`)."""
+    _generation: int = field(default=0, repr=False)
+    _written_at: dict[str, int] = field(default_factory=dict, repr=False)
+    """Matter ids → the generation of their last write (`_note_written`)."""
+    _noting: bool = field(default=False, repr=False)
+    cached_key: dict[str, Any] | None = field(default=None, repr=False)
+    """The store's key the cache was last read or written for (None: no cache)."""
 
     def build(self) -> RegisterIndex:
         """All rows at once from the store. The garbage collector is held off meanwhile: on
         100,000 matters it would otherwise rescan the young objects over and over."""
-        self._search_pending = None
+        self._search_pending = self._saved = None
         with collector_paused():
             self.sites = {visit["id"]: (visit["fields"].get("site") or {}).get("value", "") for visit in self.store.records(VISITS)}
             self.rows = {record["id"]: self._row(record) for record in self.store.records(ISSUES)}
@@ -217,7 +226,7 @@ class RegisterIndex:
             if build:
                 self.build()
             return False
-        self.sites, columns, key = found
+        self.sites, columns = found.sites, found.columns
         with collector_paused():
             dues = {due: self._days_left(due) if due else (None, None) for due in set(columns["due"])}
             flags: dict[tuple, tuple] = {}  # one tuple per distinct set of flags, shared by its rows
@@ -226,27 +235,87 @@ class RegisterIndex:
             columns["haystack"] = [""] * len(columns["id"])
             loaded = list(map(RegisterRow, *(columns[item.name] for item in fields(RegisterRow))))
             self.rows = {row.id: row for row in loaded}
-        self._search_pending = (cache, key, loaded)
+        for position, text in found.from_delta.items():
+            loaded[position].haystack = text
+        self._search_pending = (cache, found, loaded)
+        self.cached_key = found.key
+        self._saved = (found.base_key, [None if number in found.from_delta else row for number, row in enumerate(loaded[: found.base_count])], self._generation)
+        self._note_writes()
         self._changed()
         return True
 
+    def _note_writes(self) -> None:
+        if not self._noting:
+            self._noting = True
+            self.store.subscribe(self._note_written)
+
+    def _note_written(self, written: dict[str, list[Record]]) -> None:
+        """Which matters changed since the cache's rows file (whatever thread writes): the delta
+        holds their rows even if a row were updated in place rather than replaced."""
+        self._generation += 1
+        for record in written.get(ISSUES, ()):
+            self._written_at[record["id"]] = self._generation
+
     def save(self, cache: register_cache.RegisterCache) -> None:
         """Write the rows to `cache`, for the store as it is now."""
-        self.load_search()
-        cache.save(self.store, list(self.rows.values()), self.sites)
+        self.saving(cache)()
+
+    def saving(self, cache: register_cache.RegisterCache, whole: bool | None = None) -> Callable[[], bool]:
+        """The cache write for the rows and the store as they are now, to run here or in a thread
+        (the rows and the store's key are taken now; the write encodes and writes them).
+
+        Only the rows changed since the cache's rows file was written go out (its delta, small:
+        the quick exit) unless `whole`; with `whole` None, every row once the delta would hold
+        more than `register_cache.FOLD_SHARE` of them, or when there is no rows file to build on."""
+        self._note_writes()
+        key = cache.key(self.store)
+        rows = list(self.rows.values())
+        sites = dict(self.sites)
+        self.cached_key = key
+        generation = self._generation
+        self._generation += 1  # writes noted from now on are after this snapshot
+        if self._saved is not None and whole is not True:
+            base_key, base_rows, since = self._saved
+            written = {record_id for record_id, at in list(self._written_at.items()) if at > since}
+            kept = len(base_rows)
+            changed = [row for number, row in enumerate(rows) if number >= kept or base_rows[number] is not row or row.id in written]
+            if self._search_pending is not None and any(number < kept and base_rows[number] is row for number, row in enumerate(rows) if row.id in written):
+                self.load_search()  # a row changed in place may lack its search text: read it first
+                return self.saving(cache, whole)
+            if whole is False or len(changed) <= max(register_cache.FOLD_ROWS, register_cache.FOLD_SHARE * len(rows)):
+                return lambda: cache.save_delta(key, base_key, changed, sites)
+        self.load_search()  # every row's search text goes into the search file
+        rows = list(self.rows.values())  # (`load_search` may have rebuilt them)
+
+        def write() -> bool:
+            written = cache.save(key, rows, sites)
+            if written:
+                self._saved = (key, rows, generation)  # the rows file now; the next delta builds on it
+            return written
+
+        return write
+
+    @property
+    def cache_delta_rows(self) -> int:
+        """How many rows the cache's delta gave over its rows file when the index was opened."""
+        if self._saved is None:
+            return 0
+        _key, base_rows, _since = self._saved
+        return sum(1 for row in base_rows if row is None) + max(0, len(self.rows) - len(base_rows))
 
     def load_search(self) -> None:
         """The search text of rows that came from the cache (from the store if it is unusable)."""
         if self._search_pending is None:
             return
-        cache, key, loaded = self._search_pending
+        cache, found, loaded = self._search_pending
         self._search_pending = None
-        texts = cache.load_search(key, len(loaded))
+        texts = cache.load_search(found.base_key, found.base_count)
         if texts is None:
             self.build()
             return
-        for row, text in zip(loaded, texts):
-            row.haystack = text  # nothing searched before this, so nothing remembered to forget
+        for number, (row, text) in enumerate(zip(loaded, texts)):
+            if number not in found.from_delta:
+                row.haystack = text  # nothing searched before this, so nothing remembered to forget
 
     def follow(self, run: Callable[[Callable[[], None]], None] | None = None) -> RegisterIndex:
         """Refresh rows whenever the store is written, by anyone: officers' steps, imports.

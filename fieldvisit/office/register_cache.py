@@ -12,7 +12,16 @@ makes each distinct string once, shared by every row that has it: faster, and le
 
 The cache is derived data: it is used only when it was written for the store exactly as it is
 now (`Store.state_token`: a JSON store's size, modification time and inode), under the same deadline policy and row format;
-otherwise, or when damaged, it is ignored and written again. Days left are not kept (they change
+otherwise, or when damaged, it is ignored and written again.
+
+Rewriting both files for 100,000 rows takes about a second, too long for the office app's exit or
+an import's tail. So after a few changes only the rows changed since the rows file was written go
+to a third file, `register-delta.json`: those rows (with their search text), the sites, the key
+of the rows file they apply to and the key of the store they bring it up to. It is used only when
+both keys fit exactly (rows file as it is, store as it is now), otherwise ignored like the rest;
+it is written whole and atomically each time (it holds every change since the rows file, so each
+one replaces the last). Once it holds many rows the office app rewrites the full files in a thread,
+after the register is on screen (`FOLD_ROWS`). Days left are not kept (they change
 every day): each row keeps its due date, and the days left are counted when the cache is read.
 The files hold what the office store holds (the search text includes petitioners' names), so they
 sit beside the store with the same protection.
@@ -38,8 +47,31 @@ VERSION = 3
 """Raise when `RegisterRow` or the way rows are built changes: older caches are then ignored."""
 ROWS_FILE = "register-cache.json"
 SEARCH_FILE = "register-search.json"
+DELTA_FILE = "register-delta.json"
+FILES = (ROWS_FILE, SEARCH_FILE, DELTA_FILE)
+FOLD_ROWS = 2_000
+"""The office app rewrites the full files (in a thread, once the register is shown) when it opens
+with a delta of more than this many rows."""
+FOLD_SHARE = 0.05
+"""A write that would leave more than this share of the rows (and more than `FOLD_ROWS`) in the
+delta rewrites the full files instead (the office app's exit never does: it writes the delta)."""
 NOT_STORED = ("days_left", "haystack")
 """Row fields the cache leaves out: counted on reading, or kept in the search file."""
+
+
+@dataclass
+class Cached:
+    """Rows read from the cache: the sites, the columns of every row (the rows file's in its
+    order, then the rows the delta added), the key they fit (the store's now), and what the rest
+    needs: the rows file's key and row count (its search text is read later) and, by position,
+    the search text of the rows the delta gave."""
+
+    sites: dict[str, str]
+    columns: dict[str, list[Any]]
+    key: dict[str, Any]
+    base_key: dict[str, Any]
+    base_count: int
+    from_delta: dict[int, str]
 
 
 @dataclass(frozen=True)
@@ -58,6 +90,10 @@ class RegisterCache:
             return cls(None, None, policy)
         return cls(folder / ROWS_FILE, folder / SEARCH_FILE, policy)
 
+    @property
+    def delta_path(self) -> Path | None:
+        return None if self.path is None else self.path.with_name(DELTA_FILE)
+
     def key(self, store: Store) -> dict[str, Any] | None:
         """What the rows were built from; None when there is nothing to compare with (no cache
         folder, a store not written yet, or a back-end that cannot say)."""
@@ -66,56 +102,108 @@ class RegisterCache:
             return None
         return {**token, "policy": _policy_id(self.policy), "version": VERSION}
 
-    def load(self, store: Store, names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, list[Any]], dict[str, Any]] | None:
-        """(sites, the columns `names` of every row, the key) when the cache fits the store as it
-        is now, else None."""
-        cached = self._read(self.path, self.key(store))
-        if cached is None:
+    def load(self, store: Store, names: tuple[str, ...]) -> Cached | None:
+        """The rows (the columns `names`, and `id` and `haystack` for the delta) when the cache
+        fits the store as it is now, else None."""
+        key = self.key(store)
+        if key is None:
             return None
+        cached = self._read(self.path)
+        if cached is None or not isinstance(cached.get("key"), dict):
+            return None
+        delta = None
+        if cached["key"] != key:
+            delta = self._read(self.delta_path)
+            if delta is None or delta.get("key") != key or delta.get("base") != cached["key"]:
+                return None
         try:
             count = cached["count"]
             columns = {name: _decoded(cached["columns"][name], count) for name in names}
             sites = cached["sites"]
-        except (KeyError, TypeError, IndexError, ValueError):
+            from_delta = _merged(columns, delta) if delta is not None else {}
+            if delta is not None:
+                sites = delta["sites"]
+        except (KeyError, TypeError, IndexError, ValueError, AttributeError):
             return None
         if not isinstance(sites, dict):
             return None
-        return sites, columns, cached["key"]
+        return Cached(sites, columns, key, cached["key"], count, from_delta)
 
     def load_search(self, key: dict[str, Any], count: int) -> list[str] | None:
-        """The rows' search text, in row order, when it belongs to the rows loaded with `key`."""
-        cached = self._read(self.search_path, key)
-        texts = cached.get("texts") if cached else None
+        """The search text of the rows file's rows, in its order, when it belongs to the rows
+        file written with `key`."""
+        cached = self._read(self.search_path)
+        texts = cached.get("texts") if cached and cached.get("key") == key else None
         if not isinstance(texts, list) or len(texts) != count or not all(isinstance(text, str) for text in texts):
             return None
         return texts
 
-    def save(self, store: Store, rows: list[Any], sites: dict[str, str]) -> None:
-        """Write `rows` for `store` as it is now (after the store's last write).
-
-        Best effort: the cache only saves time, so a full disk or a read-only folder is no error."""
-        key = self.key(store)
-        if key is None or not rows:
-            return
+    def save(self, key: dict[str, Any] | None, rows: list[Any], sites: dict[str, str]) -> bool:
+        """Write every row of `rows`, for the store whose key (`key(store)`) was `key` when the
+        rows were taken. Best effort: the cache only saves time, so a full disk or a read-only
+        folder is no error (False)."""
+        if key is None or not rows or self.path is None:
+            return False
         names = [item.name for item in fields(rows[0]) if item.name not in NOT_STORED]
         columns = {name: _encoded([getattr(row, name) for row in rows]) for name in names}
         try:
             write_atomically(self.search_path, orjson.dumps({"key": key, "texts": [row.haystack for row in rows]}))
             write_atomically(self.path, orjson.dumps({"format": FORMAT, "key": key, "count": len(rows), "sites": sites, "columns": columns}))
         except OSError:
+            return False
+        try:
+            self.delta_path.unlink(missing_ok=True)  # its base is gone; it could never fit again
+        except OSError:
             pass
+        return True
+
+    def save_delta(self, key: dict[str, Any] | None, base_key: dict[str, Any], rows: list[Any], sites: dict[str, str]) -> bool:
+        """Write the rows changed since the rows file written with `base_key` (all of them, with
+        their search text), for the store whose key was `key`. Best effort, like `save`."""
+        if key is None or self.path is None:
+            return False
+        names = [item.name for item in fields(rows[0]) if item.name not in NOT_STORED] + ["haystack"] if rows else []
+        columns = {name: _encoded([getattr(row, name) for row in rows]) for name in names}
+        try:
+            write_atomically(self.delta_path, orjson.dumps({"format": FORMAT, "base": base_key, "key": key, "count": len(rows), "sites": sites, "columns": columns}))
+        except OSError:
+            return False
+        return True
 
     @staticmethod
-    def _read(path: Path, key: dict[str, Any] | None) -> dict[str, Any] | None:
-        if key is None:
+    def _read(path: Path | None) -> dict[str, Any] | None:
+        if path is None:
             return None
         try:
             cached = orjson.loads(path.read_bytes())
         except (OSError, orjson.JSONDecodeError):
             return None
-        if not isinstance(cached, dict) or cached.get("key") != key:
-            return None
-        return cached
+        return cached if isinstance(cached, dict) else None
+
+
+def _merged(columns: dict[str, list[Any]], delta: dict[str, Any]) -> dict[int, str]:
+    """The delta's rows put into `columns` (the rows file's): a row of the same id replaced in its
+    place, a new one added at the end. Returns the search text of those rows, by position."""
+    count = delta["count"]
+    if count == 0:
+        return {}
+    rows = {name: _decoded(delta["columns"][name], count) for name in (*columns, "haystack")}
+    position = {row_id: number for number, row_id in enumerate(columns["id"])}
+    texts: dict[int, str] = {}
+    for number, row_id in enumerate(rows["id"]):
+        at = position.get(row_id)
+        if at is None:
+            at = position[row_id] = len(columns["id"])
+            for name, column in columns.items():
+                column.append(rows[name][number])
+        else:
+            for name, column in columns.items():
+                column[at] = rows[name][number]
+        text = rows["haystack"][number]
+        if not isinstance(text, str):
+            raise TypeError("search text")
+        texts[at] = text
+    return texts
 
 
 def _encoded(values: list[Any]) -> dict[str, Any]:
