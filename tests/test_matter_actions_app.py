@@ -237,3 +237,40 @@ def test_snapshot_of_the_accept_confirmation(snap_compare, demo_office):
     app, matters = demo_office
     registered = next(record for record in matters if values(record)["status"] == "registered")
     assert snap_compare(app, run_before=opened(registered["id"], "a"), terminal_size=(80, 24))
+
+
+async def test_the_attention_list_offers_linking_only_on_a_suggested_repeat(demo_office):
+    from textual.widgets import OptionList
+
+    app, _ = demo_office
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        ids = [options.get_option_at_index(n).id or "" for n in range(options.option_count)]
+        options.highlighted = next(n for n, found in enumerate(ids) if found.startswith("open|"))
+        await pilot.pause()
+        assert "l" not in app.screen.active_bindings
+        assert t("attention.link") not in commands(app)
+        options.highlighted = next(n for n, found in enumerate(ids) if found.startswith("repeat|"))
+        await pilot.pause()
+        assert "l" in app.screen.active_bindings and commands(app)[t("attention.link")] == "l"
+
+
+async def test_a_read_only_office_app_offers_no_steps(office):
+    """Opened beside another officer's app, it shows the matter and writes nothing: no step keys."""
+    store, issue_id = office
+
+    class ReadOnly(MemoryStore):
+        read_only = True
+
+    shown = ReadOnly()
+    shown.put({ISSUES: [store.get(ISSUES, issue_id)]}, store.meta())
+    app = OfficeApp(shown, Editor(shown, actor="周敏"), today=TODAY)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_matter(pilot, app, issue_id)
+        listed = commands(app)
+        assert t("office.history") in listed and t("office.register") not in listed and t("office.accept") not in listed
+        assert "a" not in app.screen.active_bindings and "h" in app.screen.active_bindings
