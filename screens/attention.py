@@ -113,6 +113,28 @@ class AttentionScreen(Screen):
             return
         self._add_repeats(found)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`l` only on a suggested repeat: hidden from the footer and the palette elsewhere."""
+        if action == "link_repeat":
+            return self._highlighted_repeat() is not None
+        return True
+
+    def _highlighted_repeat(self) -> tuple[str, str] | None:
+        """(matter, earlier matter) of the highlighted repeat suggestion, or None."""
+        found = self.query(OptionList)
+        options = found.first() if found else None
+        if options is None or options.highlighted is None:
+            return None
+        option_id = options.get_option_at_index(options.highlighted).id or ""
+        if not option_id.startswith("repeat|"):
+            return None
+        _, issue_id, earlier_id = option_id.split("|")
+        return issue_id, earlier_id
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self) -> None:
+        self.refresh_bindings()
+
     @on(OptionList.OptionSelected)
     def _open(self, event: OptionList.OptionSelected) -> None:
         # imported when first needed: the app starts without it
@@ -122,14 +144,11 @@ class AttentionScreen(Screen):
         self.app.push_screen(OfficeMatterScreen(second if kind == "open" else first))
 
     def action_link_repeat(self) -> None:
-        options = self.query_one(OptionList)
-        if options.highlighted is None:
-            return
-        option = options.get_option_at_index(options.highlighted)
-        if not option.id or not option.id.startswith("repeat|"):
+        found = self._highlighted_repeat()
+        if found is None:
             self.notify(t("attention.link_hint"), severity="warning")
             return
-        _, issue_id, earlier_id = option.id.split("|")
+        issue_id, earlier_id = found
         try:
             self.app.workflow.link_repeat(issue_id, earlier_id)
         except FieldVisitError as error:

@@ -84,9 +84,16 @@ class FollowUpScreen(Screen):
         self.query_one("#fu-heading", Static).update(literal(t("followup.heading", site=site, count=len(found))))
         self.query_one("#fu-empty").display = not found
         self.query_one("#fu-detail").display = bool(found)
+        self.refresh_bindings()  # `f` only when there is a matter to record feedback on
         if current in self.items:
             table.move_cursor(row=table.get_row_index(current))
         self._show(self._selected_id())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No `f` (footer and palette) while no matter is listed."""
+        if action == "record":
+            return bool(self.items)
+        return True
 
     def _selected_id(self) -> str | None:
         table = self.query_one("#fu-matters", DataTable)

@@ -2,12 +2,19 @@
 
 Each key opens a small form; the step is a stamped write through `Workflow`, so it syncs back to
 the laptop and survives re-importing older bundles. Personal data is shown whole here, and only here.
+
+Only the steps that can apply to the matter now are offered, in the footer and the palette
+(`check_action`, from `Workflow.possible_steps`); the footer shows the keys used most, the
+palette has them all. Accepting, closing and undoing the last step ask first, naming the matter.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
+from fieldvisit.screens.confirm import ConfirmScreen
+from fieldvisit.screens.form_modal import FormField, FormModal
+from fieldvisit.screens.literal import literal
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,15 +27,27 @@ from fieldvisit.core import model
 from fieldvisit.core.clock import local_minute
 from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.core.i18n import field_label, label, t
-from fieldvisit.office.policy import days_between, days_left, deadline_now, deadlines, issue_facts, step_on_time
-from fieldvisit.core.records import entries, values
-from fieldvisit.screens.form_modal import FormField, FormModal
-from fieldvisit.screens.literal import literal
-from fieldvisit.stores.store import ISSUES, VISITS
-from fieldvisit.office.followups import FOLLOWUPS
-from fieldvisit.office.notices import NOTICES
-from fieldvisit.office.workflow import CHANNELS, FEEDBACK, SATISFACTION
+from fieldvisit.core.records import entries, get_value, values
 from fieldvisit.office.audit import office_followup_line
+from fieldvisit.office.followups import FOLLOWUPS
+from fieldvisit.office.notices import NOTICES, fitting
+from fieldvisit.office.policy import (
+    days_between,
+    days_left,
+    deadline_now,
+    deadlines,
+    issue_facts,
+    step_on_time,
+)
+from fieldvisit.office.workflow import (
+    CHANNELS,
+    FEEDBACK,
+    SATISFACTION,
+    STEPS,
+    last_step,
+    restored_values,
+)
+from fieldvisit.stores.store import ISSUES, VISITS
 
 DETAIL_FIELDS = (
     "petitioner_name", "employee_no", "unit", "phone", "people", "representatives", "category", "urgency",
@@ -36,12 +55,16 @@ DETAIL_FIELDS = (
     "transfer_to", "reply", "extension_days", "extension_reason", "satisfaction", "satisfaction_comment",
 )
 
+COMPACT_BELOW = 100
+"""Terminal width under which the footer is drawn compact (80 columns: a laptop's console)."""
 LABELLED_FIELDS = ("category", "urgency", "satisfaction")
 """Fields holding a code that is shown by its translated label."""
 
 
 class OfficeMatterScreen(Screen):
     CSS_PATH = "office_matter.tcss"
+    # The footer shows the keys used most (it has room for them at 80 columns, with the steps
+    # that cannot apply hidden); every other key is in the command palette.
     BINDINGS = [
         Binding("r", "register", t("office.register")),
         Binding("a", "accept", t("office.accept")),
@@ -55,21 +78,26 @@ class OfficeMatterScreen(Screen):
         Binding("v", "review", t("office.review"), show=False),
         Binding("d", "decide_review", t("office.decide_review"), show=False),
         Binding("c", "close", t("office.close")),
-        Binding("k", "conflicts", t("office.conflicts")),
+        Binding("u", "undo", t("matter_actions.undo"), show=False),
+        Binding("k", "conflicts", t("office.conflicts"), show=False),  # the heading names it when there are conflicts
         Binding("h", "history", t("office.history")),
-        Binding("o", "print_summary", t("action.print_summary")),
-        Binding("w", "notice", t("notices.print")),
+        Binding("w", "notice", t("notices.print"), show=False),  # the notices part says when one fits
+        Binding("o", "print_summary", t("action.print_summary"), show=False),
         Binding("escape", "back", t("action.back")),
     ]
 
     def __init__(self, issue_id: str):
         super().__init__()
         self.issue_id = issue_id
+        self._possible: frozenset[str] = frozenset()
+        self._conflicts = False
+        self._notices = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="om-heading")
         with VerticalScroll(id="om-body"):
+            yield Static(id="om-conflicts")  # on a line of its own: the heading is cut at 80 columns
             yield Static(id="om-title")
             yield Static(id="om-deadlines")
             yield Static(id="om-details")
@@ -81,18 +109,24 @@ class OfficeMatterScreen(Screen):
         self.title = t("app.office_title")
         self.refresh_view()
 
+    def on_resize(self) -> None:
+        """Below `COMPACT_BELOW` columns the footer drops its padding: the keys used most fit."""
+        self.query_one(Footer).compact = self.size.width < COMPACT_BELOW
+
     @property
     def workflow(self):
         return self.app.workflow
 
     def refresh_view(self) -> None:
         record = self.app.store.get(ISSUES, self.issue_id)
+        self._offer(record)
         issue = issue_facts(record)  # the dates its history fixes: the clock never restarts
         visit = values(self.app.store.get(VISITS, issue.get("visit_id", "")) or {"id": "", "fields": {}})
         heading = f"{issue.get('ref', '')} · {label('status', issue.get('status'))} · {visit.get('site', '')} · {local_minute(issue.get('raised_at', ''))}"
-        if record.get("conflicts"):
-            heading += " · " + t("office.has_conflicts", count=len(record["conflicts"]))
         self.query_one("#om-heading", Static).update(literal(heading))
+        conflicts = self.query_one("#om-conflicts", Static)
+        conflicts.update(t("office.has_conflicts", count=len(record.get("conflicts") or ())))
+        conflicts.display = bool(record.get("conflicts"))
         flags = "  ".join(label("flag", flag) for flag in model.FLAGS if issue.get(flag))
         self.query_one("#om-title", Static).update(Text.assemble(literal(issue.get("title", ""), "bold"), "  ", (flags, "italic")))
         self.query_one("#om-deadlines", Static).update(literal(self._deadlines_text(issue)))
@@ -115,8 +149,29 @@ class OfficeMatterScreen(Screen):
             text += "\n" + "\n".join([t("report.followup.office_followup_heading"), *heard])
         self.query_one("#om-feedback", Static).update(literal(text))
         printed = notices_text(record)
+        if self._notices:
+            printed = "\n".join(line for line in (printed, t("matter_actions.notice_hint", kinds="、".join(t(f"notices.kind.{kind}") for kind in fitting(record)))) if line)
         self.query_one("#om-notices", Static).update(literal(printed))
         self.query_one("#om-notices", Static).display = bool(printed)
+
+    def _offer(self, record: dict) -> None:
+        """What the keys offer for the matter as it is now (`check_action`), the footer redrawn."""
+        self._possible = frozenset() if self.app.read_only else self.workflow.possible_steps(record)
+        self._conflicts = bool(record.get("conflicts"))
+        self._notices = not self.app.read_only and bool(fitting(record))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide, from the footer and the palette, the steps that cannot apply to the matter now
+        (the workflow says which: `Workflow.possible_steps`), the conflicts key when it has none,
+        the notice key when no notice fits."""
+        if action in STEPS:
+            return action in self._possible
+        if action == "conflicts":
+            return self._conflicts
+        if action == "notice":
+            return self._notices
+        return True
 
     def _deadlines_text(self, issue: dict) -> str:
         """What the matter waits on now (as the register shows it: `policy.deadline_now`), then
@@ -176,8 +231,18 @@ class OfficeMatterScreen(Screen):
     def action_register(self) -> None:
         self._step(lambda: self.workflow.register(self.issue_id), "office.done")
 
+    def _confirmed(self, title: str, key: str, then: Callable[[], None], body: str = "") -> None:
+        """Ask first, naming the matter by its reference and title (shown literally); only a
+        yes runs `then`: Esc, n or Cancel leave the matter as it is."""
+        issue = values(self.app.store.get(ISSUES, self.issue_id))
+        named = f"{issue.get('ref', '')}  {issue.get('title', '')}"
+        self.app.push_screen(
+            ConfirmScreen(title, "\n".join(part for part in (named, body) if part), key),
+            lambda yes: then() if yes else None,
+        )
+
     def action_accept(self) -> None:
-        self._step(lambda: self.workflow.accept(self.issue_id), "office.done")
+        self._confirmed(t("matter_actions.confirm_accept"), t("matter_actions.confirm_accept_key"), lambda: self._step(lambda: self.workflow.accept(self.issue_id), "office.done"))
 
     def action_not_accept(self) -> None:
         self._ask("office.not_accept", [self._reason()], lambda v: self.workflow.not_accept(self.issue_id, v["reason"]), "office.done")
@@ -225,7 +290,29 @@ class OfficeMatterScreen(Screen):
         self._ask("office.decide_review", [self._reason("office.decision")], lambda v: self.workflow.decide_review(self.issue_id, v["reason"]), "office.done")
 
     def action_close(self) -> None:
-        self._step(lambda: self.workflow.close(self.issue_id), "office.done")
+        self._confirmed(t("matter_actions.confirm_close"), t("matter_actions.confirm_close_key"), lambda: self._step(lambda: self.workflow.close(self.issue_id), "office.done"))
+
+    def action_undo(self) -> None:
+        """Undo the last step by a correcting step (`Workflow.undo`), once the officer said yes
+        to what it undoes and the status it leaves."""
+        record = self.app.store.get(ISSUES, self.issue_id)
+        step = last_step(record)
+        if step is None:
+            return
+        name = t(f"matter_actions.step.{step.name}")
+        status = restored_values(record, step).get("status") or get_value(record, "status")
+        body = t("matter_actions.undo_body", status=label("status", status))
+
+        def undo() -> None:
+            try:
+                self.workflow.undo(self.issue_id)
+            except FieldVisitError as error:
+                self.notify(str(error), severity="error")
+                return
+            self.notify(t("matter_actions.undone", step=name))
+            self.refresh_view()
+
+        self._confirmed(t("matter_actions.confirm_undo", step=name), t("matter_actions.confirm_undo_key"), undo, body)
 
     def action_conflicts(self) -> None:
         # imported when first needed: the app starts without it

@@ -327,7 +327,8 @@ async def test_the_notice_key_asks_which_when_several_fit(tmp_path):
     assert "信访事项处理意见书" in pdf_text(pdf.read_bytes())
 
 
-async def test_the_notice_key_says_when_none_fits(tmp_path):
+async def test_the_notice_key_is_not_offered_when_none_fits(tmp_path):
+    """Issue 15 §3: a key that cannot apply is hidden (footer and palette) and does nothing."""
     with TinyDBStore(tmp_path / "office" / "fieldvisit.json") as store:
         _, _, issue = _matter(store)
         app = _app(store, tmp_path)
@@ -335,10 +336,11 @@ async def test_the_notice_key_says_when_none_fits(tmp_path):
             await pilot.pause()
             app.push_screen(OfficeMatterScreen(issue))
             await pilot.pause()
+            assert "w" not in app.screen.active_bindings
+            assert t("notices.print") not in [command.title for command in binding_commands(app.screen)]
             await pilot.press("w")
             await pilot.pause()
             assert isinstance(app.screen, OfficeMatterScreen)
-            assert any("没有适用的书面告知书" in str(note.message) for note in app._notifications)
     assert not (tmp_path / "summaries").exists()
 
 

@@ -86,7 +86,7 @@ async def test_accept_assign_feedback_reply_rate_close(office):
         issue_id = await open_first(pilot, app, "")
         status = values(office.get(ISSUES, issue_id))["status"]
         if status == "registered":
-            await pilot.press("a")
+            await pilot.press("a", "y")  # accepting asks first
         await pilot.press("g")
         await fill(pilot, app, assignee="李静", department="劳资科")
         await pilot.press("f")
@@ -95,7 +95,7 @@ async def test_accept_assign_feedback_reply_rate_close(office):
         await fill(pilot, app, summary="已按规定补发")
         await pilot.press("s")
         await fill(pilot, app, level="satisfied", comment="")
-        await pilot.press("c")
+        await pilot.press("c", "y")  # closing asks first
         await pilot.pause()
     record = office.get(ISSUES, issue_id)
     issue = values(record)

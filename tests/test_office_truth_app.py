@@ -88,21 +88,18 @@ async def test_a_refused_form_keeps_what_was_typed_and_puts_the_cursor_on_the_fi
         assert entries(store.get(ISSUES, issue_id), "feedback")[0]["content"] == "已电话告知正在核实"
 
 
-async def test_satisfaction_before_a_reply_is_refused_on_the_form(office):
+async def test_satisfaction_before_a_reply_is_not_offered(office):
+    """The workflow refuses it (`Workflow.refusal`), so the screen does not offer it (§3):
+    no key in the footer, no command in the palette, and `s` opens no form."""
     store, issue_id = office
     app = app_for(store)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_matter(pilot, app, issue_id)
+        assert "s" not in app.screen.active_bindings
+        assert "满意度" not in [command.title for command in app.get_system_commands(app.screen)]
         await pilot.press("s")
         await pilot.pause()
-        form = app.screen
-        form.query_one("#m-comment", Input).value = "还行"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert app.screen is form
-        assert form.query_one("#m-comment", Input).value == "还行"
-        assert app.focused is form.query_one("#m-level")
-        assert "满意度" in str(form.query_one("#form-error", Static).render())
+        assert isinstance(app.screen, OfficeMatterScreen)
         assert "satisfaction" not in values(store.get(ISSUES, issue_id))
 
 

@@ -138,10 +138,10 @@ class BaseApp(InOrderKeys):
         self._close_messages_no_wait()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Translated app commands, then every footer binding of the current screen."""
+        """Translated app commands that have no key, then every action bound on the current
+        screen and the app that can run now, in the footer or not (`binding_commands`): the
+        theme switch, quitting and the F-key modes among them."""
         yield SystemCommand(t("command.theme"), t("command.theme_help"), self.action_change_theme)
-        yield SystemCommand(t("action.toggle_theme"), "ctrl+t", self.action_toggle_theme)
         yield SystemCommand(t("command.keys"), t("command.keys_help"), self.action_show_help_panel)
         yield SystemCommand(t("command.screenshot"), t("command.screenshot_help"), self.deliver_screenshot)
-        yield SystemCommand(t("action.quit"), "ctrl+q", self.action_quit)
         yield from binding_commands(screen)

@@ -18,6 +18,7 @@ from fieldvisit.core.records import Record, entries, registers, stamp_device
 from fieldvisit.core.references import device_short
 from fieldvisit.core.text import one_line
 from fieldvisit.editing.editor import EDITS, TRANSITIONS
+from fieldvisit.office.corrections import is_correction, undone_stamps
 from fieldvisit.office.notices import NOTICES
 from fieldvisit.office.workflow import FEEDBACK, FOLLOWUPS
 
@@ -39,6 +40,13 @@ def history_lines(record: Record, visit_title: Callable[[str], str] | None = Non
             found.append((register["stamp"], f"{_field_name(field)} = {shown_value(field, register['value'], visit_title)}"))
     for entry in entries(record, TRANSITIONS):
         step = f"{label('status', entry.get('from')) or '—'} → {label('status', entry.get('to'))}"
+        if is_correction(entry):  # an officer took back the step before: say which, and where it left the matter
+            name = t(f"matter_actions.step.{entry.get('step') or 'undo'}")
+            if entry.get("from") != entry.get("to"):
+                found.append((entry["stamp"], t("matter_actions.history_line_status", step=name, field=field_label("status"), change=step)))
+            else:
+                found.append((entry["stamp"], t("matter_actions.history_line", step=name)))
+            continue
         found.append((entry["stamp"], f"{field_label('status')}: {step} {one_line(str(entry.get('reason') or ''))}".rstrip()))
     for entry in entries(record, FEEDBACK):
         line = t("office.feedback_line", date=entry.get("date", ""), by=entry.get("by", ""), channel=label("channel", entry.get("channel")), content=one_line(str(entry.get("content", ""))))
@@ -47,7 +55,8 @@ def history_lines(record: Record, visit_title: Callable[[str], str] | None = Non
         found.append((entry["stamp"], office_followup_line(entry)))
     for entry in entries(record, NOTICES):  # a written notice printed for the petitioner (书面告知)
         found.append((entry["stamp"], t("notices.history_line", kind=t(f"notices.kind.{entry.get('kind')}"), lang=t(f"notices.lang.{entry.get('lang')}"))))
-    return [f"{stamp_time(stamp)}  {who(stamp)}  {what}" for stamp, what in sorted(found)]
+    undone = undone_stamps(record)  # kept, and marked: the history shows the step and its undoing
+    return [f"{stamp_time(stamp)}  {who(stamp)}  {what}{t('matter_actions.undone_mark') if stamp in undone else ''}" for stamp, what in sorted(found)]
 
 
 def office_followup_line(entry: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.core.i18n import label, t
 from fieldvisit.core.records import Record, entries, get_value
 from fieldvisit.editing.editor import TRANSITIONS, Editor
+from fieldvisit.office.corrections import is_correction, undone_stamps
 from fieldvisit.stores.store import ISSUES
 
 NOTICES = "notices"
@@ -76,11 +77,18 @@ def _is(kind: str, entry: dict[str, Any]) -> bool:
     }[kind]
 
 
+def standing_steps(record: Record) -> list[dict[str, Any]]:
+    """The matter's status steps an officer did not undo, without the corrections themselves
+    (`corrections`): an undone acceptance is no decision to tell the petitioner of."""
+    undone = undone_stamps(record)
+    return [entry for entry in entries(record, TRANSITIONS) if not is_correction(entry) and entry["stamp"] not in undone]
+
+
 def decision(record: Record, kind: str) -> Decision:
     """The latest step of `kind` in the matter's history; `NoticeUnavailableError` when none."""
     if kind not in KINDS:
         raise FieldVisitError("error.bad_choice", value=kind)
-    steps = entries(record, TRANSITIONS)
+    steps = standing_steps(record)
     found = [(index, entry) for index, entry in enumerate(steps) if _is(kind, entry)]
     if not found:
         raise NoticeUnavailableError(kind=t(f"notices.kind.{kind}"), status=label("status", get_value(record, "status") or "recorded"))
@@ -96,7 +104,7 @@ def decision(record: Record, kind: str) -> Decision:
 
 def available(record: Record) -> list[str]:
     """Every kind whose decision the matter's history holds, in `KINDS` order."""
-    steps = entries(record, TRANSITIONS)
+    steps = standing_steps(record)
     return [kind for kind in KINDS if any(_is(kind, entry) for entry in steps)]
 
 

@@ -44,6 +44,7 @@ from typing import Any
 
 from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.core.records import values
+from fieldvisit.office.corrections import UNDOES, undone_stamps
 
 STEPS = ("acceptance", "handling", "review_request", "review_decision", "re_review_request", "re_review_decision")
 OFFICE_STEPS = ("acceptance", "handling", "review_decision", "re_review_decision")
@@ -462,23 +463,35 @@ def history_dates(record: dict[str, Any], decided: Any = None) -> dict[str, str]
 
     Every value a field ever had is kept (`records.registers`). Matters from before these dates
     were written take them from the status steps (`transitions`) instead. Dates are the local
-    dates written (the first ten characters); those not known are left out."""
-    fields, history = record["fields"], record.get("history", {})
+    dates written (the first ten characters); those not known are left out.
 
-    def ever(*names: str) -> list[str]:
-        found = [str(register.get("value") or "")[:10] for name in names for register in (history.get(name) or {}).values()]
-        found += [str(fields[name].get("value") or "")[:10] for name in names if name in fields]
+    A decision or transfer an officer undid (`corrections`) is left out: the matter waits on its
+    decision again, and the decision it gets later is judged against the same due date, so an
+    undo can make a step later, never earlier. A registration undone still counts as the
+    arrival: the clock never starts later."""
+    fields, history = record["fields"], record.get("history", {})
+    undone = undone_stamps(record)
+
+    def ever(*names: str, standing: bool = False) -> list[str]:
+        found = [
+            str(register.get("value") or "")[:10]
+            for name in names
+            for stamp, register in (history.get(name) or {}).items()
+            if not (standing and stamp in undone)
+        ]
+        found += [str(fields[name].get("value") or "")[:10] for name in names if name in fields and not (standing and fields[name].get("stamp") in undone)]
         return [day for day in found if day]
 
-    arrivals, decisions, transfers = ever("registered_at"), ever("accepted_at", "decided_at"), ever("transferred_at")
+    arrivals = ever("registered_at")
+    decisions, transfers = ever("accepted_at", "decided_at", standing=True), ever("transferred_at", standing=True)
     if decided:
         decisions.append(str(decided)[:10])
     if not (arrivals and decisions and transfers):
-        steps = [entry.get("value") or {} for entry in (record.get("maps", {}).get("transitions") or {}).values()]
-        dated = [(step.get("to"), str(step.get("at") or "")[:10]) for step in steps if step.get("at")]
-        arrivals = arrivals or [at for to, at in dated if to in ("registered", *DECISION_STATUSES)]
-        decisions = decisions or [at for to, at in dated if to in DECISION_STATUSES]
-        transfers = transfers or [at for to, at in dated if to == "transferred"]
+        steps = [(entry.get("stamp"), entry.get("value") or {}) for entry in (record.get("maps", {}).get("transitions") or {}).values()]
+        dated = [(step.get("to"), str(step.get("at") or "")[:10], stamp in undone) for stamp, step in steps if step.get("at") and not step.get(UNDOES)]
+        arrivals = arrivals or [at for to, at, _ in dated if to in ("registered", *DECISION_STATUSES)]
+        decisions = decisions or [at for to, at, was_undone in dated if to in DECISION_STATUSES and not was_undone]
+        transfers = transfers or [at for to, at, was_undone in dated if to == "transferred" and not was_undone]
     found = {}
     for name, days in (("arrived_at", arrivals), ("decided_at", decisions), ("transferred_at", transfers)):
         if days:
