@@ -15,6 +15,7 @@ import shutil
 
 import pytest
 
+from fieldvisit.office import facts_cache
 from fieldvisit.stores import span_index
 from click.testing import CliRunner
 
@@ -33,14 +34,18 @@ def invoke(*args, input: str | None = None, passphrase: str = ""):
     return runner.invoke(main, [str(arg) for arg in args], input=input, env={"FIELDVISIT_PASSPHRASE": passphrase})
 
 
+DERIVED = (".lock", span_index.SUFFIX, facts_cache.FILE)
+"""Files a command may write beside a store and still have changed nothing: lock files (the pid
+of the last opener), and data derived from the store, each naming the store state it was made
+for and checked against it when read (`stores.span_index`, `office.facts_cache`)."""
+
+
 def files(folder) -> dict[str, bytes]:
-    """Every file under `folder`, lock files aside (they hold the pid of the last opener), and
-    the JSON store's span index (`fieldvisit.stores.span_index`: derived from the store file when
-    it is opened, named after the file it describes and checked against it on every open)."""
+    """Every file under `folder` but the `DERIVED` ones."""
     found = {}
     for root, _, names in os.walk(folder):
         for name in names:
-            if not name.endswith((".lock", span_index.SUFFIX)):
+            if not name.endswith(DERIVED):
                 path = os.path.join(root, name)
                 found[os.path.relpath(path, folder)] = open(path, "rb").read()
     return found

@@ -239,3 +239,37 @@ async def test_the_print_key_writes_the_visit_summary_beside_the_store(tmp_path)
             await pilot.pause()
     [pdf] = (tmp_path / "summaries").glob("*.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def _cff_font_with_chinese(path: Path) -> Path:
+    """A tiny OpenType font with CFF outlines holding the probe's characters (empty glyphs):
+    the kind of face Debian's fonts-noto-cjk installs."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.misc.psCharStrings import T2CharString
+
+    from fieldvisit.reports.fonts import PROBE
+
+    names = [".notdef", *(f"uni{ord(char):04X}" for char in dict.fromkeys(PROBE))]
+    builder = FontBuilder(1000, isTTF=False)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({ord(char): f"uni{ord(char):04X}" for char in PROBE})
+    builder.setupCFF("TestSansSC", {"FullName": "Test Sans SC"}, {name: T2CharString(program=["endchar"]) for name in names}, {})
+    builder.setupHorizontalMetrics({name: (1000, 0) for name in names})
+    builder.setupHorizontalHeader(ascent=880, descent=-120)
+    builder.setupNameTable({"familyName": "Test Sans SC", "styleName": "Regular"})
+    builder.setupOS2()
+    builder.setupPost()
+    builder.save(str(path))
+    return path
+
+
+def test_a_system_font_with_cff_outlines_is_passed_over_and_a_given_one_is_used(tmp_path, monkeypatch):
+    """A PDF made with a CFF face reads back with a NUL before every character in pypdf, so a
+    system font must have TrueType outlines; one given with --font is used as it is."""
+    from fieldvisit.reports import fonts
+
+    cff = _cff_font_with_chinese(tmp_path / "TestSansSC.otf")
+    monkeypatch.setattr(fonts, "_system_candidates", lambda: [cff])
+    chosen = find_font()  # the packaged font, from the cache every PDF test shares
+    assert chosen.path != cff and chosen.source == "packaged"
+    assert find_font(cff) == fonts.FontChoice(cff, 0, "given")

@@ -2,8 +2,11 @@
 
 Order:
 1. `--font PATH` (a .ttf, .otf or .ttc; in a collection the Simplified Chinese face is taken).
-2. A system CJK font: Noto Sans CJK / WenQuanYi on Linux (known paths, then `fc-match`),
-   Microsoft YaHei / SimHei / SimSun on Windows, PingFang / Songti on macOS.
+2. A system CJK font with TrueType outlines: WenQuanYi on Linux (known paths, then `fc-match`),
+   Microsoft YaHei / SimHei / SimSun on Windows, PingFang / Songti on macOS. Faces with CFF
+   (PostScript) outlines, like Debian's Noto Sans CJK collection, are passed over: fpdf2 embeds
+   them with an encoding some readers mis-read, so the PDF's text could not be searched or
+   copied there (pypdf reads a NUL before every character). Given with `--font`, they are used.
 3. Noto Sans SC from the `justmytype-intl-cjk` package, a dependency of fieldvisit (SIL OFL 1.1,
    redistributable). It ships as a variable font whose default instance is Thin, and instancing
    it takes about 10 s, so the Regular instance is made once and kept in the user cache folder,
@@ -73,7 +76,7 @@ def find_font(given: Path | None = None, system: bool = True, cache_dir: Path | 
         return FontChoice(given, index, "given")
     if system:
         for candidate in _system_candidates():
-            index, problem = _usable_face(candidate)
+            index, problem = _usable_face(candidate, truetype_only=True)
             if not problem:
                 return FontChoice(candidate, index, "system")
     packaged = packaged_font(cache_dir)
@@ -135,8 +138,9 @@ def _fc_match() -> list[Path]:
     return [Path(result.stdout.strip())] if result.returncode == 0 and result.stdout.strip() else []
 
 
-def _usable_face(path: Path) -> tuple[int, str | None]:
-    """The face to use (Simplified Chinese in a collection) and None, or 0 and why it is unusable."""
+def _usable_face(path: Path, truetype_only: bool = False) -> tuple[int, str | None]:
+    """The face to use (Simplified Chinese in a collection) and None, or 0 and why it is unusable;
+    `truetype_only`: CFF outlines count as unusable (a system font, see the module's docstring)."""
     from fontTools.ttLib import TTCollection, TTFont, TTLibError
 
     try:
@@ -161,6 +165,8 @@ def _usable_face(path: Path) -> tuple[int, str | None]:
         return 0, "no Chinese glyphs"
     if "glyf" not in faces[best] and "CFF " not in faces[best]:
         return 0, "no TrueType or CFF outlines"
+    if truetype_only and "glyf" not in faces[best]:
+        return 0, "CFF outlines"
     return best, None
 
 
