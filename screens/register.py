@@ -38,7 +38,10 @@ COLUMNS = ("ref", "due", "status", "title", "petitioner", "owner", "category", "
 """The register's columns, left to right: the names come before what may be cut or scrolled to."""
 CUT_TO = {"category": 8, "site": 8}
 """Columns cut (ending in "…") down to this many cells when the terminal is narrow; the title
-takes what is left. Names (petitioner, owner) and the short columns are never cut."""
+takes what is left. Names (petitioner, owner) and the short columns are never cut for room."""
+NAME_MOST = {"petitioner": 24, "owner": 24}
+"""The widest the name columns are made: twelve Han characters, more than any person's or
+department's name; a longer text (damaged or hostile data) is cut rather than crowding the rest."""
 
 
 MEASURED_AT_ONCE = 20_000
@@ -260,7 +263,7 @@ class _Rows:
 
 def _columns() -> list[Column]:
     """The columns, as wide as their headers until rows are drawn in them (`RegisterTable.widen`)."""
-    return [Column(key, t(f"register.col.{key}"), 0, CUT_TO.get(key), flex=key == "title") for key in COLUMNS]
+    return [Column(key, t(f"register.col.{key}"), 0, CUT_TO.get(key), flex=key == "title", most=NAME_MOST.get(key)) for key in COLUMNS]
 
 
 def widest_texts(index: RegisterIndex) -> dict[str, int]:

@@ -77,6 +77,9 @@ class Column:
     room; None: never cut (names)."""
     flex: bool = False
     """The column takes the width the others leave (at least `least`, or `FLEX_LEAST`)."""
+    most: int | None = None
+    """The widest the column is ever made: a longer text is cut (a "name" of 50 characters is
+    not one); None: as wide as its widest text."""
 
 
 class RegisterTable(ScrollView, can_focus=True):
@@ -253,8 +256,9 @@ class RegisterTable(ScrollView, can_focus=True):
 
     @staticmethod
     def _wanted(column: Column) -> int:
-        """The width that shows all of a column, its header and sort arrow too."""
-        return max(column.width, cell_len(column.label) + 1)
+        """The width that shows all of a column, its header and sort arrow too (at most `most`)."""
+        wanted = max(column.width, cell_len(column.label) + 1)
+        return wanted if column.most is None else min(wanted, max(column.most, cell_len(column.label) + 1))
 
     def on_resize(self, _: Resize) -> None:
         self._lay_out()
