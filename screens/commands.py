@@ -5,7 +5,7 @@ terminal) and hides what cannot apply now (`check_action`); the palette lists ev
 ours bound on the screen, its focused widget and the app (the F-key modes), each with its key,
 and leaves out exactly what `check_action` turns off (False: hidden, None: shown disabled), as
 the footer does. Textual's own bindings (focus moves, a text field's editing keys) are not
-listed: they are not the officer's actions and have no translated description.
+listed, nor a widget's hidden keys: they are editing, not the user's actions.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -34,6 +34,8 @@ def binding_commands(screen: Screen) -> Iterable[SystemCommand]:
             continue
         if binding.action not in own_actions(type(node)) or (id(node), binding.action) in seen:
             continue
+        if not binding.show and not isinstance(node, (Screen, App)):
+            continue  # a widget's own hidden keys (a text area's new line) are editing, not actions
         seen.add((id(node), binding.action))
         key = app.get_key_display(binding)
         yield SystemCommand(

@@ -109,6 +109,10 @@ class OfficeMatterScreen(Screen):
         self.title = t("app.office_title")
         self.refresh_view()
 
+    def on_screen_resume(self) -> None:
+        """Back from a form, the history or a notice: show (and offer) the matter as it is now."""
+        self.refresh_view()
+
     def on_resize(self) -> None:
         """Below `COMPACT_BELOW` columns the footer drops its padding: the keys used most fit."""
         self.query_one(Footer).compact = self.size.width < COMPACT_BELOW

@@ -11,9 +11,11 @@ from fieldvisit.screens.confirm import ConfirmScreen
 from fieldvisit.screens.form_modal import FormModal
 from fieldvisit.screens.history import HistoryScreen
 from fieldvisit.screens.office_matter import OfficeMatterScreen
+from fieldvisit.screens.widgets.field_area import FieldArea
 from textual.command import CommandInput, CommandPalette
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, OptionList, Static
 
+from fieldvisit.apps.field import FieldApp
 from fieldvisit.apps.office import OfficeApp
 from fieldvisit.core.i18n import t
 from fieldvisit.core.records import entries, values
@@ -240,8 +242,6 @@ def test_snapshot_of_the_accept_confirmation(snap_compare, demo_office):
 
 
 async def test_the_attention_list_offers_linking_only_on_a_suggested_repeat(demo_office):
-    from textual.widgets import OptionList
-
     app, _ = demo_office
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("f3")
@@ -274,3 +274,18 @@ async def test_a_read_only_office_app_offers_no_steps(office):
         listed = commands(app)
         assert t("office.history") in listed and t("office.register") not in listed and t("office.accept") not in listed
         assert "a" not in app.screen.active_bindings and "h" in app.screen.active_bindings
+
+
+async def test_a_focused_widget_s_hidden_editing_keys_are_not_palette_commands(store, editor, visit):
+    """A multi-line field's own keys (new line) are editing, not actions: not in the palette;
+    the screen's actions are, hidden from the footer or not."""
+    app = FieldApp(store, editor)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o", "ctrl+n")
+        await pilot.pause()
+        area = app.screen.query(FieldArea).first()
+        area.focus()
+        await pilot.pause()
+        assert any(active.node is area for active in app.screen.active_bindings.values())
+        listed = commands(app)
+        assert "New line" not in listed and t("action.save_matter") in listed
