@@ -257,7 +257,6 @@ class Workflow:
             raise InputError("repeat_of", "error.not_found", record_id=earlier_id)
         self.editor.change(ISSUES, issue_id, {"repeat": True}, entries={LINKS: {"kind": "repeat_of", "target": earlier_id}})
 
-
     def undo(self, issue_id: str) -> Step:
         """Undo the last step on the matter (`last_step`) by a correcting step: the values it
         wrote go back to what they were before it (status, dates, owner, …), and a `transitions`
@@ -267,7 +266,8 @@ class Workflow:
         record = self.editor.load(ISSUES, issue_id)
         self._require("undo", record)
         step = last_step(record)
-        assert step is not None  # `undo_refusal` said there is one
+        if step is None:  # `undo_refusal` has said so already; this keeps type checkers sure
+            raise InputError("status", "matter_actions.nothing_to_undo")
         restored = restored_values(record, step)
         current = get_value(record, "status") or "recorded"
         transition = {"from": current, "to": restored.get("status", current), "by": self.editor.actor, "reason": "", UNDOES: step.stamp, "step": step.name}
