@@ -7,11 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fieldvisit.screens.confirm import ConfirmScreen
-from fieldvisit.screens.form_modal import FormModal
-from fieldvisit.screens.history import HistoryScreen
-from fieldvisit.screens.office_matter import OfficeMatterScreen
-from fieldvisit.screens.widgets.field_area import FieldArea
 from textual.command import CommandInput, CommandPalette
 from textual.widgets import Footer, OptionList, Static
 
@@ -21,6 +16,11 @@ from fieldvisit.core.i18n import t
 from fieldvisit.core.records import entries, values
 from fieldvisit.editing.editor import Editor
 from fieldvisit.office.workflow import Workflow
+from fieldvisit.screens.confirm import ConfirmScreen
+from fieldvisit.screens.form_modal import FormModal
+from fieldvisit.screens.history import HistoryScreen
+from fieldvisit.screens.office_matter import OfficeMatterScreen
+from fieldvisit.screens.widgets.field_area import FieldArea
 from fieldvisit.stores.store import ISSUES, MemoryStore
 
 RAISED = dt.date(2026, 11, 2)
