@@ -160,9 +160,11 @@ class OfficeMatterScreen(Screen):
 
     def _offer(self, record: dict) -> None:
         """What the keys offer for the matter as it is now (`check_action`), the footer redrawn."""
-        self._possible = frozenset() if self.app.read_only else self.workflow.possible_steps(record)
+        # A read-only app (beside another officer's) still offers them: the store refuses the
+        # write with words saying why, which a hidden key could not.
+        self._possible = self.workflow.possible_steps(record)
         self._conflicts = bool(record.get("conflicts"))
-        self._notices = not self.app.read_only and bool(fitting(record))
+        self._notices = bool(fitting(record))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -259,23 +259,6 @@ async def test_the_attention_list_offers_linking_only_on_a_suggested_repeat(demo
         assert "l" in app.screen.active_bindings and commands(app)[t("attention.link")] == "l"
 
 
-async def test_a_read_only_office_app_offers_no_steps(office):
-    """Opened beside another officer's app, it shows the matter and writes nothing: no step keys."""
-    store, issue_id = office
-
-    class ReadOnly(MemoryStore):
-        read_only = True
-
-    shown = ReadOnly()
-    shown.put({ISSUES: [store.get(ISSUES, issue_id)]}, store.meta())
-    app = OfficeApp(shown, Editor(shown, actor="周敏"), today=TODAY)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await open_matter(pilot, app, issue_id)
-        listed = commands(app)
-        assert t("office.history") in listed and t("office.register") not in listed and t("office.accept") not in listed
-        assert "a" not in app.screen.active_bindings and "h" in app.screen.active_bindings
-
-
 async def test_a_focused_widget_s_hidden_editing_keys_are_not_palette_commands(store, editor, visit):
     """A multi-line field's own keys (new line) are editing, not actions: not in the palette;
     the screen's actions are, hidden from the footer or not."""
