@@ -6,9 +6,12 @@ cold open; and read-only commands run while the office app writes.
   merges, and `put`s it), through `SplicingJSONStore` as `fieldvisit office` opens it. With the
   journal the `put` appends and fsyncs one line. The old path is the same step followed by
   `store.compact()`: the spliced whole-file atomic rewrite every `put` did before.
-- cold open: a fresh `python` process opening the store with `open_office_store(spec)` (index
-  built, journal replayed: a journal of `JOURNAL_STEPS` steps left by the writer) and reading one
-  matter; wall time of the whole process (interpreter and imports included), `measure.run_command`.
+- cold open: a fresh `python` process opening the store with `open_office_store(spec)` (the
+  records' spans read from the index the writer keeps beside the file, `stores.span_index`, and
+  checked against the file; the journal replayed: `JOURNAL_STEPS` steps left by the writer) and
+  reading one matter; wall time of the whole process (interpreter and imports included),
+  `measure.run_command`. Baseline, alternating: the same open with the index removed first, so
+  the file is scanned as before the index was kept (that open keeps the index again).
 - readers: `fieldvisit report --office … --format txt` (a real command) run `READERS` times while
   this process holds the store as the office app does and takes steps in a thread; each must exit 0.
 
@@ -122,6 +125,7 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="keep the generated 100,000-matter store here and reuse it")
     parser.add_argument("--sizes", default="100000,300000")
     args = parser.parse_args()
+    from fieldvisit.stores import span_index
     from fieldvisit.stores.splice_store import SplicingJSONStore
 
     work = Path(tempfile.mkdtemp(prefix="fv-json-store-"))
@@ -147,13 +151,17 @@ def main() -> int:
                 steps(store, JOURNAL_STEPS, old_path=False)  # the journal a writer leaves for the next open
                 store._lock.release()  # as a crash would: the next open replays the journal
                 store._lock, store._loaded = None, False
-            opens = [cold_open(path) for _ in range(3 if size <= 100_000 else 1)]
+            opens, scans = [], []
+            for _ in range(3 if size <= 100_000 else 1):  # alternating: without the index (the file scanned), then with it
+                span_index.drop(path)
+                scans.append(cold_open(path))  # this open keeps the index again, for the next
+                opens.append(cold_open(path))
             office_register.progress("reports while the office store is open and written")
             readers = readers_while_writing(path, folder, READERS.get(size, 1))
-            results[size] = (count, journal_steps, old_steps, opens, readers)
+            results[size] = (count, journal_steps, old_steps, opens, scans, readers)
         print("\nThe office's JSON store (issue 16 §3), one run, same data")
         ok_all = True
-        for size, (count, journal_steps, old_steps, opens, (ran, refused, report_walls)) in results.items():
+        for size, (count, journal_steps, old_steps, opens, scans, (ran, refused, report_walls)) in results.items():
             p95 = measure.nearest_rank(journal_steps, 0.95)
             ok_step = p95 <= TARGET_STEP
             print(f"\n{count:,} matters")
@@ -163,6 +171,7 @@ def main() -> int:
             line = f"  store cold open (+{JOURNAL_STEPS} journal lines) {measure.spread(walls)}; CPU {measure.spread([cpu for _, cpu in opens])}"
             ok_open = size > 100_000 or statistics.median(walls) <= TARGET_OPEN
             print(line + (f"  {'PASS' if ok_open else 'MISS'} (≤ {TARGET_OPEN:.0f} s)" if size <= 100_000 else ""))
+            print(f"    without the span index (the file scanned) {measure.spread([wall for wall, _ in scans])}; CPU {measure.spread([cpu for _, cpu in scans])}")
             print(f"  `fieldvisit report` while the store is open and written: {ran - refused}/{ran} ran, {refused} refused "
                   f"({measure.spread(report_walls)})  {'PASS' if not refused else 'MISS'}")
             ok_all = ok_all and ok_step and ok_open and not refused

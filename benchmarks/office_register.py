@@ -847,7 +847,7 @@ def main() -> int:
               f"{ms(median(sum(end - start for start, end in r['search_loads']) for r in warms))}")
         print(f"  warm: store _load in the background thread                          : median "
               f"{ms(median(sum(end - start for start, end, main in r['loads'] if not main) for r in warms))}")
-        print(f"  cold: register cache written (RegisterCache.save, UI thread)        : median "
+        print(f"  cold: register cache written (RegisterCache.save, in a thread)      : median "
               f"{ms(median(sum(end - start for start, end in r['cache_saves']) for r in colds))}")
 
     actions = acted["actions"]
