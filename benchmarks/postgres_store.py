@@ -164,7 +164,7 @@ def child(mode: str, target: str, anchor: str) -> None:
         from fieldvisit.stores.postgres import PostgresStore
 
         store = PostgresStore(target)
-        rows, total = store.matter_page(limit=50)
+        rows, total = store.matter_page(limit=50, count="estimate")  # the register shows the estimate, then asks matter_count
         how = "sql"
     else:
         from fieldvisit.locations import paths
@@ -175,9 +175,10 @@ def child(mode: str, target: str, anchor: str) -> None:
 
         path = Path(target)
         store = SplicingJSONStore(path, deferred=True)
-        policy = load_policy(paths.policy_file(path))
+        home = paths.Home.beside(path)
+        policy = load_policy(home.policy_file)
         index = RegisterIndex(store, policy, today=dt.date.fromisoformat(anchor))
-        how = "warm" if index.open(RegisterCache.beside(path, policy)) else "cold"
+        how = "warm" if index.open(RegisterCache.of(home, policy)) else "cold"
         rows, total = index.page(RegisterFilter(), "due", False, 50)
     elapsed = time.perf_counter() - started
     print(json.dumps({"first_page": elapsed, "rows": len(rows), "total": total, "how": how}))
@@ -284,7 +285,8 @@ def import_json(master: Path, work: Path, bundle: bytes, runs: int, now: dt.date
     times = []
     for _ in range(runs):
         target = work / "import" / master.name
-        target.parent.mkdir(exist_ok=True)
+        shutil.rmtree(target.parent, ignore_errors=True)  # the last run's journal must not come back
+        target.parent.mkdir()
         shutil.copyfile(master, target)
         with SplicingJSONStore(target) as store:
             started = time.perf_counter()
@@ -402,6 +404,7 @@ def main() -> int:
     parser.add_argument("--officers", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--skip-json", action="store_true", help="no JSON baseline (at 1,000,000 matters its file is ~2.8 GB)")
+    parser.add_argument("--no-load", action="store_true", help="with --url: measure the database as an earlier run of the same --matters left it")
     parser.add_argument("--save", type=Path, help="write this run's figures to a JSON file")
     parser.add_argument("--beside", type=Path, help="an earlier run's --save file (another size): printed side by side with this run, with the scaling")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -430,8 +433,17 @@ def main() -> int:
         progress(f"preparing {args.matters:,} matters")
         tables, meta = kept_tables(store_path)
         issue_ids: list[str] = []
-        load = load_postgres(url, tables, meta, scaled_issues(tables["issues"], args.matters), issue_ids)
-        progress(f"PostgreSQL filled by COPY in {load['wall']:.1f} s")
+        if args.no_load and args.url:
+            import psycopg
+
+            with psycopg.connect(url) as connection:
+                issue_ids += [row[0] for row in connection.execute("SELECT id FROM fv_records WHERE tbl = 'issues' ORDER BY id")]
+            assert len(issue_ids) == args.matters, f"the database holds {len(issue_ids):,} matters, not {args.matters:,}"
+            load = {}
+            progress("PostgreSQL as the last run left it")
+        else:
+            load = load_postgres(url, tables, meta, scaled_issues(tables["issues"], args.matters), issue_ids)
+            progress(f"PostgreSQL filled by COPY in {load['wall']:.1f} s")
         json_path = None
         if not args.skip_json:
             json_path = work / "json" / store_path.name
@@ -484,8 +496,10 @@ def main() -> int:
             cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"\n{args.matters:,} matters; bundle {len(bundle):,} bytes (1,000 matters); filled into PostgreSQL (PostgresStore.fill, as office migrate) in "
-          f"{load['wall']:.1f} s wall, CPU {load['client_cpu']:.1f} s here + {load['server_cpu']:.1f} s in the server (the machine is shared: wall ≫ CPU when loaded)")
+    print(f"\n{args.matters:,} matters; bundle {len(bundle):,} bytes (1,000 matters)")
+    if load:
+        print(f"filled into PostgreSQL (PostgresStore.fill, as office migrate) in {load['wall']:.1f} s wall, CPU {load['client_cpu']:.1f} s here + "
+              f"{load['server_cpu']:.1f} s in the server (the machine is shared: wall ≫ CPU when loaded)")
     names = {
         "open_inside": "open → first page (in process)",
         "open_wall": "open → first page (process wall)",

@@ -327,6 +327,46 @@ def test_the_shared_clock_never_moves_back(url: str) -> None:
         assert store.meta() == {"clock": "0001790000000009-0000-A", "device_name": "台式机"}
 
 
+def test_a_big_batch_into_an_empty_store_is_filled_whole_with_its_indexes_and_checked_after(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A migration's batch: COPY with the indexes dropped and built again, in one transaction.
+    (The threshold is lowered so a test-sized batch takes that way.)"""
+    import psycopg
+
+    from fieldvisit.core.errors import FieldVisitError
+
+    monkeypatch.setattr(postgres, "BULK_ROWS", 10)
+    stamp = "0001790000000001-0000-A"
+    matters = [{"id": f"01JD00000000000000000B{number:04d}", "fields": {"title": {"value": f"养老金核定 {number}", "stamp": stamp, "base": None},
+                "raised_at": {"value": f"2026-11-{number + 1:02d}", "stamp": stamp, "base": None}}, "conflicts": []} for number in range(30)]
+    visit = {"id": "01JD0000000000000000000BV1", "fields": {}, "conflicts": []}
+    heard: list[dict] = []
+    with PostgresStore(url, actor="迁移") as store:
+        store.subscribe(heard.append)
+        store.put({ISSUES: matters, VISITS: [visit]}, {"clock": "0001790000000009-0000-A", "device_name": "台式机"})
+        assert heard == [{ISSUES: matters, VISITS: [visit]}]
+        assert store.record_count(ISSUES) == 30 and store.get(VISITS, visit["id"]) == visit
+        assert store.meta() == {"clock": "0001790000000009-0000-A", "device_name": "台式机"}
+        with psycopg.connect(url) as connection:
+            indexes = {row[0] for row in connection.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'fv_records'")}
+        assert set(postgres._indexes()) <= indexes
+        page, total = store.matter_page(text="金核", limit=5)
+        assert total == 30 and [record["id"] for record in page] == [record["id"] for record in matters[::-1][:5]]
+
+        with PostgresStore(url, actor="王敏") as officer_store:  # the fill remembered what it wrote: a stale copy conflicts
+            changed = officer_store.get(ISSUES, matters[0]["id"])
+            changed["fields"]["department"] = {"value": "工会", "stamp": "0001790000000002-0000-B", "base": None}
+            officer_store.put({ISSUES: [changed]})
+        with pytest.raises(StoreConflictError) as conflict:
+            store.put({ISSUES: [matters[0], *matters[1:12]]})
+        assert "王敏" in str(conflict.value) and store.get(ISSUES, matters[1]["id"]) == matters[1]
+
+        more = [{**matter, "id": matter["id"].replace("B", "C", 1)} for matter in matters[:12]]
+        with pytest.raises(FieldVisitError):
+            store.fill((ISSUES, matter) for matter in more)
+        store.put({ISSUES: more})  # not empty now: the checked way, every index kept up
+        assert store.record_count(ISSUES) == 42 and store.matter_page(text="金核")[1] == 42
+
+
 # -- other processes' writes ------------------------------------------------------------------
 
 

@@ -146,7 +146,10 @@ BEGIN
     WITH v AS (
         SELECT * FROM unnest(p_tbl, p_id, p_doc, p_grams, p_expected) AS v(tbl, id, doc, grams, expected) WHERE v.expected > 0
     ), saved AS (
-        UPDATE fv_records AS r SET doc = v.doc::jsonb, grams = v.grams::bigint[], version = r.version + 1,
+        -- grams unchanged are kept as stored (their bytes the same): the update can then stay on
+        -- its page without touching an index (HOT), as a step that adds feedback does
+        UPDATE fv_records AS r SET doc = v.doc::jsonb, version = r.version + 1,
+            grams = CASE WHEN r.grams = v.grams::bigint[] THEN r.grams ELSE v.grams::bigint[] END,
             changed_by = p_actor, changed_at = now()
         FROM v WHERE r.tbl = v.tbl AND r.id = v.id AND r.version = v.expected
         RETURNING r.tbl, r.id, r.version
@@ -176,7 +179,8 @@ BEGIN
     ), saved AS (
         INSERT INTO fv_records AS r (tbl, id, doc, grams, changed_by)
         SELECT v.tbl, v.id, v.doc::jsonb, v.grams::bigint[], p_actor FROM v
-        ON CONFLICT (tbl, id) DO UPDATE SET doc = EXCLUDED.doc, grams = EXCLUDED.grams, version = r.version + 1,
+        ON CONFLICT (tbl, id) DO UPDATE SET doc = EXCLUDED.doc, version = r.version + 1,
+            grams = CASE WHEN r.grams = EXCLUDED.grams THEN r.grams ELSE EXCLUDED.grams END,
             changed_by = EXCLUDED.changed_by, changed_at = now()
         RETURNING r.tbl, r.id, r.version
     )
@@ -277,7 +281,7 @@ def search_codes(record: Record) -> str:
         points = list(map(ord, word))
         found.update(points)
         found.update(map(add, map(mul, points, repeat(PAIR)), map(add, points[1:], repeat(PAIR))))
-    return "{" + ",".join(map(str, found)) + "}"
+    return "{" + ",".join(map(str, sorted(found))) + "}"  # sorted: the same text gives the same array
 
 
 def _term_grams(term: str) -> str:
