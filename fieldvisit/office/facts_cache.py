@@ -32,7 +32,9 @@ VERSION = 1
 FILE = "matter-facts.json"
 NAMES = MatterFacts._fields
 TUPLES = ("counted", "starts", "dates")
-"""Columns of tuples (JSON gives lists back); `persons` is a tuple of tuples."""
+"""Columns of tuples (JSON gives lists back); `persons`, `tally` and `deadline_key` hold tuples
+in a tuple."""
+NESTED = ("persons", "tally", "deadline_key")
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,8 @@ class FactsCache:
                 columns = []
                 for name in NAMES:
                     column = cached["columns"][name]
-                    if name in TUPLES or name == "persons":
-                        column = _as_tuples(column, nested=name == "persons")
+                    if name in TUPLES or name in NESTED:
+                        column = _as_tuples(column, nested=name in NESTED)
                     columns.append(_decoded(column, count))
                 facts = list(map(MatterFacts, *columns))
         except (AttributeError, KeyError, TypeError, IndexError, ValueError):
@@ -96,5 +98,5 @@ def _as_tuples(column: dict[str, Any], nested: bool) -> dict[str, Any]:
     return {**column, "values": list(map(convert, column["values"]))}
 
 
-def _nested_tuple(value: list[list[Any]]) -> tuple[tuple[Any, ...], ...]:
-    return tuple(map(tuple, value))
+def _nested_tuple(value: list[Any]) -> tuple[Any, ...]:
+    return tuple(tuple(item) if isinstance(item, list) else item for item in value)
