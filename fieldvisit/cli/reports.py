@@ -84,7 +84,8 @@ def report(ctx, data_dir, lang, start, end, site, fmt, out, redact, font) -> Non
         first, last = start.date(), end.date()
         if last < first:
             raise FieldVisitError("error.report.bad_period", start=first.isoformat(), end=last.isoformat())
-        opened, home = open_central(ctx, base, read_only=True)
+        # deferred: read only when the matters' facts beside it do not fit it (a few seconds at 100,000)
+        opened, home = open_central(ctx, base, read_only=True, deferred=True)
         with opened as store:
             found = period_report(store, first, last, site, load_policy(home.policy_file), dt.date.today(), FactsCache.of(home))
         name = f"report-{first.isoformat()}-{last.isoformat()}"
