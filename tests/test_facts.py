@@ -113,14 +113,16 @@ def test_the_facts_file_is_used_only_for_the_store_it_was_written_for(office_sto
     with TinyDBStore(office_store_path) as store:
         cache = FactsCache.of(home_of(store))
         assert cache.load(store) is None  # none written yet
-        report = period_report(store, dt.date(2026, 10, 1), ANCHOR, today=ANCHOR, cache=cache)
-        assert (office_store_path.parent / FILE).exists()
+        facts = FactsIndex(store, cache)
+        report = period_report(store, dt.date(2026, 10, 1), ANCHOR, today=ANCHOR, facts=facts)
+        assert not (office_store_path.parent / FILE).exists()  # kept only when asked, once the report is written
+        facts.save()
         loaded = cache.load(store)
         assert loaded is not None
         matters, sites = loaded
         built, built_sites = FactsIndex(store).ready()
         assert sorted(matters) == sorted(built) and sites == built_sites
-        assert period_report(store, dt.date(2026, 10, 1), ANCHOR, today=ANCHOR, cache=cache) == report
+        assert period_report(store, dt.date(2026, 10, 1), ANCHOR, today=ANCHOR, facts=FactsIndex(store, cache)) == report
         assert period_report(store, dt.date(2026, 10, 1), ANCHOR, today=ANCHOR) == report  # without the file: the same
 
         Workflow(Editor(store, actor="周敏"), today=lambda: ANCHOR).assign(matters[0].id, first_owner="周敏", department="工会")
