@@ -179,7 +179,11 @@ def period_figures(
             found = (0, 0, None, False)
         else:
             judged, on_time, current, soon = verdicts(matter.dates)
-            found = (judged, on_time, None, False) if not waiting else (0, 0, current, soon) if not may_fall_due else (judged, on_time, current, soon)
+            if not may_fall_due:  # no step of it falls due in the period: none judged
+                judged = on_time = 0
+            if not waiting:  # concluded, or not raised yet, on the day: neither late nor due soon
+                current, soon = None, False
+            found = (judged, on_time, current, soon)
         adds[matter.deadline_key] = found
         return found
 
