@@ -68,33 +68,34 @@ class AttentionScreen(Screen):
         self._drawn = index.version
         options = self.query_one(OptionList)
         options.clear_options()
-        counts = []
+        counts, lines = [], []  # the lines added at once: the list lays itself out once
         for name, chosen in SECTIONS:
             heading = t("honest_deadlines.due_soon", days=self.app.policy.due_soon_days) if name == "due_soon" else t(f"attention.{name}")
             rows = index.select(chosen)
             rows = [row for row in rows if row.status not in ("closed", "withdrawn")] if name != "dissatisfied" else rows
             counts.append(t("attention.count", name=heading, count=len(rows)))
-            options.add_option(Option(f"{heading} ({len(rows)})", disabled=True))
+            lines.append(Option(f"{heading} ({len(rows)})", disabled=True))
             for row in heapq.nsmallest(PER_SECTION, rows, key=_most_pressing):  # the first few of maybe 100,000
-                options.add_option(Option(literal_line(f"  {_describe(row)}"), id=f"open|{name}|{row.id}"))
+                lines.append(Option(literal_line(f"  {_describe(row)}"), id=f"open|{name}|{row.id}"))
             if len(rows) > PER_SECTION:
-                options.add_option(Option(f"  … {t('attention.more', count=len(rows) - PER_SECTION)}", disabled=True))
+                lines.append(Option(f"  … {t('attention.more', count=len(rows) - PER_SECTION)}", disabled=True))
         if self._repeats is not None and self._repeats[0] == index.version:
-            self._add_repeats(self._repeats[1])
+            lines += self._repeat_lines(self._repeats[1])
         else:
-            options.add_option(Option(f"{t('attention.repeats')} ({t('attention.searching')})", disabled=True, id=SEARCHING))
+            lines.append(Option(f"{t('attention.repeats')} ({t('attention.searching')})", disabled=True, id=SEARCHING))
             self._find_repeats(index.version)
+        options.add_options(lines)
         self.query_one("#attention-summary", Static).update(" · ".join(counts))
 
-    def _add_repeats(self, suggestions: list[RepeatSuggestion]) -> None:
+    def _repeat_lines(self, suggestions: list[RepeatSuggestion]) -> list[Option]:
         rows = self.app.register_index.rows
-        options = self.query_one(OptionList)
-        options.add_option(Option(f"{t('attention.repeats')} ({len(suggestions)})", disabled=True))
+        lines = [Option(f"{t('attention.repeats')} ({len(suggestions)})", disabled=True)]
         for suggestion in suggestions:
             row, earlier = rows.get(suggestion.issue_id), rows.get(suggestion.earlier_id)
             if row and earlier:
                 reason = t(f"attention.repeat_{suggestion.reason}")
-                options.add_option(Option(literal_line(f"  {row.ref} {row.title} ≈ {earlier.ref} {earlier.title} ({reason})"), id=f"repeat|{row.id}|{earlier.id}"))
+                lines.append(Option(literal_line(f"  {row.ref} {row.title} ≈ {earlier.ref} {earlier.title} ({reason})"), id=f"repeat|{row.id}|{earlier.id}"))
+        return lines
 
     @work(thread=True, exclusive=True, group="repeats")
     def _find_repeats(self, version: int) -> None:
@@ -111,7 +112,7 @@ class AttentionScreen(Screen):
             self.query_one(OptionList).remove_option(SEARCHING)
         except OptionDoesNotExist:  # the list was drawn again meanwhile, and asked again
             return
-        self._add_repeats(found)
+        self.query_one(OptionList).add_options(self._repeat_lines(found))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """`l` only on a suggested repeat: hidden from the footer and the palette elsewhere."""

@@ -113,14 +113,16 @@ def test_the_facts_file_is_used_only_for_the_store_it_was_written_for(office_sto
     with TinyDBStore(office_store_path) as store:
         cache = FactsCache.of(home_of(store))
         assert cache.load(store) is None  # none written yet
-        report = period_report(store, dt.date(2026, 10, 1), ANCHOR, today=ANCHOR, cache=cache)
-        assert (office_store_path.parent / FILE).exists()
+        facts = FactsIndex(store, cache)
+        report = period_report(store, dt.date(2026, 10, 1), ANCHOR, today=ANCHOR, facts=facts)
+        assert not (office_store_path.parent / FILE).exists()  # kept only when asked, once the report is written
+        facts.save()
         loaded = cache.load(store)
         assert loaded is not None
         matters, sites = loaded
         built, built_sites = FactsIndex(store).ready()
         assert sorted(matters) == sorted(built) and sites == built_sites
-        assert period_report(store, dt.date(2026, 10, 1), ANCHOR, today=ANCHOR, cache=cache) == report
+        assert period_report(store, dt.date(2026, 10, 1), ANCHOR, today=ANCHOR, facts=FactsIndex(store, cache)) == report
         assert period_report(store, dt.date(2026, 10, 1), ANCHOR, today=ANCHOR) == report  # without the file: the same
 
         Workflow(Editor(store, actor="周敏"), today=lambda: ANCHOR).assign(matters[0].id, first_owner="周敏", department="工会")
@@ -160,3 +162,29 @@ def test_writes_while_the_facts_are_built_are_not_lost(office_store_path):
         matters, _ = index.ready()
         store.records = records
         assert {matter.id: matter for matter in matters}[issue_id].department == "工会"
+
+
+def test_the_report_command_keeps_the_facts_and_prints_the_same_from_them(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from fieldvisit.cli import main
+    from fieldvisit.demo.office import write_office_demo
+    from fieldvisit.locations import paths
+
+    monkeypatch.setattr("fieldvisit.reports.write.now", lambda: dt.datetime(2026, 11, 20, 9, 30))
+    data = tmp_path / "data"
+    write_office_demo(paths.office_store_dir(data), ANCHOR)
+    facts_file = paths.office_store_dir(data) / FILE
+    printed = []
+    for number in range(2):
+        out = tmp_path / f"report-{number}.md"
+        result = CliRunner().invoke(main, ["report", "--data-dir", str(data), "--from", "2026-10-01", "--to", "2026-11-20", "--format", "md", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert facts_file.exists()  # written by the first, read by the second
+        printed.append(out.read_text(encoding="utf-8"))
+
+        def not_again(index):
+            raise AssertionError("the second report read every record again")
+
+        monkeypatch.setattr(FactsIndex, "_build", not_again)
+    assert printed[0] == printed[1]

@@ -76,6 +76,7 @@ def report(ctx, data_dir, lang, start, end, site, fmt, out, redact, font) -> Non
 
     def write_report() -> None:
         # imported when this runs: `fieldvisit --help` and the other commands start without it
+        from fieldvisit.office.facts import FactsIndex
         from fieldvisit.office.facts_cache import FactsCache
         from fieldvisit.office.policy import load_policy
         from fieldvisit.reports import write
@@ -84,16 +85,19 @@ def report(ctx, data_dir, lang, start, end, site, fmt, out, redact, font) -> Non
         first, last = start.date(), end.date()
         if last < first:
             raise FieldVisitError("error.report.bad_period", start=first.isoformat(), end=last.isoformat())
-        opened, home = open_central(ctx, base, read_only=True)
+        # deferred: read only when the matters' facts beside it do not fit it (a few seconds at 100,000)
+        opened, home = open_central(ctx, base, read_only=True, deferred=True)
         with opened as store:
-            found = period_report(store, first, last, site, load_policy(home.policy_file), dt.date.today(), FactsCache.of(home))
-        name = f"report-{first.isoformat()}-{last.isoformat()}"
-        if fmt == "xlsx":
-            from fieldvisit.reports.exports import report_sheets, write_sheets
+            facts = FactsIndex(store, FactsCache.of(home))
+            found = period_report(store, first, last, site, load_policy(home.policy_file), dt.date.today(), facts)
+            name = f"report-{first.isoformat()}-{last.isoformat()}"
+            if fmt == "xlsx":
+                from fieldvisit.reports.exports import report_sheets, write_sheets
 
-            target = write_sheets(report_sheets(found), fmt, out, name)
-        else:
-            target = write.write(report_document(found, write.now()), fmt, out, name, font)
+                target = write_sheets(report_sheets(found), fmt, out, name)
+            else:
+                target = write.write(report_document(found, write.now()), fmt, out, name, font)
+            facts.save()  # for the next report, once this one is written: a refused one leaves the office's folder as it was
         click.echo(t("report.written", path=str(target)))
 
     run(write_report)

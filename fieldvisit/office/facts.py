@@ -82,6 +82,11 @@ class MatterFacts(NamedTuple):
     """Who raised it, for repeat suggestions: employee number, name in unit."""
     text: str
     """Title and demand, for repeat suggestions."""
+    tally: tuple
+    """(category, visit id, status, month raised, counted flags): what a matter raised in a
+    period adds to its breakdowns; counted once per distinct tuple."""
+    deadline_key: tuple
+    """(dates, ended): all a matter's deadline figures for a period depend on."""
 
     def deadline_input(self) -> dict[str, Any]:
         """What `policy.deadlines` is given for this matter."""
@@ -120,18 +125,24 @@ def facts_of(issue: dict[str, Any], shared: Callable[[Any], Any] | None = None) 
     rating = rating if rating in SATISFACTION else None
     starts = tuple(share(value[:10]) for value in map(get, STARTS) if isinstance(value, str))
     dates = share((share(raised_at[:10] if isinstance(raised_at, str) else raised_at), *map(share, map(get, DEADLINE_FIELDS))))
+    raised = share(_day(raised_at))
+    category = share(get("category") or "other")
+    visit_id = share(get("visit_id") or "")
+    status = share(status)
+    counted = share(counted)
+    ended = share(ended)
     return MatterFacts(
         id=issue["id"],
         ref=get("ref") or "",
-        status=share(status),
+        status=status,
         raised_at=raised_at or "",
-        raised=share(_day(raised_at)),
-        category=share(get("category") or "other"),
-        visit_id=share(get("visit_id") or ""),
-        counted=share(counted),
+        raised=raised,
+        category=category,
+        visit_id=visit_id,
+        counted=counted,
         closed=share(closed),
         replied=share(_day(get("replied_at"))),
-        ended=share(ended),
+        ended=ended,
         rating=rating,
         face_to_face=bool(rating and get("satisfaction_face_to_face")),
         starts=share(starts),
@@ -143,6 +154,8 @@ def facts_of(issue: dict[str, Any], shared: Callable[[Any], Any] | None = None) 
         marked=bool(get("repeat")),
         persons=_person_keys(issue),
         text=f"{get('title', '')}{get('demand', '')}",
+        tally=share((category, visit_id, status, raised[:7] if raised else None, counted)),
+        deadline_key=share((dates, ended)),
     )
 
 

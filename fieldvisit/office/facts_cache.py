@@ -7,6 +7,7 @@ them, and the next report, attention list or statistics screen starts from there
 column, as the register cache stores its rows (`register_cache`: few distinct values become
 codes, each distinct value is made once on reading).
 
+The rows' codes are 4-byte numbers in base64 (one string per column, not 100,000 JSON numbers).
 Derived data: used only when written for the store exactly as it is now (`Store.state_token`)
 and in this format; otherwise, or when damaged, ignored and written again. The file holds what
 the store holds (titles, names), so it sits beside the store with the same protection.
@@ -14,6 +15,9 @@ the store holds (titles, names), so it sits beside the store with the same prote
 
 from __future__ import annotations
 
+import base64
+import binascii
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,16 +25,17 @@ from typing import Any
 import orjson
 
 from fieldvisit.locations.paths import Home
-from fieldvisit.office.facts import MatterFacts
-from fieldvisit.office.register_cache import _decoded, _encoded
+from fieldvisit.office.facts import MatterFacts, Shared
 from fieldvisit.stores.storage import collector_paused, write_atomically
 from fieldvisit.stores.store import Store
 
 FORMAT = "fieldvisit.office.matter-facts"
-VERSION = 1
+VERSION = 2
 """Raise when `MatterFacts` or the way facts are read changes: older files are then ignored."""
 FILE = "matter-facts.json"
-NAMES = MatterFacts._fields
+DERIVED = ("tally", "deadline_key")
+"""Made again from the other columns on reading, not stored."""
+NAMES = tuple(name for name in MatterFacts._fields if name not in DERIVED)
 TUPLES = ("counted", "starts", "dates")
 """Columns of tuples (JSON gives lists back); `persons` is a tuple of tuples."""
 
@@ -63,14 +68,13 @@ class FactsCache:
                 return None
             count, sites = cached["count"], cached["sites"]
             with collector_paused():
-                columns = []
-                for name in NAMES:
-                    column = cached["columns"][name]
-                    if name in TUPLES or name == "persons":
-                        column = _as_tuples(column, nested=name == "persons")
-                    columns.append(_decoded(column, count))
-                facts = list(map(MatterFacts, *columns))
-        except (AttributeError, KeyError, TypeError, IndexError, ValueError):
+                columns = {name: _decoded(cached["columns"][name], count, _TUPLED.get(name)) for name in NAMES}
+                shared = Shared()
+                columns["tally"] = list(map(shared, map(tuple, zip(columns["category"], columns["visit_id"], columns["status"],
+                                                                   [day[:7] if day else None for day in columns["raised"]], columns["counted"]))))
+                columns["deadline_key"] = list(map(shared, zip(columns["dates"], columns["ended"])))
+                facts = list(map(MatterFacts, *(columns[name] for name in MatterFacts._fields)))
+        except (AttributeError, KeyError, TypeError, IndexError, ValueError, binascii.Error):
             return None
         if not isinstance(sites, dict):
             return None
@@ -88,13 +92,39 @@ class FactsCache:
             pass
 
 
-def _as_tuples(column: dict[str, Any], nested: bool) -> dict[str, Any]:
-    """A column of lists as tuples (hashable, as the facts hold them), distinct ones once."""
-    convert = _nested_tuple if nested else tuple
+def _encoded(values: list[Any]) -> dict[str, Any]:
+    """A column: its distinct values and, per row, the number of its value (4 bytes, in base64:
+    one JSON string to read, not 100,000 numbers) when that is smaller, else the values."""
+    distinct: dict[Any, int] = {}
+    try:
+        codes = array("I", [distinct.setdefault(value, len(distinct)) for value in values])
+    except TypeError:  # a list where a plain value belongs (a damaged matter): kept as written
+        return {"values": values}
+    if len(distinct) * 2 > len(values):
+        return {"values": values}
+    return {"distinct": list(distinct), "codes": base64.b64encode(codes.tobytes()).decode("ascii")}
+
+
+def _decoded(column: dict[str, Any], count: int, convert: Any = None) -> list[Any]:
+    """A column as stored, back; `convert` makes tuples of the lists JSON gives."""
     if "codes" in column:
-        return {**column, "distinct": list(map(convert, column["distinct"]))}
-    return {**column, "values": list(map(convert, column["values"]))}
+        distinct = column["distinct"]
+        if convert is not None:
+            distinct = list(map(convert, distinct))
+        codes = array("I")
+        codes.frombytes(base64.b64decode(column["codes"]))
+        values = list(map(distinct.__getitem__, codes))
+    else:
+        values = column["values"]
+        if convert is not None:
+            values = list(map(convert, values))
+    if not isinstance(values, list) or len(values) != count:
+        raise ValueError("column length")
+    return values
 
 
 def _nested_tuple(value: list[list[Any]]) -> tuple[tuple[Any, ...], ...]:
     return tuple(map(tuple, value))
+
+
+_TUPLED = {**{name: tuple for name in TUPLES}, "persons": _nested_tuple}

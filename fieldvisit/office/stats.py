@@ -1,8 +1,10 @@
 """Period statistics for the office: counts, flow, deadlines, satisfaction and early warnings.
 
-Input is plain value dicts (`records.values(record)` for each matter and visit), so the same
-code serves the statistics screen, `fieldvisit report` and scripts. Rules, so every figure can
-be checked by hand:
+Input is each matter's facts (`office.facts.MatterFacts`: what these figures read, once per
+matter, kept by the office app and beside the store) and each visit's site: `period_figures`,
+which the statistics screen and `fieldvisit report` call; `period_stats` takes plain value dicts
+(scripts, tests) and reads them into facts first, so every caller counts by the same code. Rules,
+so every figure can be checked by hand:
 
 - A matter belongs to a period by the *date written in its `raised_at`* (the recorder's local
   date, the first ten characters of the ISO time), both ends inclusive.
@@ -44,16 +46,13 @@ is listed, zeros included; unknown ones follow by count, then name); sites and s
 count descending, then name; months are chronological and zero-filled; satisfaction follows
 `SATISFACTION`.
 
-Performance (measured, not tested): over a synthetic list of 100,000 matters raised across one
-year (2 % withdrawn, a third still open or awaiting a review request at the period's end, two
-thirds replied, half closed and rated, a fifth extended), `period_stats` takes about 0.31 s of
-CPU for one month and 0.45 s for the whole year (median of 9 runs, Python 3.11, a shared
-2-core Xeon). Counting is one pass of ISO-string comparisons (about 0.1 s); the rest is
-`policy.deadlines` (about 7 µs a matter), asked once per distinct set of dates (`_Verdicts`), for
-the matters open at the period's end or with a step that can fall due in the period. Judging every
-office step, not only handling (issue 15), costs about 1.5× the handling-only rate it replaced:
-on 100,000 synthetic matters with 37,000 distinct sets of dates, measured side by side on the
-shared machine under load, 0.9 → 1.4 s CPU for a month and 1.3 → 2.0 s for a year (median of 5).
+Performance (measured, not tested: `benchmarks/office_views.py`): over the 100,000 matters of the
+generated central store, counting from their facts takes about 0.1 s of CPU for a month and 0.3 s
+for three years on the shared 2-core machine. A matter's facts carry what it adds to the
+breakdowns (`tally`) and what its deadline figures depend on (`deadline_key`); both are counted
+once per distinct value (matters share them by the thousand), the deadlines through
+`policy.deadlines`, asked once per distinct set of dates (`_Verdicts`). Reading the facts from
+whole records is what costs: seconds at 100,000, which is why they are kept.
 """
 
 from __future__ import annotations
@@ -166,33 +165,41 @@ def period_figures(
     as_of_text = as_of.isoformat()
     judged_on = today if today is not None else end
     verdicts = _Verdicts(policy, start, end, judged_on, as_of)
-    known = verdicts.known.get
     horizon = _horizon(start, policy)
-    site_of = sites.get
+    adds: dict[tuple, tuple[int, int, Deadline | None, bool]] = {}
+    known = adds.get
 
-    categories: Counter[str] = Counter()
+    def add_of(matter: MatterFacts) -> tuple[int, int, Deadline | None, bool]:
+        """What a matter adds to the deadline figures, the same for every matter with its dates
+        and end (`MatterFacts.deadline_key`): (steps judged, on time, the late step, due soon)."""
+        may_fall_due = any(horizon <= day <= hi for day in matter.starts)
+        raised, ended = matter.raised, matter.ended
+        waiting = raised is not None and raised <= as_of_text and (ended is None or ended > as_of_text)
+        if not (may_fall_due or waiting):
+            found = (0, 0, None, False)
+        else:
+            judged, on_time, current, soon = verdicts(matter.dates)
+            if not may_fall_due:  # no step of it falls due in the period: none judged
+                judged = on_time = 0
+            if not waiting:  # concluded, or not raised yet, on the day: neither late nor due soon
+                current, soon = None, False
+            found = (judged, on_time, current, soon)
+        adds[matter.deadline_key] = found
+        return found
+
+    tallies: Counter[tuple] = Counter()
     before: Counter[str] = Counter()
-    by_site: Counter[str] = Counter()
-    statuses: Counter[str] = Counter()
-    months: Counter[str] = Counter()
-    flags: Counter[str] = Counter()
     ratings: Counter[str] = Counter()
     withdrawn = closed = overdue = due_soon = done = done_on_time = face_to_face = 0
 
     for matter in matters:
-        status = matter.status
         raised = matter.raised
         in_period = raised is not None and lo <= raised <= hi
-        if status == "withdrawn":
+        if matter.status == "withdrawn":
             withdrawn += in_period
             continue
         if in_period:
-            categories[matter.category] += 1
-            by_site[site_of(matter.visit_id, "")] += 1
-            statuses[status] += 1
-            months[raised[:7]] += 1
-            for flag in matter.counted:
-                flags[flag] += 1
+            tallies[matter.tally] += 1  # category, visit, status, month and flags, split below
         elif raised is not None and before_lo <= raised <= before_hi:
             before[matter.category] += 1
 
@@ -206,25 +213,28 @@ def period_figures(
                 ratings[rating] += 1
                 face_to_face += matter.face_to_face
 
-        may_fall_due = False
-        for day in matter.starts:
-            if horizon <= day <= hi:
-                may_fall_due = True
-                break
-        ended = matter.ended
-        waiting = raised is not None and raised <= as_of_text and (ended is None or ended > as_of_text)
-        if may_fall_due or waiting:
-            found = known(matter.dates)  # worked out once per distinct set of dates
-            judged, on_time, current, soon = found if found is not None else verdicts(matter.dates)
-            if may_fall_due:
-                done += judged
-                done_on_time += on_time
-            if waiting:
-                if current is not None:
-                    overdue += 1
-                    if late is not None:
-                        late.append((matter, current))
-                due_soon += soon
+        found = known(matter.deadline_key) or add_of(matter)
+        done += found[0]
+        done_on_time += found[1]
+        if found[2] is not None:
+            overdue += 1
+            if late is not None:
+                late.append((matter, found[2]))
+        due_soon += found[3]
+
+    categories: Counter[str] = Counter()
+    by_site: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    months: Counter[str] = Counter()
+    flags: Counter[str] = Counter()
+    site_of = sites.get
+    for (category, visit_id, status, month, counted), count in tallies.items():
+        categories[category] += count
+        by_site[site_of(visit_id, "")] += count
+        statuses[status] += count
+        months[month] += count
+        for flag in counted:
+            flags[flag] += count
 
     by_category = _catalogue_order(categories)
     rated = sum(ratings.values())

@@ -22,7 +22,6 @@ from fieldvisit.core.privacy import mask_digits, mask_employee_no, mask_name
 from fieldvisit.core.records import entries, values
 from fieldvisit.core.references import device_short
 from fieldvisit.office.facts import FactsIndex, MatterFacts, Shared, facts_of, store_facts, store_sites, visit_sites
-from fieldvisit.office.facts_cache import FactsCache
 from fieldvisit.office.stats import PeriodStats, period_figures
 from fieldvisit.stores.store import ISSUES, VISITS, Store
 
@@ -116,17 +115,15 @@ def period_report(
     site: str | None = None,
     policy: Policy = DEFAULT_POLICY,
     today: dt.date | None = None,
-    cache: FactsCache | None = None,
+    facts: FactsIndex | None = None,
 ) -> PeriodReport:
     """The report from a store: each matter's facts (`office.facts`: the dates its history
-    fixes, the rating that counts), from `cache` when it fits the store as it is now, else read
-    record by record (each parsed, read and let go: the store is never held as records) and then
-    kept in `cache` for the next report."""
-    if cache is None:
+    fixes, the rating that counts), from `facts` (taken from its file when that fits the store as
+    it is now; the caller may `save` them for the next report once the report is written), else
+    read record by record, each parsed, read and let go: the store is never held as records."""
+    if facts is None:
         return period_report_of(store_facts(store), store_sites(store), start, end, site, policy, today)
-    index = FactsIndex(store, cache)
-    matters, sites = index.ready()
-    index.save()
+    matters, sites = facts.ready()
     return period_report_of(matters, sites, start, end, site, policy, today)
 
 
