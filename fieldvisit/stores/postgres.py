@@ -2,10 +2,13 @@
 
 Records are rows of one table, `fv_records (tbl, id, doc jsonb, version, changed_by, changed_at)`,
 with generated columns for what the register filters and sorts on (status, category, visit,
-site, device, the dates deadlines are counted from, flags, conflicts) and a pg_trgm index on the
-searched text plus a GIN index of its characters and character pairs (`search_grams`), so a
-Chinese substring search of any length does not read every row. The store's metadata is
-one JSONB row of `fv_meta`. `create_schema(url)` makes all of it, once per database.
+site, device, the dates deadlines are counted from, flags, conflicts) and a GIN index of the
+searched text's characters and character pairs (`search_grams`, as numbers), so a Chinese
+substring search of any length does not read every row (schema 1's pg_trgm index is gone: the
+pairs serve every term, and trigrams cannot find the one- and two-character words Chinese is
+searched in). The store's metadata is one JSONB row of `fv_meta`, its clock kept per writer in
+`fv_clock`. `create_schema(url)` makes all of it, once per database, and brings an older schema
+up to date.
 
 Writes keep the contract of the embedded stores, and add what a shared store needs:
 
