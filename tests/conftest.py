@@ -22,6 +22,15 @@ ANCHOR = dt.date(2026, 11, 20)
 
 
 @pytest.fixture(autouse=True)
+def chinese_again():
+    """Every test starts in zh-CN, whatever the one before switched to (`--lang en` on a command
+    line sets the language for the process; a test checking English words sets it too)."""
+    set_language("zh-CN")
+    yield
+    set_language("zh-CN")
+
+
+@pytest.fixture(autouse=True)
 def steady_cursors(monkeypatch):
     """Text cursors do not blink in tests: a snapshot taken while a busy machine is half a second
     late would otherwise catch the cursor on or off by chance."""

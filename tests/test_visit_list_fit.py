@@ -10,6 +10,7 @@ from rich.cells import cell_len
 from textual.widgets import DataTable
 
 from fieldvisit.apps.field import FieldApp
+from fieldvisit.core import i18n
 from fieldvisit.core.i18n import set_language
 from fieldvisit.demo.laptop import build_demo
 from fieldvisit.editing.editor import Editor
@@ -27,6 +28,7 @@ def language(request):
 @pytest.mark.parametrize("language", ["en", "zh-CN"], indirect=True)
 @pytest.mark.parametrize("width", [120, 80, 160])
 async def test_every_column_but_the_title_is_whole(language, width):
+    assert i18n.language() == language
     store = build_demo(seed=1, anchor=dt.date(2026, 11, 20))
     app = FieldApp(store, Editor(store, actor="赵敏"), home=home_of(store))
     async with app.run_test(size=(width, 40)) as pilot:
