@@ -273,3 +273,41 @@ def test_a_system_font_with_cff_outlines_is_passed_over_and_a_given_one_is_used(
     chosen = find_font()  # the packaged font, from the cache every PDF test shares
     assert chosen.path != cff and chosen.source == "packaged"
     assert find_font(cff) == fonts.FontChoice(cff, 0, "given")
+
+
+def test_office_summary_reads_only_the_visit_when_the_facts_fit(tmp_path, monkeypatch):
+    """`summary --office` with the matters' facts beside the store (as the app, imports and the
+    report leave them) reads the visit's matters alone, and prints the same as a full read."""
+    from fieldvisit.locations.paths import Home
+    from fieldvisit.office.facts import FactsIndex
+    from fieldvisit.office.facts_cache import FactsCache
+    from fieldvisit.stores.splice_store import SplicingJSONStore
+
+    folder = tmp_path / "office"
+    folder.mkdir()
+    write_office_demo(folder, ANCHOR)
+    with TinyDBStore.in_directory(folder) as store:
+        visit_id = _longest_visit(store)
+        assert len(_matters(store, visit_id)) > 1
+    runner = CliRunner()
+
+    def printed(name: str) -> str:
+        out = tmp_path / f"{name}.txt"
+        result = runner.invoke(main, ["--lang", "zh-CN", "summary", visit_id, "--office", "--data-dir", str(tmp_path), "--format", "txt", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        return re.sub(r"文档编号.*", "", out.read_text("utf-8"))  # its number and time: when it was made
+
+    whole = printed("whole")
+    with SplicingJSONStore(folder / TinyDBStore.FILE_NAME) as store:
+        facts = FactsIndex(store, FactsCache.of(Home.beside(store.path)))
+        facts.ready()
+        facts.save()
+    every_matter = SplicingJSONStore.records
+
+    def refused(store, table):
+        assert table != ISSUES, "the summary read every matter although the facts fit"
+        return every_matter(store, table)
+
+    monkeypatch.setattr(SplicingJSONStore, "records", refused)
+    assert printed("from-facts") == whole
+    assert "下访活动记录" in whole

@@ -48,9 +48,17 @@ def summary(ctx, data_dir, lang, visit_id, fmt, out, redact, office, font, follo
         from fieldvisit.reports.data import visit_summary
         from fieldvisit.reports.documents import summary_document
 
-        opened = open_central(ctx, base, read_only=True)[0] if office else open_store(paths.field_store_dir(base))
+        if office:
+            # deferred: a store whose matters' facts fit it is read only for the visit's matters
+            from fieldvisit.office.facts import FactsIndex
+            from fieldvisit.office.facts_cache import FactsCache
+
+            opened, home = open_central(ctx, base, read_only=True, deferred=True)
+        else:
+            opened = open_store(paths.field_store_dir(base))
         with opened as store:
-            found = visit_summary(store, visit_id, redact=redact)
+            facts = FactsIndex(store, FactsCache.of(home)) if office else None
+            found = visit_summary(store, visit_id, redact=redact, facts=facts if facts and facts.open_cached() else None)
         document = summary_document(found, write.now())
         name = f"visit-{found.visit.get('date') or ''}-{found.visit['id'][-6:]}"
         target = write.write(document, fmt, out, name, font)
