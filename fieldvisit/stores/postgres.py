@@ -592,7 +592,7 @@ class PostgresStore(Store):
             with self._pool.connection() as connection:
                 try:  # binary parameters: a thousand documents are sent as they are, not escaped into an array literal
                     saved = connection.execute(
-                        "SELECT w_tbl, w_id, w_version FROM fv_write(%s, %s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[], %s::jsonb, %s, %s::text[])",
+                        "SELECT w_tbl, w_id, w_version FROM fv_write(%s, %b::text[], %b::text[], %b::text[], %b::text[], %b::bigint[], %s::jsonb, %s, %b::text[])",
                         (self.actor, tables, ids, docs, grams, expected, rest, clock, notes),
                         binary=True,
                     ).fetchall()
