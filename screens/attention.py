@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.worker import get_current_worker
 
@@ -17,6 +17,7 @@ from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.core.i18n import t
 from fieldvisit.office.register import SAVED_FILTERS, RegisterFilter, RegisterRow, due_label
 from fieldvisit.office.repeats import RepeatSuggestion
+from fieldvisit.screens.widgets.fitting_footer import FittingFooter
 from fieldvisit.screens.literal import literal_line
 
 SECTIONS = (
@@ -47,7 +48,7 @@ class AttentionScreen(Screen):
         yield Header()
         yield Static(id="attention-summary")
         yield OptionList(id="attention")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.title = t("app.office_title")

@@ -8,6 +8,7 @@ manager reads out on the phone. The same core steps as `fieldvisit office device
 
 from __future__ import annotations
 
+from fieldvisit.screens.widgets.fitting_footer import FittingFooter
 from fieldvisit.screens.widgets.fingerprint import Fingerprint
 from fieldvisit.sync.importer import REJECTED as IMPORT_REJECTED
 from textual import work
@@ -15,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from fieldvisit.trust import devices
 from fieldvisit.core.errors import FieldVisitError
@@ -46,7 +47,7 @@ class DevicesScreen(Screen):
         yield DataTable(id="devices", cursor_type="row", zebra_stripes=True)
         yield Static(t("trust.no_devices"), id="devices-empty")
         yield Static(id="devices-result")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.title = t("app.office_title")

@@ -16,10 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.core.i18n import t
+from fieldvisit.screens.widgets.fitting_footer import FittingFooter
 from fieldvisit.screens.literal import literal
 from fieldvisit.screens.widgets.fingerprint import Fingerprint
 from fieldvisit.screens.widgets.folder_picker import FolderPicker
@@ -43,7 +44,7 @@ class EnrollmentScreen(Screen):
             yield Static(t("enroll.explain"), id="enroll-explain")
             yield FolderPicker(t("enroll.placeholder"), id="enroll-picker")
             yield Static(id="enroll-result")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.title = t("app.field_title")

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from fieldvisit.core import clock
 from fieldvisit.core.errors import FieldVisitError
@@ -26,6 +26,7 @@ from fieldvisit.core.model import SATISFACTION_LEVELS
 from fieldvisit.core.records import get_value, values
 from fieldvisit.office.followups import FOLLOW_UP_DEVICES, FollowUpMatter, followup_entry, record_followup, site_matters
 from fieldvisit.reports.followups import matter_heading, matter_pairs, promise_text
+from fieldvisit.screens.widgets.fitting_footer import FittingFooter
 from fieldvisit.screens.faults import tell_not_saved
 from fieldvisit.screens.form_modal import FormField, FormModal
 from fieldvisit.screens.literal import literal, literal_line
@@ -62,7 +63,7 @@ class FollowUpScreen(Screen):
         with VerticalScroll(id="fu-detail"):
             yield Static(id="fu-title")
             yield Static(id="fu-pairs")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.title = t("followup.title", site=self.visit.get("site") or "")

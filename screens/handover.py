@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from fieldvisit.core.errors import FieldVisitError, user_error
 from fieldvisit.core.i18n import t
 from fieldvisit.core.records import values
+from fieldvisit.screens.widgets.fitting_footer import FittingFooter
 from fieldvisit.screens.literal import literal
 from fieldvisit.screens.widgets.folder_picker import FolderPicker
 from fieldvisit.sync.exporter import export_bundle, write_bundle
@@ -40,7 +41,7 @@ class HandoverScreen(Screen):
             yield Static(t("handover.qr_hint"), id="handover-qr-hint")
             yield FolderPicker(t("handover.placeholder"), fallback=Path.home(), id="handover-picker")
             yield Static(id="handover-result")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.title = t("app.field_title")

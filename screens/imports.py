@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from fieldvisit.trust.devices import office_gate
 from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.core.i18n import t
+from fieldvisit.screens.widgets.fitting_footer import FittingFooter
 from fieldvisit.screens.literal import literal, literal_line
 from fieldvisit.screens.widgets.folder_picker import FolderPicker
 from fieldvisit.stores.store import IMPORTS, ISSUES, VISITS
@@ -37,7 +38,7 @@ class ImportsScreen(Screen):
             yield FolderPicker(t("imports.placeholder"), id="imports-picker")
             yield Static(id="imports-result")
         yield DataTable(id="imports-log", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.title = t("app.office_title")

@@ -7,13 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from fieldvisit.core import model
 from fieldvisit.core.clock import local_minute
 from fieldvisit.core.errors import FieldVisitError, InputError
 from fieldvisit.core.i18n import label, t
 from fieldvisit.core.records import entries, values
+from fieldvisit.screens.widgets.fitting_footer import FittingFooter
 from fieldvisit.screens.faults import tell_not_saved
 from fieldvisit.screens.literal import literal
 from fieldvisit.screens.reason import ReasonScreen
@@ -45,7 +46,7 @@ class MatterScreen(Screen):
             yield MatterForm(values(self._record()), id="matter-form")
             yield Static(id="matter-history")
         yield PersonPicker(capture_aids.roster_of(self.app)[0], id="person-picker")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.title = t("app.field_title")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from fieldvisit.screens.widgets.fitting_footer import FittingFooter
 from fieldvisit.screens.confirm import ConfirmScreen
 from fieldvisit.screens.form_modal import FormField, FormModal
 from fieldvisit.screens.literal import literal
@@ -103,7 +104,7 @@ class OfficeMatterScreen(Screen):
             yield Static(id="om-details")
             yield Static(id="om-feedback")
             yield Static(id="om-notices")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.title = t("app.office_title")

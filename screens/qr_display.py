@@ -13,10 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from fieldvisit.core.errors import BundleError
 from fieldvisit.core.i18n import t
+from fieldvisit.screens.widgets.fitting_footer import FittingFooter
 from fieldvisit.screens.literal import literal
 from fieldvisit.sync.frames import Frame, fountain
 from fieldvisit.sync.qr_render import half_block_lines, largest_version, matrix, symbol_modules
@@ -53,7 +54,7 @@ class QrScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="qr-code")
         yield Static(id="qr-caption")
-        yield Footer()
+        yield FittingFooter()
 
     def on_resize(self, event: Resize) -> None:
         self._fit(event.size.width, event.size.height - CHROME_ROWS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from operator import attrgetter
 
+from fieldvisit.screens.widgets.fitting_footer import FittingFooter
 from fieldvisit.screens.register_commands import SortCommands
 from fieldvisit.screens.widgets.register_table import Column, RegisterTable
 from rich.cells import cell_len
@@ -21,7 +22,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Header, Input, Select, Static
 
 from fieldvisit.core.i18n import label, t
 from fieldvisit.core.model import DEFAULT_CATEGORIES, STATUSES
@@ -90,7 +91,7 @@ class RegisterScreen(Screen):
             yield Select([(label("category", code), code) for code in DEFAULT_CATEGORIES], prompt=t("register.any_category"), id="register-category", compact=True)
         yield RegisterTable(_columns(), id="register")
         yield Static(id="register-count")
-        yield Footer(compact=True)
+        yield FittingFooter(compact=True)
 
     def on_mount(self) -> None:
         self.title = t("app.office_title")

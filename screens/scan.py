@@ -22,11 +22,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from fieldvisit.trust.devices import office_gate
 from fieldvisit.core.errors import BundleError, FieldVisitError, user_error
 from fieldvisit.core.i18n import t
+from fieldvisit.screens.widgets.fitting_footer import FittingFooter
 from fieldvisit.screens.literal import literal
 from fieldvisit.screens.widgets.scan_input import ScanInput
 from fieldvisit.stores.storage import write_atomically
@@ -55,7 +56,7 @@ class ScanScreen(Screen):
         yield Static(id="scan-message")
         with VerticalScroll(id="scan-progress"):
             yield Static(id="scan-grid")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.title = t("app.office_title")

@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Sparkline, Static
+from textual.widgets import Header, Input, Label, Sparkline, Static
 from textual.worker import get_current_worker
 
 from fieldvisit.core import clock
 from fieldvisit.core.errors import InputError
 from fieldvisit.core.i18n import label, t
 from fieldvisit.core.model import check_range, parse_date
+from fieldvisit.screens.widgets.fitting_footer import FittingFooter
 from fieldvisit.screens.literal import literal
 from fieldvisit.core.text import one_line
 from fieldvisit.office.stats import PeriodStats, period_figures
@@ -43,7 +44,7 @@ class StatisticsScreen(Screen):
             yield Static(id="stats-summary")
             yield Sparkline([], id="stats-spark")
             yield Static(id="stats-tables")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.title = t("app.office_title")

@@ -12,11 +12,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from fieldvisit.stores import at_rest
 from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.core.i18n import t
+from fieldvisit.screens.widgets.fitting_footer import FittingFooter
 from fieldvisit.screens.literal import literal
 
 
@@ -31,7 +32,7 @@ class UnlockScreen(Screen):
             yield Input(password=True, placeholder=t("unlock.placeholder"), id="passphrase")
             yield Static("", id="unlock-message")
             yield Static(t("unlock.hint"), id="unlock-hint")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.title = t("app.field_title")

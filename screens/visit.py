@@ -13,12 +13,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from fieldvisit.core import model
 from fieldvisit.core.clock import local_minute
 from fieldvisit.core.errors import FieldVisitError, InputError
 from fieldvisit.core.i18n import label, t
+from fieldvisit.screens.widgets.fitting_footer import FittingFooter
 from fieldvisit.screens.literal import literal, literal_line
 from fieldvisit.core.records import values
 from fieldvisit.editing import drafts
@@ -75,7 +76,7 @@ class VisitScreen(Screen):
                 yield Static(id="matters-count")
             yield MatterForm(defaults, id="capture")
         yield PersonPicker(capture_aids.roster_of(self.app)[0], id="person-picker")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.title = t("app.field_title")

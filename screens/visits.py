@@ -7,10 +7,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.core.i18n import label, t
+from fieldvisit.screens.widgets.fitting_footer import FittingFooter
 from fieldvisit.screens.literal import literal, literal_line
 from fieldvisit.editing.views import VisitRow, visit_rows
 from fieldvisit.screens.faults import tell_not_saved
@@ -34,7 +35,7 @@ class VisitsScreen(Screen):
         yield Static(id="visits-summary")
         yield DataTable(id="visits", cursor_type="row", zebra_stripes=True)
         yield Static(t("visits.empty"), id="visits-empty")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.title = t("app.field_title")
