@@ -24,6 +24,7 @@ from fieldvisit.core import model
 from fieldvisit.core.records import Record
 from fieldvisit.office.followups import effective_rating
 from fieldvisit.office.policy import CLOSED_STATUSES, history_dates
+from fieldvisit.office.upkeep import save_once_compacted
 from fieldvisit.office.workflow import SATISFACTION
 from fieldvisit.stores.storage import collector_paused
 from fieldvisit.stores.store import ISSUES, VISITS, Store
@@ -312,11 +313,7 @@ def facts_kept_in_step(store: Store, cache: Any) -> Iterator[None]:
     before = index.version
     yield
     if index.version != before:
-        try:
-            store.compact()  # the token the cache is saved for is the one the store closes with
-        except OSError:
-            return  # the writes are kept (a journal); the cache only saves time
-        index.save()
+        save_once_compacted(store, index.save)
 
 
 def _day(value: Any) -> str | None:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from fieldvisit.locations.paths import Home
 from fieldvisit.office import register_cache
 from fieldvisit.office.followups import rating_level
+from fieldvisit.office.upkeep import save_once_compacted
 from fieldvisit.core.i18n import t
 from fieldvisit.core.model import DEFAULT_CATEGORIES, FLAGS, STATUSES
 from fieldvisit.office.policy import (
@@ -470,11 +471,7 @@ def cache_kept_in_step(store: Store, home: Home, policy: Policy) -> Iterator[Non
     before = index.version
     yield
     if index.version != before:
-        try:
-            store.compact()  # the token the cache is saved for is the one the store closes with
-        except OSError:
-            return  # the writes are kept (a journal); the cache only saves time
-        index.save(cache)
+        save_once_compacted(store, lambda: index.save(cache))
 
 
 class Ordering:
