@@ -9,6 +9,7 @@ command palette (`register_commands`) or a click on its header.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from operator import attrgetter
 
@@ -30,7 +31,6 @@ from fieldvisit.office.register import (
     SAVED_FILTERS,
     Ordering,
     RegisterFilter,
-    RegisterIndex,
     RegisterRow,
     due_label,
 )
@@ -81,6 +81,7 @@ class RegisterScreen(Screen):
         self._unwatch = lambda: None
         self._measured = False
         self._rows_behind = False
+        self._ordering: Ordering | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -110,9 +111,10 @@ class RegisterScreen(Screen):
         self.call_after_refresh(self._measure_columns)
 
     def _measure_columns(self) -> None:
-        if not self._measured:
+        rows = self.app.register_index.held_rows()
+        if not self._measured and rows is not None:  # a database register holds none: the columns widen as rows are drawn
             self._measured = True
-            self.query_one("#register", RegisterTable).widen(widest_texts(self.app.register_index))
+            self.query_one("#register", RegisterTable).widen(widest_texts(rows))
 
     def on_screen_resume(self) -> None:
         self.refresh_rows()
@@ -151,7 +153,8 @@ class RegisterScreen(Screen):
         same_rows = self._shown_for is not None and self._shown_for[:3] == signature[:3]
         self._shown_for = signature
         table = self.query_one("#register", RegisterTable)
-        if len(index.rows) <= MEASURED_AT_ONCE:
+        held = index.held_rows()
+        if held is not None and len(held) <= MEASURED_AT_ONCE:
             self._measure_columns()
         ordering = index.ordered(chosen, self.sort_key, self.sort_reverse)
         table.show_sort(self.sort_key, self.sort_reverse)
@@ -161,7 +164,25 @@ class RegisterScreen(Screen):
             line = table.cursor_row - int(table.scroll_offset.y)
             found = ordering.position(kept)
             cursor = found if found is not None else table.cursor_row
+        self._ordering = ordering
         table.show(_Rows(ordering), cursor, line)
+        self._say_where(table.cursor_row, len(ordering))
+        if not ordering.counted or not index.total()[1]:
+            self.run_worker(lambda: self._count(ordering), thread=True, exclusive=True, group="register-count", exit_on_error=False)
+
+    def _count(self, ordering: Ordering) -> None:
+        """In a thread: how many match, and how many there are in all, as the back-end counts
+        them (a database: exactly up to a limit); then the table and the line under it say so."""
+        ordering.count_now()
+        self.app.register_index.count_total()
+        self.app.call_from_thread(self._counted, ordering)
+
+    def _counted(self, ordering: Ordering) -> None:
+        if ordering is not self._ordering or not self.is_attached:
+            return  # another filter, order or write since: its own count follows
+        table = self.query_one("#register", RegisterTable)
+        if table.row_count != len(ordering):
+            table.show(_Rows(ordering), table.cursor_row, table.cursor_row - int(table.scroll_offset.y))
         self._say_where(table.cursor_row, len(ordering))
 
     @on(RegisterTable.CursorMoved, "#register")
@@ -169,9 +190,16 @@ class RegisterScreen(Screen):
         self._say_where(event.table.cursor_row, event.table.row_count)  # as it is now: rows may have changed since
 
     def _say_where(self, row: int, count: int) -> None:
-        """"Row 1,234 of 61,000 matching (100,000 in all)" under the table."""
-        total = len(self.app.register_index.rows)
-        if count:
+        """"Row 1,234 of 61,000 matching (100,000 in all)" under the table; a number not (yet)
+        counted says so: "about 61,000", "10,000+"."""
+        total, total_exact = self.app.register_index.total()
+        ordering = self._ordering
+        if not total_exact or (ordering is not None and not ordering.exact):
+            exact = ordering is None or ordering.exact
+            matching = _number(count, exact, ordering is not None and ordering.at_least)
+            key = "register_db.position" if count else "register_db.none"
+            text = t(key, row=row + 1, matching=matching, total=_number(total, total_exact))
+        elif count:
             text = t("register_view.position", row=row + 1, matching=count, total=total)
         else:
             text = t("register_view.none", total=total)
@@ -267,12 +295,19 @@ def _columns() -> list[Column]:
     return [Column(key, t(f"register.col.{key}"), 0, CUT_TO.get(key), flex=key == "title", most=NAME_MOST.get(key)) for key in COLUMNS]
 
 
-def widest_texts(index: RegisterIndex) -> dict[str, int]:
+def _number(count: int, exact: bool, at_least: bool = False) -> str:
+    """A count as the position line shows it: "61,000", "about 61,000" (the database's
+    estimate, not yet counted), "10,000+" (counted up to a limit)."""
+    if at_least:
+        return t("register_db.at_least", count=count)
+    return t("register_db.exact" if exact else "register_db.about", count=count)
+
+
+def widest_texts(rows: Collection[RegisterRow]) -> dict[str, int]:
     """The widest text of each column over every row of the register (the title excepted: it
     takes the room left), so widths do not change as the officer types or pages. Measured on
     the distinct values (few, but for the references), gathered with C-level maps: this runs
-    on opening and after each write, over 100,000 rows."""
-    rows = index.rows.values()
+    on opening and after each write, over 100,000 rows (`RegisterIndex.held_rows`)."""
 
     def distinct(name: str) -> set:
         return set(map(attrgetter(name), rows))

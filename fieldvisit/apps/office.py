@@ -25,7 +25,7 @@ from fieldvisit.locations.paths import Home
 from fieldvisit.office.policy import DEFAULT_POLICY, Policy
 from fieldvisit.office.facts import FactsIndex
 from fieldvisit.office.facts_cache import FactsCache
-from fieldvisit.office.register import RegisterIndex
+from fieldvisit.office.register_db import register_for
 from fieldvisit.office.register_cache import FOLD_ROWS, RegisterCache
 from fieldvisit.screens.attention import AttentionScreen
 from fieldvisit.screens.devices import DevicesScreen
@@ -89,8 +89,13 @@ class OfficeApp(BaseApp):
         self.policy = policy
         self.cache = cache
         self._today = today
-        self.register_index = RegisterIndex(store, policy, today or dt.date.today()).follow(self.on_app_thread)
-        self._cached_version = self.register_index.version if self.register_index.open(cache) else None
+        register, from_cache = register_for(store, policy, today or dt.date.today(), cache)
+        self.register_index = register.follow(self.on_app_thread)
+        """The register's rows: every one in memory (`RegisterIndex`), or asked of a database
+        that pages them itself (`DatabaseRegister`), whichever the store suits."""
+        if not register.uses_cache:
+            self.cache = None
+        self._cached_version = register.version if from_cache else None
         self.matter_facts = FactsIndex(store, FactsCache.of(self.home))
         """What the attention list and the statistics count (`office.facts`), kept in step."""
         self._cache_writer: threading.Thread | None = None
@@ -163,6 +168,9 @@ class OfficeApp(BaseApp):
         a thread: every row when none fitted, or when the delta kept beside it has grown)."""
         index = self.register_index
         index.load_search()
+        later = index.in_background()
+        if later is not None:
+            self.run_worker(later, thread=True, group="register-background", exit_on_error=False)
         if self._cached_version is None or index.cache_delta_rows > FOLD_ROWS:
             self.save_register_cache(whole=True, wait=False)
         load_in_background = getattr(self.store, "load_in_background", None)

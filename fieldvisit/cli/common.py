@@ -77,7 +77,19 @@ def open_central(ctx: click.Context, base: Path, **how: Any):
     from fieldvisit.stores.factory import open_office_store
 
     spec, home = central(ctx, base)
-    return open_office_store(spec, **how), home
+    store = open_office_store(spec, **how)
+    keep_derived_columns(store, home)
+    return store, home
+
+
+def keep_derived_columns(store, home: paths.Home) -> None:
+    """A database keeps each matter's deadline beside it, to filter and sort on: computed with
+    the office's policy as it writes (`office.register_db.keep_derived`)."""
+    if store.pages_matters:
+        from fieldvisit.office.policy import load_policy
+        from fieldvisit.office.register_db import keep_derived
+
+        keep_derived(store, load_policy(home.policy_file))
 
 
 def _parents(ctx: click.Context):

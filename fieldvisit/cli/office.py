@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from fieldvisit.locations import paths
-from fieldvisit.cli.common import central, common_options, open_central, run, settings
+from fieldvisit.cli.common import central, common_options, keep_derived_columns, open_central, run, settings
 from fieldvisit.core.errors import FieldVisitError
 from fieldvisit.core.i18n import t
 from fieldvisit.core.text import printable, printable_json
@@ -101,9 +101,11 @@ def office_cache_kept_in_step(store, home: paths.Home):
 def init_db(ctx, data_dir, lang, url) -> None:
     """Create fieldvisit's tables in the PostgreSQL database at URL (postgresql://user@host/db).
 
-    Run once per database; running it again changes nothing. Then give the same URL to every
-    office command and app with --store or FIELDVISIT_STORE."""
-    settings(ctx, data_dir, lang)
+    Run once per database, and after upgrading fieldvisit or changing policy.toml: it brings the
+    tables up to date and computes the matters' deadlines again when the policy changed;
+    otherwise it changes nothing. Then give the same URL to every office command and app with
+    --store or FIELDVISIT_STORE."""
+    base, _ = settings(ctx, data_dir, lang)
 
     def create() -> None:
         # imported when this runs: `fieldvisit --help` and the other commands start without it
@@ -118,6 +120,16 @@ def init_db(ctx, data_dir, lang, url) -> None:
             raise FieldVisitError("error.store.postgres_missing", reason=str(error)) from None
         version = create_schema(url)
         click.echo(t("cli.store_postgres.schema_created", url=without_password(url), version=version))
+        # the deadlines the register filters on, computed with the office's policy (again when it changed)
+        from fieldvisit.office.policy import load_policy
+        from fieldvisit.office.register_db import refresh_derived
+        from fieldvisit.stores.postgres import PostgresStore
+
+        office_dir = paths.office_store_dir(base)
+        with PostgresStore(url) as store:
+            done = refresh_derived(store, load_policy(spec.home(office_dir).policy_file))
+        if done:
+            click.echo(t("register_db.derived", count=done))
 
     run(create)
 
@@ -141,6 +153,7 @@ def migrate_command(ctx, data_dir, lang, target) -> None:
         destination = parse_spec(target, paths.office_store_dir(base))
         opened, home = open_central(ctx, base, parsed=True)
         with opened as source, open_office_store(destination) as into:
+            keep_derived_columns(into, home)  # the policy the office's home holds, which goes with it
             if source.location == into.location:
                 raise FieldVisitError("error.migrate.same", target=into.location)
             counts = migrate(source, into)

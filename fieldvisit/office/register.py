@@ -429,32 +429,59 @@ class RegisterIndex:
         return found
 
     def _row(self, record: Record) -> RegisterRow:
-        registers = record["fields"]
-        issue: dict[str, Any] = {name: registers[name]["value"] for name in ROW_FIELDS if name in registers}
-        issue.update(history_dates(record, issue.get("decided_at")))
-        deadline, left = self._deadline(issue)
-        site = self.sites.get(issue.get("visit_id", ""), "")
-        haystack = "\n".join([site, *(str(issue[key]) for key in SEARCHED_FIELDS if key in issue)]).casefold()
-        return RegisterRow(
-            id=record["id"],
-            ref=issue.get("ref", ""),
-            date=(issue.get("raised_at") or "")[:10],
-            site=site,
-            visit_id=issue.get("visit_id", ""),
-            petitioner="匿名" if issue.get("anonymous") else mask_name(issue.get("petitioner_name", "")),
-            category=issue.get("category", "other"),
-            title=issue.get("title", ""),
-            status=issue.get("status", "recorded"),
-            owner=issue.get("assignee") or issue.get("first_owner") or "",
-            department=issue.get("department", ""),
-            due=deadline.due if deadline else None,
-            days_left=left,
-            flags=tuple(flag for flag in FLAGS if issue.get(flag)),
-            urgency=issue.get("urgency", "normal"),
-            conflicts=len(record.get("conflicts", ())),
-            satisfaction=rating_level(record),  # a rating heard face to face counts, as in the statistics
-            haystack=haystack,
-        )
+        return register_row(record, self.sites, self._deadline)
+
+    # -- what the register screen asks of any register (`office.register_db` is the other) --
+
+    uses_cache = True
+    """Its rows are kept in the register cache between runs."""
+
+    def in_background(self) -> Callable[[], None] | None:
+        """Nothing to do in a thread once the first rows are shown (`load_search` runs here)."""
+        return None
+
+    def held_rows(self) -> Iterable[RegisterRow]:
+        """Every row, held in memory: the screen measures its columns over them."""
+        return self.rows.values()
+
+    def total(self) -> tuple[int, bool]:
+        """How many matters there are, and that the number is exact."""
+        return len(self.rows), True
+
+    def count_total(self) -> bool:
+        """Nothing to count: the rows are all here (a database register counts, in a thread)."""
+        return False
+
+
+def register_row(record: Record, sites: dict[str, str], deadline: Callable[[dict[str, Any]], tuple[Any, int | None]]) -> RegisterRow:
+    """A matter's row: what the register shows of it, masked, with its search text. `deadline`
+    gives the open step (with its `due`) and the days left to it from the matter's values."""
+    registers = record["fields"]
+    issue: dict[str, Any] = {name: registers[name]["value"] for name in ROW_FIELDS if name in registers}
+    issue.update(history_dates(record, issue.get("decided_at")))
+    open_step, left = deadline(issue)
+    site = sites.get(issue.get("visit_id", ""), "")
+    haystack = "\n".join([site, *(str(issue[key]) for key in SEARCHED_FIELDS if key in issue)]).casefold()
+    return RegisterRow(
+        id=record["id"],
+        ref=issue.get("ref", ""),
+        date=(issue.get("raised_at") or "")[:10],
+        site=site,
+        visit_id=issue.get("visit_id", ""),
+        petitioner="匿名" if issue.get("anonymous") else mask_name(issue.get("petitioner_name", "")),
+        category=issue.get("category", "other"),
+        title=issue.get("title", ""),
+        status=issue.get("status", "recorded"),
+        owner=issue.get("assignee") or issue.get("first_owner") or "",
+        department=issue.get("department", ""),
+        due=open_step.due if open_step else None,
+        days_left=left,
+        flags=tuple(flag for flag in FLAGS if issue.get(flag)),
+        urgency=issue.get("urgency", "normal"),
+        conflicts=len(record.get("conflicts", ())),
+        satisfaction=rating_level(record),  # a rating heard face to face counts, as in the statistics
+        haystack=haystack,
+    )
 
 
 @contextmanager
@@ -483,6 +510,12 @@ class Ordering:
     order is that of `sorted(rows, key=SORT_KEYS[sort_key], reverse=reverse)`: ties keep the
     selection's order, so pages read early and late agree."""
 
+    exact = True
+    """Its length is the number of matching rows (a database register's may be an estimate)."""
+    at_least = False
+    counted = True
+    """Nothing is left to count (`count_now`)."""
+
     def __init__(self, rows: list[RegisterRow], sort_key: str, reverse: bool) -> None:
         self.rows, self.sort_key, self.reverse = rows, sort_key, reverse
         self._head: list[RegisterRow] | None = None
@@ -502,6 +535,10 @@ class Ordering:
                 self._head = _sorted(self.rows, self.sort_key, self.reverse, HEAD)
             return self._head[start:stop]
         return self.all()[start:stop]
+
+    def count_now(self) -> bool:
+        """Nothing to count: every matching row is here."""
+        return False
 
     def all(self) -> list[RegisterRow]:
         """Every row, in order (what an export writes)."""

@@ -116,7 +116,7 @@ class RegisterExport:
 
 def register_rows(index: RegisterIndex, chosen: RegisterFilter, sort_key: str = "due", reverse: bool = False) -> list[RegisterRow]:
     """Every matter of `chosen` in the register's order, as the register screen lists them."""
-    return index.page(chosen, sort_key, reverse, max(1, len(index.rows)))[0]
+    return list(index.ordered(chosen, sort_key, reverse).all())
 
 
 def register_export(store: Store, rows: list[RegisterRow], redact: bool = False) -> RegisterExport:

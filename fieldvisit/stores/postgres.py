@@ -51,14 +51,15 @@ from fieldvisit.core.errors import (
     StoreConflictError,
     StoreUnavailableError,
 )
-from fieldvisit.core.model import FLAGS
+from fieldvisit.core.model import DEFAULT_CATEGORIES, FLAGS, STATUSES
 from fieldvisit.core.records import Record
 from fieldvisit.stores.factory import without_password as safe_url
+from fieldvisit.stores.queries import MatterQuery
 from fieldvisit.stores.store import ISSUES, META, META_KEY, Store
 
 _log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CHANNEL = "fieldvisit"
 """The NOTIFY channel every fieldvisit store on a database writes to and listens on."""
 
@@ -99,13 +100,14 @@ rows in that order, so a first page reads its 50 rows, not every match."""
 def _indexes() -> dict[str, str]:
     """The secondary indexes by name: made with the table, and dropped and made again around a
     bulk fill of an empty table (`PostgresStore.fill`), which builds each in one pass."""
-    ordered = {f"fv_records_by_{column}": f"(tbl, {column}, id)" for column in ORDERS if column != "id"}
+    ordered = {f"fv_records_by_{column}": f"(tbl, {column}, id)" for column in (*ORDERS, "due") if column != "id"}
     filters = {f"fv_records_{column}": f"(tbl, {column})" for column in ("visit_id", "site", "device", "replied_at", "closed_at")}
     return {
         **{name: f"CREATE INDEX IF NOT EXISTS {name} ON fv_records {columns}" for name, columns in {**ordered, **filters}.items()},
         "fv_records_flags": "CREATE INDEX IF NOT EXISTS fv_records_flags ON fv_records USING gin (flags)",
         "fv_records_grams": "CREATE INDEX IF NOT EXISTS fv_records_grams ON fv_records USING gin (grams)",
         "fv_records_conflicts": "CREATE INDEX IF NOT EXISTS fv_records_conflicts ON fv_records (tbl) WHERE conflicts > 0",
+        "fv_records_not_derived": "CREATE INDEX IF NOT EXISTS fv_records_not_derived ON fv_records (id) WHERE tbl = 'issues' AND due_step IS NULL",
     }
 
 
@@ -123,6 +125,21 @@ UPGRADE_FROM_1 = (
 )
 """Schema 1 kept the character grams as text; schema 2 as numbers (`gram_codes`)."""
 
+DERIVED = ("due", "due_step", "rating")
+"""Columns the office computes from a matter in Python when it writes it (`PostgresStore.derive_with`):
+the open step's due date and its name, from the policy's working days and holidays, and the
+rating that counts; the register filters and sorts on them (overdue: `due < today`). NULL
+`due_step`: not computed yet (written without the policy, or before schema 3), found through a
+small partial index and computed by `init-db` or the office app (`derive_missing`)."""
+
+UPGRADE_TO_3 = (
+    "ALTER TABLE fv_records ADD COLUMN IF NOT EXISTS due date, ADD COLUMN IF NOT EXISTS due_step text, ADD COLUMN IF NOT EXISTS rating text",
+    "ALTER TABLE fv_schema ADD COLUMN IF NOT EXISTS deadline_policy text",
+    "DROP FUNCTION IF EXISTS fv_write(text, text[], text[], text[], text[], bigint[], jsonb, text, text[])",
+)
+"""Schema 3 adds the derived columns (`DERIVED`) and the policy they were computed with (idempotent:
+run on every `create_schema`); `fv_write` takes them, so schema 2's is dropped."""
+
 WRITE_FUNCTIONS = r"""
 CREATE OR REPLACE FUNCTION fv_conflict(p_tbl text, p_id text) RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -135,7 +152,7 @@ END
 $fn$;
 
 CREATE OR REPLACE FUNCTION fv_write(
-    p_actor text, p_tbl text[], p_id text[], p_doc text[], p_grams text[], p_expected bigint[],
+    p_actor text, p_tbl text[], p_id text[], p_doc text[], p_grams text[], p_derived text[], p_expected bigint[],
     p_meta jsonb, p_clock text, p_notes text[]
 ) RETURNS TABLE (w_tbl text, w_id text, w_version bigint) LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -147,12 +164,13 @@ DECLARE
 BEGIN
     -- read with a version: saved only if the row still has it
     WITH v AS (
-        SELECT * FROM unnest(p_tbl, p_id, p_doc, p_grams, p_expected) AS v(tbl, id, doc, grams, expected) WHERE v.expected > 0
+        SELECT v.*, v.derived::jsonb AS d FROM unnest(p_tbl, p_id, p_doc, p_grams, p_derived, p_expected) AS v(tbl, id, doc, grams, derived, expected) WHERE v.expected > 0
     ), saved AS (
         -- grams unchanged are kept as stored (their bytes the same): the update can then stay on
         -- its page without touching an index (HOT), as a step that adds feedback does
         UPDATE fv_records AS r SET doc = v.doc::jsonb, version = r.version + 1,
             grams = CASE WHEN r.grams = v.grams::bigint[] THEN r.grams ELSE v.grams::bigint[] END,
+            due = (v.d ->> 'due')::date, due_step = v.d ->> 'step', rating = v.d ->> 'rating',
             changed_by = p_actor, changed_at = now()
         FROM v WHERE r.tbl = v.tbl AND r.id = v.id AND r.version = v.expected
         RETURNING r.tbl, r.id, r.version
@@ -161,10 +179,10 @@ BEGIN
         INTO s_tbl, s_id, s_version FROM saved;
     -- read as absent: saved only if still absent
     WITH v AS (
-        SELECT * FROM unnest(p_tbl, p_id, p_doc, p_grams, p_expected) AS v(tbl, id, doc, grams, expected) WHERE v.expected = 0
+        SELECT v.*, v.derived::jsonb AS d FROM unnest(p_tbl, p_id, p_doc, p_grams, p_derived, p_expected) AS v(tbl, id, doc, grams, derived, expected) WHERE v.expected = 0
     ), saved AS (
-        INSERT INTO fv_records AS r (tbl, id, doc, grams, changed_by)
-        SELECT v.tbl, v.id, v.doc::jsonb, v.grams::bigint[], p_actor FROM v
+        INSERT INTO fv_records AS r (tbl, id, doc, grams, due, due_step, rating, changed_by)
+        SELECT v.tbl, v.id, v.doc::jsonb, v.grams::bigint[], (v.d ->> 'due')::date, v.d ->> 'step', v.d ->> 'rating', p_actor FROM v
         ON CONFLICT (tbl, id) DO NOTHING
         RETURNING r.tbl, r.id, r.version
     )
@@ -178,12 +196,13 @@ BEGIN
     END IF;
     -- written without being read: as is
     WITH v AS (
-        SELECT * FROM unnest(p_tbl, p_id, p_doc, p_grams, p_expected) AS v(tbl, id, doc, grams, expected) WHERE v.expected IS NULL
+        SELECT v.*, v.derived::jsonb AS d FROM unnest(p_tbl, p_id, p_doc, p_grams, p_derived, p_expected) AS v(tbl, id, doc, grams, derived, expected) WHERE v.expected IS NULL
     ), saved AS (
-        INSERT INTO fv_records AS r (tbl, id, doc, grams, changed_by)
-        SELECT v.tbl, v.id, v.doc::jsonb, v.grams::bigint[], p_actor FROM v
+        INSERT INTO fv_records AS r (tbl, id, doc, grams, due, due_step, rating, changed_by)
+        SELECT v.tbl, v.id, v.doc::jsonb, v.grams::bigint[], (v.d ->> 'due')::date, v.d ->> 'step', v.d ->> 'rating', p_actor FROM v
         ON CONFLICT (tbl, id) DO UPDATE SET doc = EXCLUDED.doc, version = r.version + 1,
             grams = CASE WHEN r.grams = EXCLUDED.grams THEN r.grams ELSE EXCLUDED.grams END,
+            due = EXCLUDED.due, due_step = EXCLUDED.due_step, rating = EXCLUDED.rating,
             changed_by = EXCLUDED.changed_by, changed_at = now()
         RETURNING r.tbl, r.id, r.version
     )
@@ -236,8 +255,13 @@ def _schema_statements() -> list[str]:
     conflicts integer GENERATED ALWAYS AS (jsonb_array_length(coalesce(doc -> 'conflicts', '[]'::jsonb))) STORED,
     search text GENERATED ALWAYS AS (lower({search})) STORED,
     grams bigint[] NOT NULL DEFAULT '{{}}',
+    due date,
+    due_step text,
+    rating text,
     PRIMARY KEY (tbl, id)
 ) WITH (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.02)""",
+        # schema 3: what the office computes from a matter when it writes it (`derive_with`)
+        *UPGRADE_TO_3,
         # Which characters are common, for the planner to choose between walking the order's
         # index (a common one: 50 matches come soon) and the grams index (a rare one).
         "ALTER TABLE fv_records ALTER COLUMN grams SET STATISTICS 1000",
@@ -332,30 +356,91 @@ def drop_schema(url: str) -> None:
         connection.execute("DROP FUNCTION IF EXISTS fv_write, fv_conflict")
 
 
+_OWNER = f"coalesce(nullif({_field('assignee')}, ''), nullif({_field('first_owner')}, ''), '')"
+_STATUSES_SQL = "ARRAY[" + ", ".join(f"'{code}'" for code in STATUSES) + "]"
+_CATEGORIES_SQL = "ARRAY[" + ", ".join(f"'{code}'" for code in DEFAULT_CATEGORIES) + "]"
+_PETITIONER = f"btrim(coalesce({_field('petitioner_name')}, ''))"
+REGISTER_ORDERS: dict[str, str] = {
+    "due": "due",
+    "date": "raised_at",
+    "ref": "ref",
+    "site": "coalesce((SELECT v.site FROM fv_records AS v WHERE v.tbl = 'visits' AND v.id = r.visit_id), '') COLLATE \"C\"",
+    "petitioner": (
+        f"(CASE WHEN {_field('anonymous')} = 'true' THEN '匿名' WHEN length({_PETITIONER}) <= 1 THEN {_PETITIONER} "
+        f"ELSE left({_PETITIONER}, 1) || repeat('*', length({_PETITIONER}) - 1) END) COLLATE \"C\""
+    ),
+    "category": f"coalesce(array_position({_CATEGORIES_SQL}, coalesce(category, 'other')), 99)",
+    "title": f"coalesce({_field('title')}, '') COLLATE \"C\"",
+    "status": f"coalesce(array_position({_STATUSES_SQL}, coalesce(status, 'recorded')), 99)",
+    "owner": f"coalesce(nullif({_OWNER}, ''), {_field('department')}, '') COLLATE \"C\"",
+    "flags": "-cardinality(flags)",
+}
+"""The register's columns as the database orders them, as the JSON register does (`register.SORT_KEYS`):
+the catalogue's order of statuses and categories, names as shown (masked), code-point order of
+text. Ties are broken by id. "due" and "date" walk an index; the others sort the matches."""
+
+
 def _matter_filter(
     text: str, status: str | None, category: str | None, visit_ids: Iterable[str] | None, flags: Iterable[str]
 ) -> tuple[sql.Composable, list[Any]]:
+    query = MatterQuery(
+        terms=tuple((term, ()) for term in text.lower().split()),
+        status=status,
+        category=category,
+        visit_ids=None if visit_ids is None else tuple(visit_ids),
+        flags=tuple(flags),
+    )
+    return _query_filter(query)
+
+
+def _query_filter(query: MatterQuery) -> tuple[sql.Composable, list[Any]]:
     """The WHERE of a register query and its parameters. Each term is its characters (one or
     two) or its character pairs in the grams index; a longer term's pairs narrow it and the
     substring decides."""
     conditions = [sql.SQL("tbl = 'issues'")]
     params: list[Any] = []
-    for column, value in (("status", status), ("category", category)):
+
+    def add(condition: str, *values: Any) -> None:
+        conditions.append(sql.SQL(condition))
+        params.extend(values)
+
+    for column, value in (("status", query.status), ("category", query.category)):
         if value:
             conditions.append(sql.SQL("{} = %s").format(sql.Identifier(column)))
             params.append(value)
-    if visit_ids is not None:
-        conditions.append(sql.SQL("visit_id = ANY(%s)"))
-        params.append(list(visit_ids))
-    if flags:
-        conditions.append(sql.SQL("flags @> %s::text[]"))
-        params.append(list(flags))
-    for term in text.lower().split():
-        conditions.append(sql.SQL("grams @> %s::bigint[]"))
-        params.append(_term_grams(term))
+    if query.visit_ids is not None:
+        add("visit_id = ANY(%s)", list(query.visit_ids))
+    if query.flags:
+        add("flags @> %s::text[]", list(query.flags))
+    if query.owner:
+        add(f"({_OWNER} = %s OR coalesce({_field('department')}, '') = %s)", query.owner, query.owner)
+    if query.unassigned_in is not None:
+        add(f"{_OWNER} = '' AND coalesce(status, 'recorded') = ANY(%s)", list(query.unassigned_in))
+    if query.raised_from:
+        add("left(coalesce(raised_at, ''), 10) >= %s", query.raised_from)
+    if query.raised_to:
+        add("left(coalesce(raised_at, ''), 10) <= %s", query.raised_to)
+    if query.due_before is not None:
+        add("due < %s", query.due_before)
+    if query.due_from is not None:
+        add("due >= %s", query.due_from)
+    if query.due_to is not None:
+        add("due <= %s", query.due_to)
+    if query.conflicts:
+        add("conflicts > 0")
+    if query.rating:
+        add("rating = %s", query.rating)
+    for term, visits in query.terms:
+        term = term.lower()
+        found = "grams @> %s::bigint[]"
+        values: list[Any] = [_term_grams(term)]
         if len(term) > 2:
-            conditions.append(sql.SQL("search LIKE %s"))
-            params.append("%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+            found += " AND search LIKE %s"
+            values.append("%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        if visits:
+            found = f"(({found}) OR visit_id = ANY(%s))"
+            values.append(list(visits))
+        add(found, *values)
     return sql.SQL(" AND ").join(conditions), params
 
 
@@ -402,6 +487,7 @@ class PostgresStore(Store):
             raise StoreUnavailableError("error.store_postgres.not_postgres", url=safe_url(url))
         self.url = url
         self.actor = actor if actor is not None else _default_actor()
+        self._derive: Callable[[Record], dict[str, Any]] | None = None
         self._source = uuid.uuid4().hex  # this store's own writes are not heard back from NOTIFY
         self._local = threading.local()
         self._listen_lock = threading.Lock()
@@ -563,6 +649,77 @@ class PostgresStore(Store):
         with self._pool.connection() as connection:
             return self._count(connection, where, params, count_limit)
 
+    # -- the register over the database (office.register_db) -------------------------------
+
+    pages_matters = True
+
+    def register_page(self, query: MatterQuery, order: str, descending: bool, limit: int, offset: int = 0) -> list[tuple[Record, dt.date | None]]:
+        """Matters `offset` to `offset + limit` of `query` in the register's `order`
+        (`REGISTER_ORDERS`; the undated last when ascending, first when descending, ties by
+        id), each with its stored due date. Only the page's documents are read."""
+        where, params = _query_filter(query)
+        by = self._order_by(order, descending)
+        page = sql.SQL("SELECT r.id FROM fv_records AS r WHERE {where} ORDER BY {by} LIMIT %s OFFSET %s").format(where=where, by=by)
+        with self._pool.connection() as connection:
+            ids = [row[0] for row in connection.execute(page, [*params, limit, offset]).fetchall()]
+            if not ids:
+                return []
+            found = {record_id: (doc, due) for record_id, doc, due in connection.execute(
+                "SELECT id, doc::text, due FROM fv_records WHERE tbl = 'issues' AND id = ANY(%s)", (ids,)).fetchall()}
+        return [(orjson.loads(found[record_id][0]), found[record_id][1]) for record_id in ids if record_id in found]
+
+    @staticmethod
+    def _order_by(order: str, descending: bool) -> sql.Composable:
+        if order not in REGISTER_ORDERS:
+            raise ValueError(f"unknown order {order!r}")
+        key = sql.SQL(REGISTER_ORDERS[order])
+        if descending:
+            return sql.SQL("{} DESC NULLS FIRST, r.id DESC").format(key)
+        return sql.SQL("{} ASC NULLS LAST, r.id ASC").format(key)
+
+    def register_count(self, query: MatterQuery, count_limit: int | None = None) -> int:
+        """How many matters `query` finds, counted up to `count_limit` (None: all)."""
+        where, params = _query_filter(query)
+        with self._pool.connection() as connection:
+            if count_limit is None:
+                return connection.execute(sql.SQL("SELECT count(*) FROM fv_records AS r WHERE {}").format(where), params).fetchone()[0]
+            return self._count(connection, where, params, count_limit)
+
+    def register_estimate(self, query: MatterQuery) -> int:
+        """The planner's estimate of how many matters `query` finds: at once, never exact."""
+        where, params = _query_filter(query)
+        with self._pool.connection() as connection:
+            return self._estimate(connection, where, params)
+
+    def register_position(self, query: MatterQuery, order: str, descending: bool, record_id: str) -> int | None:
+        """Where the matter `record_id` is among `query`'s matters in `order` (as
+        `register_page` gives them), None when it is not one of them."""
+        where, params = _query_filter(query)
+        key = sql.SQL(REGISTER_ORDERS[order] if order in REGISTER_ORDERS else "")
+        with self._pool.connection() as connection:
+            found = connection.execute(
+                sql.SQL("SELECT {key} FROM fv_records AS r WHERE {where} AND r.id = %s").format(key=key, where=where), [*params, record_id]
+            ).fetchone()
+            if found is None:
+                return None
+            value = found[0]
+            if value is None:
+                before = "{key} IS NULL AND r.id > %s" if descending else "({key} IS NOT NULL OR r.id < %s)"
+                values = [record_id]
+            elif descending:
+                before = "({key} IS NULL OR {key} > %s OR ({key} = %s AND r.id > %s))"
+                values = [value, value, record_id]
+            else:
+                before = "({key} < %s OR ({key} = %s AND r.id < %s))"
+                values = [value, value, record_id]
+            counted = sql.SQL("SELECT count(*) FROM fv_records AS r WHERE {where} AND " + before).format(where=where, key=key)
+            return connection.execute(counted, [*params, *values]).fetchone()[0]
+
+    def visit_sites(self) -> dict[str, str]:
+        """Every visit's site by visit id (a generated column: no document is read)."""
+        with self._pool.connection() as connection:
+            return {visit_id: site or "" for visit_id, site in connection.execute("SELECT id, site FROM fv_records WHERE tbl = 'visits'").fetchall()}
+
     @staticmethod
     def _count(connection: psycopg.Connection, where: sql.Composable, params: list[Any], count_limit: int) -> int:
         counted = sql.SQL("SELECT count(*) FROM (SELECT 1 FROM fv_records WHERE {} LIMIT %s) AS counted").format(where)
@@ -585,15 +742,15 @@ class PostgresStore(Store):
         rest, clock = _split_clock(meta)
         notes = self._notes(written)
         saved = None
-        if len(rows) >= BULK_ROWS and all(row[4] in (None, 0) for row in rows):
-            saved = self._fill(((table, record_id, doc, grams) for table, record_id, doc, grams, _ in rows), rest, clock, notes)
+        if len(rows) >= BULK_ROWS and all(row[5] in (None, 0) for row in rows):
+            saved = self._fill(((table, record_id, doc, grams, derived) for table, record_id, doc, grams, derived, _ in rows), rest, clock, notes)
         if saved is None:
-            tables, ids, docs, grams, expected = (list(column) for column in zip(*rows)) if rows else ([], [], [], [], [])
+            tables, ids, docs, grams, derived, expected = (list(column) for column in zip(*rows)) if rows else ([], [], [], [], [], [])
             with self._pool.connection() as connection:
                 try:  # binary parameters: a thousand documents are sent as they are, not escaped into an array literal
                     saved = connection.execute(
-                        "SELECT w_tbl, w_id, w_version FROM fv_write(%s, %b::text[], %b::text[], %b::text[], %b::text[], %b::bigint[], %s::jsonb, %s, %b::text[])",
-                        (self.actor, tables, ids, docs, grams, expected, rest, clock, notes),
+                        "SELECT w_tbl, w_id, w_version FROM fv_write(%s, %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::bigint[], %s::jsonb, %s, %b::text[])",
+                        (self.actor, tables, ids, docs, grams, derived, expected, rest, clock, notes),
                         binary=True,
                     ).fetchall()
                 except psycopg.Error as error:
@@ -610,14 +767,17 @@ class PostgresStore(Store):
         many times faster than keeping them up row by row. Versions are not checked (nothing was
         there to read) and the records are not remembered; how many were written. Raises
         `FieldVisitError` when the store already holds records."""
-        encoded = ((table, str(record["id"]), orjson.dumps(record).decode(), search_codes(record) if table == ISSUES else "{}") for table, record in records)
+        encoded = (
+            (table, str(record["id"]), orjson.dumps(record).decode(), search_codes(record) if table == ISSUES else "{}", self._derived(table, record))
+            for table, record in records
+        )
         rest, clock = _split_clock(meta)
         saved = self._fill(encoded, rest, clock, [])
         if saved is None:
             raise FieldVisitError("error.migrate.not_empty", target=self.location, table="*")
         return len(saved)
 
-    def _fill(self, rows: Iterable[tuple[str, str, str, str]], rest: str | None, clock: str | None, notes: list[str]) -> list[tuple[str, str, int]] | None:
+    def _fill(self, rows: Iterable[tuple[str, str, str, str, str | None]], rest: str | None, clock: str | None, notes: list[str]) -> list[tuple[str, str, int]] | None:
         """COPY `rows` into the empty table, its indexes dropped and made again, in one
         transaction that holds the table (nobody works on an empty register); None, with nothing
         written, when the table is not empty."""
@@ -629,33 +789,92 @@ class PostgresStore(Store):
                 for name in _indexes():
                     connection.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(sql.Identifier(name)))
                 connection.execute("SET LOCAL maintenance_work_mem = '256MB'")
-                connection.execute("CREATE TEMP TABLE fv_incoming (tbl text, id text, doc text, grams text) ON COMMIT DROP")
-                with connection.cursor() as cursor, cursor.copy("COPY fv_incoming (tbl, id, doc, grams) FROM STDIN") as copy:
+                connection.execute("CREATE TEMP TABLE fv_incoming (tbl text, id text, doc text, grams text, derived text) ON COMMIT DROP")
+                with connection.cursor() as cursor, cursor.copy("COPY fv_incoming (tbl, id, doc, grams, derived) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
                 saved = connection.execute(
-                    "INSERT INTO fv_records (tbl, id, doc, grams, changed_by) SELECT tbl, id, doc::jsonb, grams::bigint[], %s "
+                    "INSERT INTO fv_records (tbl, id, doc, grams, due, due_step, rating, changed_by) "
+                    "SELECT tbl, id, doc::jsonb, grams::bigint[], (derived::jsonb ->> 'due')::date, derived::jsonb ->> 'step', derived::jsonb ->> 'rating', %s "
                     "FROM fv_incoming RETURNING tbl, id, version",
                     (self.actor,),
                 ).fetchall()
                 for statement in _indexes().values():
                     connection.execute(statement)
                 connection.execute(
-                    "SELECT count(*) FROM fv_write(%s, '{}', '{}', '{}', '{}', '{}', %s::jsonb, %s, %s::text[])", (self.actor, rest, clock, notes)
+                    "SELECT count(*) FROM fv_write(%s, '{}', '{}', '{}', '{}', '{}', '{}', %s::jsonb, %s, %s::text[])", (self.actor, rest, clock, notes)
                 )
             connection.execute("VACUUM (ANALYZE) fv_records")  # the planner's statistics, and index-only counts
         return saved
 
-    def _rows(self, written: dict[str, list[Record]], seen: OrderedDict) -> list[tuple[str, str, str, str, int | None]]:
-        """(table, id, document, character grams, version read: None if not read, 0 if absent)."""
+    def _rows(self, written: dict[str, list[Record]], seen: OrderedDict) -> list[tuple[str, str, str, str, str | None, int | None]]:
+        """(table, id, document, character grams, derived columns (JSON), version read: None if
+        not read, 0 if absent)."""
         rows = []
         for table, batch in written.items():
             for record_id, record in {record["id"]: record for record in batch}.items():  # the last of one id wins, as in the file stores
                 if not isinstance(record_id, str):
                     raise TypeError("record ids must be strings")
                 grams = search_codes(record) if table == ISSUES else "{}"
-                rows.append((table, record_id, orjson.dumps(record).decode(), grams, seen.get((table, record_id))))
+                rows.append((table, record_id, orjson.dumps(record).decode(), grams, self._derived(table, record), seen.get((table, record_id))))
         return rows
+
+    def derive_with(self, derive: Callable[[Record], dict[str, Any]] | None) -> None:
+        """Compute the derived columns (`DERIVED`: `{"due": "2026-12-01" | None, "step": …,
+        "rating": …}`) of every matter this store writes with `derive` (the office's policy:
+        `office.register_db.DerivedColumns`). Without it a matter is written with them not yet
+        computed, and `derive_missing` computes them later."""
+        self._derive = derive
+
+    def _derived(self, table: str, record: Record) -> str | None:
+        derive = self._derive
+        if table != ISSUES or derive is None:
+            return None
+        found = derive(record)
+        return orjson.dumps({**found, "step": found.get("step") or ""}).decode()
+
+    def derive_missing(self, derive: Callable[[Record], dict[str, Any]], batch: int = 5000) -> int:
+        """Compute the derived columns of the matters that lack them (written without `derive`,
+        or before schema 3, or after `forget_derived`), a batch per transaction, so an
+        interruption loses only the batch it was in; a matter written meanwhile keeps what its
+        writer computed. How many were computed."""
+        done = 0
+        while True:
+            with self._pool.connection() as connection:
+                rows = connection.execute(
+                    "SELECT id, doc::text, version FROM fv_records WHERE tbl = 'issues' AND due_step IS NULL ORDER BY id LIMIT %s", (batch,)
+                ).fetchall()
+                if not rows:
+                    return done
+                ids, derived, versions = [], [], []
+                for record_id, doc, version in rows:
+                    found = derive(orjson.loads(doc))
+                    ids.append(record_id)
+                    derived.append(orjson.dumps({**found, "step": found.get("step") or ""}).decode())
+                    versions.append(version)
+                connection.execute(
+                    "UPDATE fv_records AS r SET due = (v.d::jsonb ->> 'due')::date, due_step = v.d::jsonb ->> 'step', rating = v.d::jsonb ->> 'rating' "
+                    "FROM unnest(%s::text[], %s::text[], %s::bigint[]) AS v(id, d, version) WHERE r.tbl = 'issues' AND r.id = v.id AND r.version = v.version",
+                    (ids, derived, versions),
+                )
+                done += len(rows)
+            if len(rows) < batch:
+                return done
+
+    def derived_policy(self) -> str | None:
+        """What the derived columns were computed with (`set_derived_policy`), None if not said."""
+        with self._pool.connection() as connection:
+            return connection.execute("SELECT max(deadline_policy) FROM fv_schema").fetchone()[0]
+
+    def set_derived_policy(self, key: str) -> None:
+        with self._pool.connection() as connection:
+            connection.execute("UPDATE fv_schema SET deadline_policy = %s", (key,))
+
+    def forget_derived(self) -> int:
+        """Mark every matter's derived columns as not computed (the policy changed): the
+        register shows them as they are until `derive_missing` has computed them again."""
+        with self._pool.connection() as connection:
+            return connection.execute("UPDATE fv_records SET due_step = NULL WHERE tbl = 'issues' AND due_step IS NOT NULL").rowcount
 
     def _notes(self, written: dict[str, list[Record]]) -> list[str]:
         """The NOTIFY payloads naming the ids written, cut to stay under PostgreSQL's limit."""

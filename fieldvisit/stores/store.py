@@ -34,6 +34,10 @@ class Store(ABC):
     """A set of record tables plus one metadata document, written in atomic batches."""
 
     _listeners: tuple[Callable[[dict[str, list[Record]]], None], ...] = ()
+    pages_matters: bool = False
+    """The store filters, sorts, counts and pages matters itself (a database:
+    `PostgresStore.register_page`): the office register asks it rather than holding every row
+    (`office.register_db.register_for`)."""
 
     def subscribe(self, listener: Callable[[dict[str, list[Record]]], None]) -> None:
         """Call `listener(written)` after every successful `put`, with the records written by table.

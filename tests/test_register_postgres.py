@@ -1,0 +1,292 @@
+"""The office register over PostgreSQL (issue 16 §4): the register screen asks the database for
+the rows it shows, the count and where a matter is, instead of holding every row — and shows
+what the JSON store's register shows, on a real server (tests/pg_fixtures.py).
+
+The same behaviour is held to on both back-ends where it is the same (parametrised `backend`);
+ties in an order are broken by id in the database and by the store's order in memory, so the
+orders compared are those of keys without ties, or compared as a sort of the rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import orjson
+import psycopg
+import pytest
+from fieldvisit.screens.register import COLUMNS
+from fieldvisit.screens.widgets.register_table import RegisterTable
+from homes import home_of
+
+from fieldvisit.apps.office import OfficeApp
+from fieldvisit.editing.editor import Editor
+from fieldvisit.office import register_db
+from fieldvisit.office.policy import DEFAULT_POLICY, Policy
+from fieldvisit.office.register import SAVED_FILTERS, SORT_KEYS, RegisterFilter, RegisterIndex
+from fieldvisit.office.register_db import DatabaseRegister, DerivedColumns
+from fieldvisit.stores.migrate import migrate
+from fieldvisit.core.errors import StoreUnavailableError
+from fieldvisit.stores.postgres import PostgresStore, drop_schema, search_codes
+from fieldvisit.stores.store import ISSUES, VISITS, MemoryStore, TinyDBStore
+
+ANCHOR = dt.date(2026, 11, 20)
+MATCHING = 300
+OTHERS = 20
+
+
+def _many(store) -> None:
+    """MATCHING matters about a mine allowance and OTHERS about the canteen, over five visits."""
+    editor = Editor(store, actor="周敏", device_name="测试笔记本")
+    visits = [
+        editor.create_visit({"title": f"第{n}次下访", "site": f"{n}号井", "date": (ANCHOR - dt.timedelta(days=3 * n)).isoformat()})
+        for n in range(5)
+    ]
+    for n in range(MATCHING + OTHERS):
+        title = f"井下津贴少发 {n:03d}" if n < MATCHING else f"食堂饭菜涨价 {n:03d}"
+        editor.record_issue(visits[n % 5]["id"], {"title": title, "petitioner_name": f"职工{n}", "first_owner": ["王磊", "赵丽", "孙立新"][n % 3]})
+
+
+@pytest.fixture(params=["json", "postgres"])
+def backend(request):
+    """The office demo's register on the JSON store, or moved into PostgreSQL as `office migrate` does."""
+    path = request.getfixturevalue("office_store_path")
+    if request.param == "json":
+        with TinyDBStore(path) as store:
+            yield store
+        return
+    url = request.getfixturevalue("postgres_store_url")
+    with TinyDBStore(path) as source, PostgresStore(url, actor="信访办") as store:
+        store.derive_with(DerivedColumns(DEFAULT_POLICY))
+        migrate(source, store)
+        yield store
+
+
+@pytest.fixture(params=["json", "postgres"])
+def many(request):
+    if request.param == "json":
+        store = MemoryStore()
+        _many(store)
+        yield store
+        return
+    url = request.getfixturevalue("postgres_store_url")
+    with PostgresStore(url, actor="周敏") as store:
+        store.derive_with(DerivedColumns(DEFAULT_POLICY))
+        _many(store)
+        yield store
+
+
+def app_for(store) -> OfficeApp:
+    return OfficeApp(store, Editor(store, actor="周敏"), today=ANCHOR, home=home_of(store))
+
+
+def shown_ids(table: RegisterTable) -> list[str]:
+    return [table.row_key_at(n) for n in range(table.row_count)]
+
+
+def count_line(app) -> str:
+    return str(app.screen.query_one("#register-count").render())
+
+
+def memory_rows(store) -> RegisterIndex:
+    """Every row as the JSON register builds them, from the same store: what the database must agree with."""
+    return RegisterIndex(store, DEFAULT_POLICY, ANCHOR).build()
+
+
+FILTERS = [
+    *SAVED_FILTERS.values(),
+    RegisterFilter(status="registered"),
+    RegisterFilter(category="wages", text="工资"),
+    RegisterFilter(text="井区 补"),
+    RegisterFilter(flags=("collective",), overdue=True),
+    RegisterFilter(date_from="2026-10-20", date_to="2026-11-05"),
+]
+
+
+async def settled(pilot, app) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+# -- the same register on both back-ends ------------------------------------------------------
+
+
+def test_the_database_register_finds_and_orders_what_the_json_register_does(backend):
+    """Every saved filter, a search, each column both ways: the same matters, in an order that is
+    a sort by the register's key (the database breaks ties by id)."""
+    index = memory_rows(backend)
+    register = register_db.register_for(backend, DEFAULT_POLICY, ANCHOR, None)[0]
+    assert isinstance(register, DatabaseRegister) == isinstance(backend, PostgresStore)
+    for chosen in FILTERS:
+        matching = {row.id for row in index.rows.values() if chosen.matches(row)}
+        for key, order in SORT_KEYS.items():
+            for reverse in (False, True):
+                ordering = register.ordered(chosen, key, reverse)
+                ordering.count_now()
+                rows = ordering.window(0, len(ordering))
+                assert len(ordering) == len(matching), (chosen, key, reverse)
+                assert {row.id for row in rows} == matching, (chosen, key, reverse)
+                keys = [order(index.rows[row.id]) for row in rows]
+                assert keys == sorted(keys, reverse=reverse), (chosen, key, reverse)
+                assert [row for row in rows] == [index.rows[row.id] for row in rows] or _same_shown(rows, index)
+
+
+def _same_shown(rows, index) -> bool:
+    """A database row is the JSON register's row (its search text aside: the database searches)."""
+    for row in rows:
+        mine = index.rows[row.id]
+        for name in row.__slots__:
+            if name != "haystack" and getattr(row, name) != getattr(mine, name):
+                raise AssertionError((row.id, name, getattr(row, name), getattr(mine, name)))
+    return True
+
+
+async def test_end_reaches_the_last_of_300_matching_and_the_line_says_where(many):
+    app = app_for(many)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settled(pilot, app)
+        app.screen.query_one("#register-search").value = "津贴"
+        await settled(pilot, app)
+        table = app.screen.query_one("#register", RegisterTable)
+        table.focus()
+        assert table.row_count == MATCHING
+        assert count_line(app).replace(",", "") == f"第 1 件，符合 {MATCHING} 件，共 {MATCHING + OTHERS} 件"
+        ids = shown_ids(table)
+        assert len(set(ids)) == MATCHING  # every matter once, from the top and from the end
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.cursor_row == MATCHING - 1 and table.cursor_key == ids[-1]
+        assert count_line(app).startswith(f"第 {MATCHING} 件")
+        await pilot.press("home", "pagedown")
+        await pilot.pause()
+        assert table.cursor_row > 0 and table.cursor_key == ids[table.cursor_row]
+
+
+async def test_keys_sort_by_each_column_both_ways(many):
+    app = app_for(many)
+    index = memory_rows(many)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settled(pilot, app)
+        screen = app.screen
+        table = screen.query_one("#register", RegisterTable)
+        for key in COLUMNS:
+            for reverse in (False, True):
+                screen.sort_by(key, reverse)
+                await pilot.pause()
+                keys = [SORT_KEYS[key](index.rows[row_id]) for row_id in shown_ids(table)]
+                assert keys == sorted(keys, reverse=reverse) and len(keys) == MATCHING + OTHERS, (key, reverse)
+
+
+async def test_a_write_keeps_the_cursor_on_its_matter(many):
+    app = app_for(many)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settled(pilot, app)
+        screen = app.screen
+        screen.sort_by("owner")
+        await pilot.pause()
+        table = screen.query_one("#register", RegisterTable)
+        table.focus()
+        await pilot.press(*["down"] * 40)
+        target = table.cursor_key
+        app.workflow.assign(target, assignee="丁明")  # sorts first by owner now (丁 before every other name): the row moves to the top
+        await settled(pilot, app)
+        assert table.cursor_key == target and table.cursor_row == 0
+        await pilot.press(*["down"] * 25)
+        target = table.cursor_key
+        line = table.cursor_row - int(table.scroll_offset.y)
+        app.workflow.assign(table.row_key_at(0), assignee="孙立新")  # another matter moves: this one keeps its line on screen
+        await settled(pilot, app)
+        assert table.cursor_key == target
+        assert table.cursor_row - int(table.scroll_offset.y) == line
+
+
+async def test_saved_filters_and_the_status_filter_show_what_they_say(backend):
+    app = app_for(backend)
+    index = memory_rows(backend)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settled(pilot, app)
+        screen = app.screen
+        table = screen.query_one("#register", RegisterTable)
+        for name in ("overdue", "due_soon", "unassigned", "needs_review", "dissatisfied", "collective"):
+            screen.query_one("#register-saved").value = name
+            await settled(pilot, app)
+            want = {row.id for row in index.rows.values() if SAVED_FILTERS[name].matches(row)}
+            assert set(shown_ids(table)) == want, name
+        screen.query_one("#register-saved").value = "all"
+        screen.query_one("#register-status").value = "registered"
+        await settled(pilot, app)
+        assert set(shown_ids(table)) == {row.id for row in index.rows.values() if row.status == "registered"}
+
+
+# -- schema 3: the deadlines as columns, upgraded from schema 2 by init-db --------------------
+
+SCHEMA_2 = Path(__file__).parent / "data" / "postgres_schema_2.sql"
+
+
+def _cli(*args: str):
+    from click.testing import CliRunner
+
+    from fieldvisit.cli import main
+
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_init_db_upgrades_schema_2_and_computes_every_deadline_again_when_the_policy_changes(postgres_url, office_store_path, tmp_path):
+    """A schema-2 database (as that release made it, with matters in it) is brought to schema 3
+    by `fieldvisit office init-db`: the deadline columns added and computed with the office's
+    policy, so the register's default order and its overdue filter are right at once; run again
+    it computes nothing, and after policy.toml changed it computes them all again."""
+    drop_schema(postgres_url)
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute(SCHEMA_2.read_text(encoding="utf-8"))
+        with TinyDBStore(office_store_path) as source:
+            for table in (VISITS, ISSUES):
+                for record in source.records(table):
+                    connection.execute(
+                        "INSERT INTO fv_records (tbl, id, doc, grams) VALUES (%s, %s, %s::jsonb, %s::bigint[])",
+                        (table, record["id"], orjson.dumps(record).decode(), search_codes(record) if table == ISSUES else "{}"),
+                    )
+            index = memory_rows(source)
+    with pytest.raises(StoreUnavailableError):
+        PostgresStore(postgres_url)  # schema 2: the command to run is named
+    data_dir = tmp_path / "data"
+    result = _cli("--data-dir", str(data_dir), "--lang", "en", "office", "init-db", postgres_url)
+    assert result.exit_code == 0, result.output
+    assert f"Deadlines computed for {len(index.rows):,} matters" in result.output
+    with PostgresStore(postgres_url) as store:
+        register = DatabaseRegister(store, DEFAULT_POLICY, ANCHOR)
+        ordering = register.ordered(RegisterFilter(), "due", False)
+        ordering.count_now()
+        rows = ordering.window(0, len(ordering))
+        assert [(row.id, row.due, row.days_left) for row in rows] == [(row.id, index.rows[row.id].due, index.rows[row.id].days_left) for row in rows]
+        assert len(rows) == len(index.rows)
+        overdue = register.ordered(SAVED_FILTERS["overdue"], "due", False)
+        overdue.count_now()
+        assert {row.id for row in overdue.window(0, len(overdue))} == {row.id for row in index.rows.values() if row.overdue} != set()
+    assert "Deadlines computed" not in _cli("--data-dir", str(data_dir), "--lang", "en", "office", "init-db", postgres_url).output
+    office = data_dir / "office"
+    office.mkdir(parents=True, exist_ok=True)
+    (office / "policy.toml").write_text("acceptance_days = 5\n", encoding="utf-8")
+    result = _cli("--data-dir", str(data_dir), "--lang", "en", "office", "init-db", postgres_url)
+    assert f"Deadlines computed for {len(index.rows):,} matters" in result.output
+    shorter = Policy(acceptance_days=5)
+    with PostgresStore(postgres_url) as store, TinyDBStore(office_store_path) as source:
+        again = RegisterIndex(source, shorter, ANCHOR).build()
+        ordering = DatabaseRegister(store, shorter, ANCHOR).ordered(RegisterFilter(), "due", False)
+        ordering.count_now()
+        rows = ordering.window(0, len(ordering))
+        assert {row.id: row.due for row in rows} == {row.id: row.due for row in again.rows.values()}
+
+
+async def test_matters_written_without_the_policy_get_their_deadlines_when_the_app_opens(postgres_store_url, office_store_path):
+    """A matter written through a store not given the policy (a script) has no deadline column
+    yet: the office app computes it in a thread after the first rows, and shows it."""
+    with TinyDBStore(office_store_path) as source, PostgresStore(postgres_store_url) as store:
+        migrate(source, store)  # no `derive_with`: every deadline still to compute
+        index = memory_rows(source)
+        app = app_for(store)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settled(pilot, app)
+            table = app.screen.query_one("#register", RegisterTable)
+            want = sorted(index.rows.values(), key=SORT_KEYS["due"])
+            assert [index.rows[row_id].days_left for row_id in shown_ids(table)] == [row.days_left for row in want]
