@@ -3,8 +3,6 @@ safety matters, and likely repeat visits. Enter opens a matter; `l` links a sugg
 
 from __future__ import annotations
 
-import heapq
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -65,31 +63,59 @@ class AttentionScreen(Screen):
         self.refresh_view()
 
     def refresh_view(self) -> None:
+        """Count each section and draw the list: here, or in a thread when the register's counts
+        are queries that may read many matters (a database), the screen saying it is counting."""
         index = self.app.register_index
         self._drawn = index.version
+        if index.slow_counts:
+            options = self.query_one(OptionList)
+            options.clear_options()
+            options.add_option(Option(t("register_db.counting"), disabled=True))
+            self.query_one("#attention-summary", Static).update(t("register_db.counting"))
+            self._count_sections(index.version)
+        else:
+            self._draw(self._sections(), index.version)
+
+    def _sections(self) -> list[tuple[str, str, int, list[RegisterRow]]]:
+        """(name, heading, how many, the first few) of each section."""
+        index = self.app.register_index
+        found = []
+        for name, chosen in SECTIONS:
+            heading = t("honest_deadlines.due_soon", days=self.app.policy.due_soon_days) if name == "due_soon" else t(f"attention.{name}")
+            count, first = index.section(chosen, name != "dissatisfied", PER_SECTION)  # the first few of maybe 100,000
+            found.append((name, heading, count, first))
+        return found
+
+    @work(thread=True, exclusive=True, group="attention-count")
+    def _count_sections(self, version: int) -> None:
+        found = self._sections()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._draw, found, version)
+
+    def _draw(self, sections: list[tuple[str, str, int, list[RegisterRow]]], version: int) -> None:
+        if version != self.app.register_index.version:
+            self.refresh_view()  # written meanwhile: counted again
+            return
         options = self.query_one(OptionList)
         options.clear_options()
         counts, lines = [], []  # the lines added at once: the list lays itself out once
-        for name, chosen in SECTIONS:
-            heading = t("honest_deadlines.due_soon", days=self.app.policy.due_soon_days) if name == "due_soon" else t(f"attention.{name}")
-            rows = index.select(chosen)
-            rows = [row for row in rows if row.status not in ("closed", "withdrawn")] if name != "dissatisfied" else rows
-            counts.append(t("attention.count", name=heading, count=len(rows)))
-            lines.append(Option(f"{heading} ({len(rows)})", disabled=True))
-            for row in heapq.nsmallest(PER_SECTION, rows, key=_most_pressing):  # the first few of maybe 100,000
+        for name, heading, count, first in sections:
+            counts.append(t("attention.count", name=heading, count=count))
+            lines.append(Option(f"{heading} ({count})", disabled=True))
+            for row in first:
                 lines.append(Option(literal_line(f"  {_describe(row)}"), id=f"open|{name}|{row.id}"))
-            if len(rows) > PER_SECTION:
-                lines.append(Option(f"  … {t('attention.more', count=len(rows) - PER_SECTION)}", disabled=True))
-        if self._repeats is not None and self._repeats[0] == index.version:
+            if count > PER_SECTION:
+                lines.append(Option(f"  … {t('attention.more', count=count - PER_SECTION)}", disabled=True))
+        if self._repeats is not None and self._repeats[0] == version:
             lines += self._repeat_lines(self._repeats[1])
         else:
             lines.append(Option(f"{t('attention.repeats')} ({t('attention.searching')})", disabled=True, id=SEARCHING))
-            self._find_repeats(index.version)
+            self._find_repeats(version)
         options.add_options(lines)
         self.query_one("#attention-summary", Static).update(" · ".join(counts))
 
     def _repeat_lines(self, suggestions: list[RepeatSuggestion]) -> list[Option]:
-        rows = self.app.register_index.rows
+        rows = self.app.register_index.rows_of({id_ for suggestion in suggestions for id_ in (suggestion.issue_id, suggestion.earlier_id)})
         lines = [Option(f"{t('attention.repeats')} ({len(suggestions)})", disabled=True)]
         for suggestion in suggestions:
             row, earlier = rows.get(suggestion.issue_id), rows.get(suggestion.earlier_id)
@@ -158,10 +184,6 @@ class AttentionScreen(Screen):
             return
         self.notify(t("attention.linked"))
         self.refresh_view()
-
-
-def _most_pressing(row: RegisterRow) -> tuple[int, str]:
-    return (row.days_left if row.days_left is not None else 9999, row.ref)
 
 
 def _describe(row: RegisterRow) -> str:

@@ -167,7 +167,7 @@ class RegisterScreen(Screen):
         self._ordering = ordering
         table.show(_Rows(ordering), cursor, line)
         self._say_where(table.cursor_row, len(ordering))
-        if not ordering.counted or not index.total()[1]:
+        if not ordering.counted or index.total_stale():
             self.run_worker(lambda: self._count(ordering), thread=True, exclusive=True, group="register-count", exit_on_error=False)
 
     def _count(self, ordering: Ordering) -> None:

@@ -290,3 +290,85 @@ async def test_matters_written_without_the_policy_get_their_deadlines_when_the_a
             table = app.screen.query_one("#register", RegisterTable)
             want = sorted(index.rows.values(), key=SORT_KEYS["due"])
             assert [index.rows[row_id].days_left for row_id in shown_ids(table)] == [row.days_left for row in want]
+
+
+# -- other officers' writes, the attention list ------------------------------------------------
+
+HEARD_WITHIN = 30.0
+"""Seconds a test waits for another officer's write to be heard (well under one; the margin is
+for a loaded machine)."""
+
+
+async def _until_heard(pilot, condition) -> None:
+    import time
+
+    deadline = time.monotonic() + HEARD_WITHIN
+    while not condition():
+        assert time.monotonic() < deadline, "another officer's write was never shown"
+        await pilot.pause(0.05)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def shared(postgres_store_url):
+    """The 320 matters in a database, and a second officer's store on it."""
+    with PostgresStore(postgres_store_url, actor="周敏") as mine, PostgresStore(postgres_store_url, actor="王敏") as theirs:
+        mine.derive_with(DerivedColumns(DEFAULT_POLICY))
+        theirs.derive_with(DerivedColumns(DEFAULT_POLICY))
+        _many(mine)
+        yield mine, theirs
+
+
+async def test_another_officer_s_step_is_shown_and_the_cursor_stays_on_its_matter(shared):
+    """The app hears the other office app's write (LISTEN/NOTIFY), asks the window it shows
+    again, and keeps the cursor on the matter it was on, on the same line of the screen."""
+    from fieldvisit.office.workflow import Workflow
+
+    mine, theirs = shared
+    colleague = Workflow(Editor(theirs, actor="王敏"), today=lambda: ANCHOR)
+    app = app_for(mine)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settled(pilot, app)
+        screen = app.screen
+        screen.sort_by("owner")
+        await pilot.pause()
+        table = screen.query_one("#register", RegisterTable)
+        table.focus()
+        await pilot.press(*["down"] * 40)
+        target = table.cursor_key
+        colleague.assign(target, assignee="丁明")  # sorts first by owner now: the row moves to the top
+        await _until_heard(pilot, lambda: table.row_key_at(0) == target)
+        assert table.cursor_key == target and table.cursor_row == 0
+        assert "丁明" in table.get_row_at(0)
+        await pilot.press(*["down"] * 25)
+        target = table.cursor_key
+        line = table.cursor_row - int(table.scroll_offset.y)
+        moved = table.row_key_at(0)
+        colleague.assign(moved, assignee="孙立新")  # another matter moves: this one keeps its line on screen
+        await _until_heard(pilot, lambda: table.row_key_at(0) != moved)
+        assert table.cursor_key == target
+        assert table.cursor_row - int(table.scroll_offset.y) == line
+        before = app.register_index.total()[0]
+        colleague.editor.record_issue(mine.all("visits")[0]["id"], {"title": "新登记的事项 食堂", "first_owner": "王敏"})
+        await _until_heard(pilot, lambda: app.register_index.total()[0] == before + 1)
+        assert str(app.screen.query_one("#register-count").render()).endswith(f"共 {before + 1} 件")
+
+
+async def test_the_attention_list_over_the_database_counts_in_a_thread_what_the_json_one_counts(backend):
+    app = app_for(backend)
+    index = memory_rows(backend)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot, app)
+        await pilot.press("f3")
+        await settled(pilot, app)
+        summary = str(app.screen.query_one("#attention-summary").render())
+        overdue = [row for row in index.rows.values() if row.overdue and row.status not in ("closed", "withdrawn")]
+        from fieldvisit.core.i18n import t
+
+        assert t("attention.count", name=t("attention.overdue"), count=len(overdue)) in summary.split(" · ")
+        options = app.screen.query_one("#attention")
+        shown = [options.get_option_at_index(n).id for n in range(options.option_count)]
+        opened = [option.split("|")[2] for option in shown if option and option.startswith("open|overdue|")]
+        assert opened and all(index.rows[row_id].overdue for row_id in opened)
+        assert sorted(index.rows[row_id].days_left for row_id in opened) == sorted(row.days_left for row in overdue)[: len(opened)]

@@ -452,6 +452,35 @@ class RegisterIndex:
         """Nothing to count: the rows are all here (a database register counts, in a thread)."""
         return False
 
+    def total_stale(self) -> bool:
+        """Never: `total` is the rows held."""
+        return False
+
+    slow_counts = False
+    """Counting every matter of a filter is a pass over rows in memory: the attention list counts
+    where it is drawn (a database register counts in a thread)."""
+
+    def section(self, chosen: RegisterFilter, open_only: bool, first: int) -> tuple[int, list[RegisterRow]]:
+        """How many match `chosen` (`open_only`: not closed or withdrawn), and the `first` most
+        pressing of them (the least time left, then by reference): an attention list's section."""
+        rows = self.select(chosen)
+        if open_only:
+            rows = [row for row in rows if row.status not in CLOSED]
+        return len(rows), heapq.nsmallest(first, rows, key=most_pressing)
+
+    def rows_of(self, row_ids: Iterable[str]) -> dict[str, RegisterRow]:
+        """The rows of these matters that there are, by id."""
+        return {row_id: self.rows[row_id] for row_id in row_ids if row_id in self.rows}
+
+
+CLOSED = ("closed", "withdrawn")
+"""Statuses an attention list's sections (all but "dissatisfied") leave out: nothing is owed."""
+
+
+def most_pressing(row: RegisterRow) -> tuple[int, str]:
+    """The attention list's order: the least time left first (no deadline last), then by reference."""
+    return (row.days_left if row.days_left is not None else 9999, row.ref)
+
 
 def register_row(record: Record, sites: dict[str, str], deadline: Callable[[dict[str, Any]], tuple[Any, int | None]]) -> RegisterRow:
     """A matter's row: what the register shows of it, masked, with its search text. `deadline`

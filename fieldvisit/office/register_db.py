@@ -22,14 +22,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import OrderedDict
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from fieldvisit.core.records import Record
 from fieldvisit.office.followups import rating_level
 from fieldvisit.office.policy import DEFAULT_POLICY, Deadline, Policy, PolicyError, current_deadline, days_left, history_dates
-from fieldvisit.office.register import OPEN_STATUSES, ROW_FIELDS, RegisterFilter, RegisterIndex, RegisterRow, register_row
+from fieldvisit.office.register import CLOSED, OPEN_STATUSES, ROW_FIELDS, RegisterFilter, RegisterIndex, RegisterRow, most_pressing, register_row
 from fieldvisit.office import register_cache
 from fieldvisit.stores.queries import MatterQuery
 from fieldvisit.stores.store import ISSUES, VISITS, Store
@@ -187,10 +187,14 @@ class DatabaseRegister:
         """How many matters there are, and whether that is counted (else the planner's estimate)."""
         return self._total
 
+    def total_stale(self) -> bool:
+        """Written since the matters were counted (or never counted): `count_total` again."""
+        return self._total_version != self.version
+
     def count_total(self) -> bool:
         """Count every matter (in a thread: an index-only scan, a fraction of a second at a
         million); True if the number changed."""
-        if self._total_version == self.version and self._total[1]:
+        if not self.total_stale():
             return False
         version = self.version
         counted = (self.store.register_count(_EVERYTHING), True)
@@ -252,6 +256,23 @@ class DatabaseRegister:
         else:
             self._orders.move_to_end(key)
         return found
+
+    slow_counts = True
+    """Counting a filter's matches is a query that may read many rows (seconds at a million for a
+    filter no index serves): the attention list counts in a thread."""
+
+    def section(self, chosen: RegisterFilter, open_only: bool, first: int) -> tuple[int, list[RegisterRow]]:
+        """As `RegisterIndex.section`, in the database: counted exactly, the first by due date
+        (ties by id rather than reference)."""
+        query = self.query(chosen)
+        if open_only:
+            query = replace(query, not_statuses=CLOSED)
+        count = self.store.register_count(query)
+        pairs = self.store.register_page(query, "due", False, first)
+        return count, sorted((self.row(record, due) for record, due in pairs), key=most_pressing)
+
+    def rows_of(self, row_ids: Iterable[str]) -> dict[str, RegisterRow]:
+        return {row.id: row for row in (self.row(record, due) for record, due in self.store.register_rows(row_ids))}
 
     def select(self, chosen: RegisterFilter) -> list[RegisterRow]:
         """Every matching row (an export; the attention list's sections), in the register's order."""

@@ -408,6 +408,8 @@ def _query_filter(query: MatterQuery) -> tuple[sql.Composable, list[Any]]:
         if value:
             conditions.append(sql.SQL("{} = %s").format(sql.Identifier(column)))
             params.append(value)
+    if query.not_statuses:
+        add("coalesce(status, 'recorded') <> ALL(%s)", list(query.not_statuses))
     if query.visit_ids is not None:
         add("visit_id = ANY(%s)", list(query.visit_ids))
     if query.flags:
@@ -714,6 +716,12 @@ class PostgresStore(Store):
                 values = [value, value, record_id]
             counted = sql.SQL("SELECT count(*) FROM fv_records AS r WHERE {where} AND " + before).format(where=where, key=key)
             return connection.execute(counted, [*params, *values]).fetchone()[0]
+
+    def register_rows(self, record_ids: Iterable[str]) -> list[tuple[Record, dt.date | None]]:
+        """These matters (those there are) with their stored due dates."""
+        with self._pool.connection() as connection:
+            found = connection.execute("SELECT doc::text, due FROM fv_records WHERE tbl = 'issues' AND id = ANY(%s)", (list(record_ids),)).fetchall()
+        return [(orjson.loads(doc), due) for doc, due in found]
 
     def visit_sites(self) -> dict[str, str]:
         """Every visit's site by visit id (a generated column: no document is read)."""

@@ -17,6 +17,7 @@ class MatterQuery:
     """Search terms, each a case-insensitive substring of the searched fields, with the visits
     whose site holds it: a matter is found by its visit's site too, as in the JSON register."""
     status: str | None = None
+    not_statuses: tuple[str, ...] = ()
     category: str | None = None
     visit_ids: tuple[str, ...] | None = None
     flags: tuple[str, ...] = ()
