@@ -23,6 +23,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Header, Input, Select, Static
 
 from fieldvisit.core.i18n import label, t
@@ -44,6 +45,9 @@ NAME_MOST = {"petitioner": 24, "owner": 24}
 """The widest the name columns are made: twelve Han characters, more than any person's or
 department's name; a longer text (damaged or hostile data) is cut rather than crowding the rest."""
 
+
+COUNT_AFTER = 0.3
+"""Seconds without a new filter before a count the back-end makes in a thread (a database's) starts."""
 
 MEASURED_AT_ONCE = 20_000
 """Up to this many matters the columns are measured over every row before the first paint (a few
@@ -82,6 +86,7 @@ class RegisterScreen(Screen):
         self._measured = False
         self._rows_behind = False
         self._ordering: Ordering | None = None
+        self._count_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -168,7 +173,23 @@ class RegisterScreen(Screen):
         table.show(_Rows(ordering), cursor, line)
         self._say_where(table.cursor_row, len(ordering))
         if not ordering.counted or index.total_stale():
+            self._count_soon(ordering)
+
+    def _count_soon(self, ordering: Ordering) -> None:
+        """Count once the officer pauses (`COUNT_AFTER`): a count typed over is never started,
+        so it does not compete with the next keystroke's rows."""
+        if self._count_timer is not None:
+            self._count_timer.stop()
+            self._count_timer = None
+
+        def start() -> None:
+            self._count_timer = None
             self.run_worker(lambda: self._count(ordering), thread=True, exclusive=True, group="register-count", exit_on_error=False)
+
+        if COUNT_AFTER:
+            self._count_timer = self.set_timer(COUNT_AFTER, start)
+        else:
+            start()
 
     def _count(self, ordering: Ordering) -> None:
         """In a thread: how many match, and how many there are in all, as the back-end counts

@@ -34,6 +34,14 @@ MATCHING = 300
 OTHERS = 20
 
 
+@pytest.fixture(autouse=True)
+def count_at_once(monkeypatch):
+    """The register counts as soon as it shows rows, not after a pause: `settled` awaits it."""
+    from fieldvisit.screens import register as screen
+
+    monkeypatch.setattr(screen, "COUNT_AFTER", 0)
+
+
 def _many(store) -> None:
     """MATCHING matters about a mine allowance and OTHERS about the canteen, over five visits."""
     editor = Editor(store, actor="周敏", device_name="测试笔记本")

@@ -34,8 +34,9 @@ from fieldvisit.office import register_cache
 from fieldvisit.stores.queries import MatterQuery
 from fieldvisit.stores.store import ISSUES, VISITS, Store
 
-BLOCK = 100
-"""Rows asked of the database at once: a screenful and more, so paging asks once per page or two."""
+BLOCK = 50
+"""Rows asked of the database at once: a screenful and more (a first page walks the order's
+index until it has found them: the fewer, the sooner a keystroke's rows are shown)."""
 COUNT_LIMIT = 10_000
 """A filter's matches are counted exactly up to this many; more are shown as "10,000+"."""
 REMEMBERED = 32
