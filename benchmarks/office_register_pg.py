@@ -22,7 +22,11 @@ Timed in each child, from the interpreter's start (imports included) and from op
     "医药费 报销", erased), each until the table holds the new rows and the screen has rendered;
   - on the table (every matter, by due date): PageDown PAGES times, End, Home, each until rendered;
   - the saved filter switched to "overdue" and back SWITCHES times;
-  - memory: the peak resident set (VmHWM) of the actions child at the end.
+  - memory: the peak resident set (VmHWM) of the actions child at the end;
+  - with `--views`, in another child: F3 (the attention list) until its sections are counted
+    and until its repeat suggestions are found (they read every matter's facts), then F4 (the
+    statistics) until counted, and the peak memory then (shown, not judged: the issue allows them
+    to be built when first opened).
 
 Targets (issue 16 §4, for 1,000,000 matters; PASS/MISS at whatever size was run, exit status 1 on
 a miss): open → first rows ≤ 1 s (from the interpreter's start), search keystroke p95 ≤ 100 ms,
@@ -151,6 +155,23 @@ def child(spawned: float, mode: str, target: str, anchor: str, home_dir: str) ->
             result["line_counted"] = str(count.render())
             if mode == "open":
                 return
+            if mode == "views":
+                from fieldvisit.core.i18n import t
+
+                started = now()
+                await pilot.press("f3")
+                summary = app.screen.query_one("#attention-summary")
+                result["attention_counted"] = await _until(lambda: str(summary.render()) not in ("", t("register_db.counting")), "the attention counts", 1800) - started
+                options = app.screen.query_one("#attention")
+                searching = f"{t('attention.repeats')} ({t('attention.searching')})"
+                result["attention_repeats"] = await _until(
+                    lambda: all(str(options.get_option_at_index(n).prompt) != searching for n in range(options.option_count)), "the repeat suggestions", 1800) - started
+                result["rss_after_attention"] = peak_rss()
+                started = now()
+                await pilot.press("f4")
+                stats = app.screen.query_one("#stats-summary")
+                result["statistics"] = await _until(lambda: str(stats.render()) not in ("", t("stats.computing")), "the statistics", 1800) - started
+                return
             await app.workers.wait_for_complete()
             refreshes: list[float] = []
             original = screen.refresh_rows
@@ -209,6 +230,12 @@ def child(spawned: float, mode: str, target: str, anchor: str, home_dir: str) ->
         store.close()
     result["peak_rss"] = peak_rss()
     return result
+
+
+def views(found: dict) -> None:
+    print(f"  F3 attention: counted {found['attention_counted']:.1f} s after the key, repeat suggestions {found['attention_repeats']:.1f} s "
+          f"(every matter's facts read: peak memory then {found['rss_after_attention'] / 2**20:.0f} MB); F4 statistics {found['statistics']:.1f} s after the key; "
+          f"peak memory {found['peak_rss'] / 2**20:.0f} MB")
 
 
 def run_child(mode: str, target: str, anchor: str, home_dir: str) -> dict:
@@ -298,6 +325,7 @@ def main() -> int:
     parser.add_argument("--matters", type=int, default=100_000)
     parser.add_argument("--url", help="a PostgreSQL database to use (wiped); default: a throwaway cluster")
     parser.add_argument("--skip-json", action="store_true")
+    parser.add_argument("--views", action="store_true", help="also time F3 (attention) and F4 (statistics) opened the first time (shown, not judged)")
     parser.add_argument("--no-load", action="store_true", help="with --url: use the matters already there (a run before loaded them)")
     args = parser.parse_args()
     anchor = (args.keep / "anchor.txt").read_text().strip()[:10]
@@ -324,6 +352,9 @@ def main() -> int:
         opens = [run_child("open", url, anchor, str(home)) for _ in range(OPEN_RUNS + 1)][1:]  # the first warms the server's cache
         progress("PostgreSQL: actions")
         results["PostgreSQL"] = report("PostgreSQL", opens, run_child("actions", url, anchor, str(home)))
+        if args.views:
+            progress("PostgreSQL: F3 and F4")
+            views(run_child("views", url, anchor, str(home)))
         if not args.skip_json:
             from office_register import CACHE_FILES, rekey_cache
 

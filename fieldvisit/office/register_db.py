@@ -26,6 +26,7 @@ from dataclasses import asdict, replace
 from typing import Any
 from collections.abc import Callable, Iterable
 
+from fieldvisit.core.privacy import mask_name
 from fieldvisit.core.records import Record
 from fieldvisit.office.followups import rating_level
 from fieldvisit.office.policy import DEFAULT_POLICY, Deadline, Policy, PolicyError, current_deadline, days_left, history_dates
@@ -41,14 +42,15 @@ COUNT_LIMIT = 10_000
 """A filter's matches are counted exactly up to this many; more are shown as "10,000+"."""
 REMEMBERED = 32
 """Orderings kept until the next write: a search typed and erased costs nothing the second time."""
-DERIVED_VERSION = 1
+DERIVED_VERSION = 2
 """Changes when the way the derived columns are computed changes: `init-db` computes them again."""
 
 
 class DerivedColumns:
-    """What the database keeps of a matter beside its document, computed as the JSON register
-    computes its rows (`register.register_row`): the open step and its due date
-    (`policy.current_deadline`) and the rating that counts (`followups.rating_level`)."""
+    """What the database keeps of a matter beside its document (`postgres.DERIVED`), computed as
+    the JSON register computes its rows (`register.register_row`): the open step and its due date
+    (`policy.current_deadline`), the rating that counts (`followups.rating_level`), the owner,
+    and the owner, petitioner (masked) and title as the register shows and sorts them."""
 
     def __init__(self, policy: Policy = DEFAULT_POLICY) -> None:
         self.policy = policy
@@ -76,7 +78,17 @@ class DerivedColumns:
             if len(self._steps) > 100_000:
                 self._steps.clear()
             self._steps[key] = found
-        return {"due": found[0], "step": found[1], "rating": rating_level(record)}
+        owner = issue.get("assignee") or issue.get("first_owner") or ""
+        name = (issue.get("petitioner_name") or "").strip()
+        return {
+            "due": found[0],
+            "due_step": found[1],
+            "rating": rating_level(record),
+            "owner": owner,
+            "owner_shown": owner or issue.get("department") or "",
+            "petitioner": "匿名" if issue.get("anonymous") else mask_name(name),
+            "title": issue.get("title") or "",
+        }
 
 
 _DEADLINE_NAMES = frozenset(

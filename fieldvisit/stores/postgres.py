@@ -100,13 +100,15 @@ rows in that order, so a first page reads its 50 rows, not every match."""
 def _indexes() -> dict[str, str]:
     """The secondary indexes by name: made with the table, and dropped and made again around a
     bulk fill of an empty table (`PostgresStore.fill`), which builds each in one pass."""
-    ordered = {f"fv_records_by_{column}": f"(tbl, {column}, id)" for column in (*ORDERS, "due") if column != "id"}
+    ordered = {f"fv_records_by_{column}": f"(tbl, {column}, id)" for column in (*ORDERS, "due", "owner_shown", "petitioner", "title") if column != "id"}
     filters = {f"fv_records_{column}": f"(tbl, {column})" for column in ("visit_id", "site", "device", "replied_at", "closed_at")}
     return {
         **{name: f"CREATE INDEX IF NOT EXISTS {name} ON fv_records {columns}" for name, columns in {**ordered, **filters}.items()},
         "fv_records_flags": "CREATE INDEX IF NOT EXISTS fv_records_flags ON fv_records USING gin (flags)",
         "fv_records_grams": "CREATE INDEX IF NOT EXISTS fv_records_grams ON fv_records USING gin (grams)",
         "fv_records_conflicts": "CREATE INDEX IF NOT EXISTS fv_records_conflicts ON fv_records (tbl) WHERE conflicts > 0",
+        "fv_records_unassigned": "CREATE INDEX IF NOT EXISTS fv_records_unassigned ON fv_records (tbl, due, id) WHERE owner = ''",
+        "fv_records_dissatisfied": "CREATE INDEX IF NOT EXISTS fv_records_dissatisfied ON fv_records (tbl, due, id) WHERE rating = 'dissatisfied'",
         "fv_records_not_derived": "CREATE INDEX IF NOT EXISTS fv_records_not_derived ON fv_records (id) WHERE tbl = 'issues' AND due_step IS NULL",
     }
 
@@ -125,15 +127,29 @@ UPGRADE_FROM_1 = (
 )
 """Schema 1 kept the character grams as text; schema 2 as numbers (`gram_codes`)."""
 
-DERIVED = ("due", "due_step", "rating")
-"""Columns the office computes from a matter in Python when it writes it (`PostgresStore.derive_with`):
-the open step's due date and its name, from the policy's working days and holidays, and the
-rating that counts; the register filters and sorts on them (overdue: `due < today`). NULL
-`due_step`: not computed yet (written without the policy, or before schema 3), found through a
-small partial index and computed by `init-db` or the office app (`derive_missing`)."""
+DERIVED = {
+    "due": "date",
+    "due_step": "text",
+    "rating": "text",
+    "owner": 'text COLLATE "C"',
+    "owner_shown": 'text COLLATE "C"',
+    "petitioner": 'text COLLATE "C"',
+    "title": 'text COLLATE "C"',
+}
+"""Columns the office computes from a matter in Python when it writes it (`PostgresStore.derive_with`),
+by name with their types: the open step's due date and its name, from the policy's working days
+and holidays; the rating that counts; the owner (assignee, else first owner) and the owner column
+as shown (else the department); the petitioner as shown (masked); the title. The register
+filters and sorts on them (overdue: `due < today`) without reading a document. NULL `due_step`:
+not computed yet (written without the policy, or before schema 3), found through a small partial
+index and computed by `init-db` or the office app (`derive_missing`)."""
+_DERIVED_COLUMNS = ", ".join(DERIVED)
+_DERIVED_VALUES = ", ".join(f"(v.d ->> '{name}')::{kind.split()[0]}" for name, kind in DERIVED.items())
+_DERIVED_SET = ", ".join(f"{name} = (v.d ->> '{name}')::{kind.split()[0]}" for name, kind in DERIVED.items())
+_DERIVED_EXCLUDED = ", ".join(f"{name} = EXCLUDED.{name}" for name in DERIVED)
 
 UPGRADE_TO_3 = (
-    "ALTER TABLE fv_records ADD COLUMN IF NOT EXISTS due date, ADD COLUMN IF NOT EXISTS due_step text, ADD COLUMN IF NOT EXISTS rating text",
+    "ALTER TABLE fv_records " + ", ".join(f"ADD COLUMN IF NOT EXISTS {name} {kind}" for name, kind in DERIVED.items()),
     "ALTER TABLE fv_schema ADD COLUMN IF NOT EXISTS deadline_policy text",
     "DROP FUNCTION IF EXISTS fv_write(text, text[], text[], text[], text[], bigint[], jsonb, text, text[])",
 )
@@ -170,7 +186,7 @@ BEGIN
         -- its page without touching an index (HOT), as a step that adds feedback does
         UPDATE fv_records AS r SET doc = v.doc::jsonb, version = r.version + 1,
             grams = CASE WHEN r.grams = v.grams::bigint[] THEN r.grams ELSE v.grams::bigint[] END,
-            due = (v.d ->> 'due')::date, due_step = v.d ->> 'step', rating = v.d ->> 'rating',
+            {DERIVED_SET},
             changed_by = p_actor, changed_at = now()
         FROM v WHERE r.tbl = v.tbl AND r.id = v.id AND r.version = v.expected
         RETURNING r.tbl, r.id, r.version
@@ -181,8 +197,8 @@ BEGIN
     WITH v AS (
         SELECT v.*, v.derived::jsonb AS d FROM unnest(p_tbl, p_id, p_doc, p_grams, p_derived, p_expected) AS v(tbl, id, doc, grams, derived, expected) WHERE v.expected = 0
     ), saved AS (
-        INSERT INTO fv_records AS r (tbl, id, doc, grams, due, due_step, rating, changed_by)
-        SELECT v.tbl, v.id, v.doc::jsonb, v.grams::bigint[], (v.d ->> 'due')::date, v.d ->> 'step', v.d ->> 'rating', p_actor FROM v
+        INSERT INTO fv_records AS r (tbl, id, doc, grams, {DERIVED_COLUMNS}, changed_by)
+        SELECT v.tbl, v.id, v.doc::jsonb, v.grams::bigint[], {DERIVED_VALUES}, p_actor FROM v
         ON CONFLICT (tbl, id) DO NOTHING
         RETURNING r.tbl, r.id, r.version
     )
@@ -198,11 +214,11 @@ BEGIN
     WITH v AS (
         SELECT v.*, v.derived::jsonb AS d FROM unnest(p_tbl, p_id, p_doc, p_grams, p_derived, p_expected) AS v(tbl, id, doc, grams, derived, expected) WHERE v.expected IS NULL
     ), saved AS (
-        INSERT INTO fv_records AS r (tbl, id, doc, grams, due, due_step, rating, changed_by)
-        SELECT v.tbl, v.id, v.doc::jsonb, v.grams::bigint[], (v.d ->> 'due')::date, v.d ->> 'step', v.d ->> 'rating', p_actor FROM v
+        INSERT INTO fv_records AS r (tbl, id, doc, grams, {DERIVED_COLUMNS}, changed_by)
+        SELECT v.tbl, v.id, v.doc::jsonb, v.grams::bigint[], {DERIVED_VALUES}, p_actor FROM v
         ON CONFLICT (tbl, id) DO UPDATE SET doc = EXCLUDED.doc, version = r.version + 1,
             grams = CASE WHEN r.grams = EXCLUDED.grams THEN r.grams ELSE EXCLUDED.grams END,
-            due = EXCLUDED.due, due_step = EXCLUDED.due_step, rating = EXCLUDED.rating,
+            {DERIVED_EXCLUDED},
             changed_by = EXCLUDED.changed_by, changed_at = now()
         RETURNING r.tbl, r.id, r.version
     )
@@ -224,6 +240,12 @@ BEGIN
 END
 $fn$;
 """
+WRITE_FUNCTIONS = (
+    WRITE_FUNCTIONS.replace("{DERIVED_SET}", _DERIVED_SET)
+    .replace("{DERIVED_COLUMNS}", _DERIVED_COLUMNS)
+    .replace("{DERIVED_VALUES}", _DERIVED_VALUES)
+    .replace("{DERIVED_EXCLUDED}", _DERIVED_EXCLUDED)
+)
 """One officer's step, or one import, in one statement and one round trip: the version checks,
 the rows, the meta, the clock and the NOTIFY, all or nothing (a conflict raises `FV409` naming
 who changed the record and when, which rolls the statement back)."""
@@ -233,6 +255,7 @@ def _schema_statements() -> list[str]:
     flags = ", ".join(f"CASE WHEN {_field(flag)} = 'true' THEN '{flag}' END" for flag in FLAGS)
     search = " || E'\\n' || ".join(f"coalesce({_field(name)}, '')" for name in SEARCHED_FIELDS)
     dates = "".join(f"    {name} text GENERATED ALWAYS AS ({_field(name)}) STORED,\n" for name in DATE_COLUMNS)
+    derived = "".join(f"    {name} {kind},\n" for name, kind in DERIVED.items())
     return [
         "CREATE TABLE IF NOT EXISTS fv_schema (version integer NOT NULL)",
         "CREATE TABLE IF NOT EXISTS fv_meta (id smallint PRIMARY KEY CHECK (id = 1), doc jsonb NOT NULL)",
@@ -255,9 +278,7 @@ def _schema_statements() -> list[str]:
     conflicts integer GENERATED ALWAYS AS (jsonb_array_length(coalesce(doc -> 'conflicts', '[]'::jsonb))) STORED,
     search text GENERATED ALWAYS AS (lower({search})) STORED,
     grams bigint[] NOT NULL DEFAULT '{{}}',
-    due date,
-    due_step text,
-    rating text,
+{derived}
     PRIMARY KEY (tbl, id)
 ) WITH (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.02)""",
         # schema 3: what the office computes from a matter when it writes it (`derive_with`)
@@ -356,23 +377,18 @@ def drop_schema(url: str) -> None:
         connection.execute("DROP FUNCTION IF EXISTS fv_write, fv_conflict")
 
 
-_OWNER = f"coalesce(nullif({_field('assignee')}, ''), nullif({_field('first_owner')}, ''), '')"
 _STATUSES_SQL = "ARRAY[" + ", ".join(f"'{code}'" for code in STATUSES) + "]"
 _CATEGORIES_SQL = "ARRAY[" + ", ".join(f"'{code}'" for code in DEFAULT_CATEGORIES) + "]"
-_PETITIONER = f"btrim(coalesce({_field('petitioner_name')}, ''))"
 REGISTER_ORDERS: dict[str, str] = {
     "due": "due",
     "date": "raised_at",
     "ref": "ref",
     "site": "coalesce((SELECT v.site FROM fv_records AS v WHERE v.tbl = 'visits' AND v.id = r.visit_id), '') COLLATE \"C\"",
-    "petitioner": (
-        f"(CASE WHEN {_field('anonymous')} = 'true' THEN '匿名' WHEN length({_PETITIONER}) <= 1 THEN {_PETITIONER} "
-        f"ELSE left({_PETITIONER}, 1) || repeat('*', length({_PETITIONER}) - 1) END) COLLATE \"C\""
-    ),
+    "petitioner": "petitioner",
     "category": f"coalesce(array_position({_CATEGORIES_SQL}, coalesce(category, 'other')), 99)",
-    "title": f"coalesce({_field('title')}, '') COLLATE \"C\"",
+    "title": "title",
     "status": f"coalesce(array_position({_STATUSES_SQL}, coalesce(status, 'recorded')), 99)",
-    "owner": f"coalesce(nullif({_OWNER}, ''), {_field('department')}, '') COLLATE \"C\"",
+    "owner": "owner_shown",
     "flags": "-cardinality(flags)",
 }
 """The register's columns as the database orders them, as the JSON register does (`register.SORT_KEYS`):
@@ -415,9 +431,9 @@ def _query_filter(query: MatterQuery) -> tuple[sql.Composable, list[Any]]:
     if query.flags:
         add("flags @> %s::text[]", list(query.flags))
     if query.owner:
-        add(f"({_OWNER} = %s OR coalesce({_field('department')}, '') = %s)", query.owner, query.owner)
+        add(f"(owner = %s OR coalesce({_field('department')}, '') = %s)", query.owner, query.owner)
     if query.unassigned_in is not None:
-        add(f"{_OWNER} = '' AND coalesce(status, 'recorded') = ANY(%s)", list(query.unassigned_in))
+        add("owner = '' AND coalesce(status, 'recorded') = ANY(%s)", list(query.unassigned_in))
     if query.raised_from:
         add("left(coalesce(raised_at, ''), 10) >= %s", query.raised_from)
     if query.raised_to:
@@ -431,7 +447,7 @@ def _query_filter(query: MatterQuery) -> tuple[sql.Composable, list[Any]]:
     if query.conflicts:
         add("conflicts > 0")
     if query.rating:
-        add("rating = %s", query.rating)
+        conditions.append(sql.SQL("rating = {}").format(sql.Literal(query.rating)))  # a literal: a partial index serves "dissatisfied"
     for term, visits in query.terms:
         term = term.lower()
         found = "grams @> %s::bigint[]"
@@ -802,9 +818,9 @@ class PostgresStore(Store):
                     for row in rows:
                         copy.write_row(row)
                 saved = connection.execute(
-                    "INSERT INTO fv_records (tbl, id, doc, grams, due, due_step, rating, changed_by) "
-                    "SELECT tbl, id, doc::jsonb, grams::bigint[], (derived::jsonb ->> 'due')::date, derived::jsonb ->> 'step', derived::jsonb ->> 'rating', %s "
-                    "FROM fv_incoming RETURNING tbl, id, version",
+                    f"INSERT INTO fv_records (tbl, id, doc, grams, {_DERIVED_COLUMNS}, changed_by) "
+                    f"SELECT v.tbl, v.id, v.doc::jsonb, v.grams::bigint[], {_DERIVED_VALUES}, %s "
+                    "FROM (SELECT *, derived::jsonb AS d FROM fv_incoming) AS v RETURNING tbl, id, version",
                     (self.actor,),
                 ).fetchall()
                 for statement in _indexes().values():
@@ -828,8 +844,8 @@ class PostgresStore(Store):
         return rows
 
     def derive_with(self, derive: Callable[[Record], dict[str, Any]] | None) -> None:
-        """Compute the derived columns (`DERIVED`: `{"due": "2026-12-01" | None, "step": …,
-        "rating": …}`) of every matter this store writes with `derive` (the office's policy:
+        """Compute the derived columns (`DERIVED`: `{"due": "2026-12-01" | None, "due_step": …,
+        "rating": …, …}`) of every matter this store writes with `derive` (the office's policy:
         `office.register_db.DerivedColumns`). Without it a matter is written with them not yet
         computed, and `derive_missing` computes them later."""
         self._derive = derive
@@ -839,7 +855,7 @@ class PostgresStore(Store):
         if table != ISSUES or derive is None:
             return None
         found = derive(record)
-        return orjson.dumps({**found, "step": found.get("step") or ""}).decode()
+        return orjson.dumps({**found, "due_step": found.get("due_step") or ""}).decode()
 
     def derive_missing(self, derive: Callable[[Record], dict[str, Any]], batch: int = 5000) -> int:
         """Compute the derived columns of the matters that lack them (written without `derive`,
@@ -858,11 +874,12 @@ class PostgresStore(Store):
                 for record_id, doc, version in rows:
                     found = derive(orjson.loads(doc))
                     ids.append(record_id)
-                    derived.append(orjson.dumps({**found, "step": found.get("step") or ""}).decode())
+                    derived.append(orjson.dumps({**found, "due_step": found.get("due_step") or ""}).decode())
                     versions.append(version)
                 connection.execute(
-                    "UPDATE fv_records AS r SET due = (v.d::jsonb ->> 'due')::date, due_step = v.d::jsonb ->> 'step', rating = v.d::jsonb ->> 'rating' "
-                    "FROM unnest(%s::text[], %s::text[], %s::bigint[]) AS v(id, d, version) WHERE r.tbl = 'issues' AND r.id = v.id AND r.version = v.version",
+                    f"UPDATE fv_records AS r SET {_DERIVED_SET} "
+                    "FROM (SELECT id, d::jsonb AS d, version FROM unnest(%s::text[], %s::text[], %s::bigint[]) AS u(id, d, version)) AS v "
+                    "WHERE r.tbl = 'issues' AND r.id = v.id AND r.version = v.version",
                     (ids, derived, versions),
                 )
                 done += len(rows)
