@@ -380,3 +380,25 @@ async def test_the_attention_list_over_the_database_counts_in_a_thread_what_the_
         opened = [option.split("|")[2] for option in shown if option and option.startswith("open|overdue|")]
         assert opened and all(index.rows[row_id].overdue for row_id in opened)
         assert sorted(index.rows[row_id].days_left for row_id in opened) == sorted(row.days_left for row in overdue)[: len(opened)]
+
+
+async def test_a_visit_s_site_corrected_by_another_officer_moves_its_matters_in_the_site_order(shared):
+    """A matter's site is its visit's: the database keeps it as the visit is written (the
+    register sorts and searches by it), as the JSON register rebuilds the visit's rows."""
+    mine, theirs = shared
+    app = app_for(mine)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settled(pilot, app)
+        app.screen.sort_by("site")
+        await pilot.pause()
+        table = app.screen.query_one("#register", RegisterTable)
+        assert table.get_row_at(0)[COLUMNS.index("site")] == "0号井"
+        visit = next(visit for visit in theirs.all("visits") if visit["fields"]["site"]["value"] == "4号井")
+        Editor(theirs, actor="王敏").update_visit(visit["id"], {"site": "00号井"})
+        await _until_heard(pilot, lambda: table.get_row_at(0)[COLUMNS.index("site")] == "00号井")
+        index = memory_rows(mine)
+        keys = [SORT_KEYS["site"](index.rows[row_id]) for row_id in shown_ids(table)]
+        assert keys == sorted(keys) and keys.count("00号井") == (MATCHING + OTHERS) // 5
+        app.screen.query_one("#register-search").value = "00号"
+        await settled(pilot, app)
+        assert table.row_count == (MATCHING + OTHERS) // 5

@@ -101,12 +101,17 @@ def _indexes() -> dict[str, str]:
     """The secondary indexes by name: made with the table, and dropped and made again around a
     bulk fill of an empty table (`PostgresStore.fill`), which builds each in one pass."""
     ordered = {f"fv_records_by_{column}": f"(tbl, {column}, id)" for column in (*ORDERS, "due", "owner_shown", "petitioner", "title") if column != "id"}
+    ordered["fv_records_by_matter_site"] = "(tbl, (coalesce(matter_site, '')), id)"
     filters = {f"fv_records_{column}": f"(tbl, {column})" for column in ("visit_id", "site", "device", "replied_at", "closed_at")}
     return {
         **{name: f"CREATE INDEX IF NOT EXISTS {name} ON fv_records {columns}" for name, columns in {**ordered, **filters}.items()},
         "fv_records_flags": "CREATE INDEX IF NOT EXISTS fv_records_flags ON fv_records USING gin (flags)",
         "fv_records_grams": "CREATE INDEX IF NOT EXISTS fv_records_grams ON fv_records USING gin (grams)",
         "fv_records_conflicts": "CREATE INDEX IF NOT EXISTS fv_records_conflicts ON fv_records (tbl) WHERE conflicts > 0",
+        **{
+            f"fv_records_by_{key}_order": f"CREATE INDEX IF NOT EXISTS fv_records_by_{key}_order ON fv_records (tbl, ({REGISTER_ORDERS[key]}), id)"
+            for key in ("status", "category", "flags")
+        },
         "fv_records_unassigned": "CREATE INDEX IF NOT EXISTS fv_records_unassigned ON fv_records (tbl, due, id) WHERE owner = ''",
         "fv_records_dissatisfied": "CREATE INDEX IF NOT EXISTS fv_records_dissatisfied ON fv_records (tbl, due, id) WHERE rating = 'dissatisfied'",
         "fv_records_not_derived": "CREATE INDEX IF NOT EXISTS fv_records_not_derived ON fv_records (id) WHERE tbl = 'issues' AND due_step IS NULL",
@@ -150,11 +155,19 @@ _DERIVED_EXCLUDED = ", ".join(f"{name} = EXCLUDED.{name}" for name in DERIVED)
 
 UPGRADE_TO_3 = (
     "ALTER TABLE fv_records " + ", ".join(f"ADD COLUMN IF NOT EXISTS {name} {kind}" for name, kind in DERIVED.items()),
+    'ALTER TABLE fv_records ADD COLUMN IF NOT EXISTS matter_site text COLLATE "C"',
     "ALTER TABLE fv_schema ADD COLUMN IF NOT EXISTS deadline_policy text",
     "DROP FUNCTION IF EXISTS fv_write(text, text[], text[], text[], text[], bigint[], jsonb, text, text[])",
 )
-"""Schema 3 adds the derived columns (`DERIVED`) and the policy they were computed with (idempotent:
-run on every `create_schema`); `fv_write` takes them, so schema 2's is dropped."""
+"""Schema 3 adds the derived columns (`DERIVED`), a matter's site (its visit's, which `fv_write`
+keeps, `matter_site`) and the policy they were computed with (idempotent: run on every
+`create_schema`); `fv_write` takes them, so schema 2's is dropped."""
+
+MATTER_SITES = (
+    "UPDATE fv_records AS m SET matter_site = coalesce((SELECT vis.site FROM fv_records AS vis WHERE vis.tbl = 'visits' AND vis.id = m.visit_id), '') "
+    "WHERE m.tbl = 'issues' AND m.matter_site IS NULL"
+)
+"""Every matter's site, once, when a schema before 3 is upgraded."""
 
 WRITE_FUNCTIONS = r"""
 CREATE OR REPLACE FUNCTION fv_conflict(p_tbl text, p_id text) RETURNS void LANGUAGE plpgsql AS $fn$
@@ -197,8 +210,8 @@ BEGIN
     WITH v AS (
         SELECT v.*, v.derived::jsonb AS d FROM unnest(p_tbl, p_id, p_doc, p_grams, p_derived, p_expected) AS v(tbl, id, doc, grams, derived, expected) WHERE v.expected = 0
     ), saved AS (
-        INSERT INTO fv_records AS r (tbl, id, doc, grams, {DERIVED_COLUMNS}, changed_by)
-        SELECT v.tbl, v.id, v.doc::jsonb, v.grams::bigint[], {DERIVED_VALUES}, p_actor FROM v
+        INSERT INTO fv_records AS r (tbl, id, doc, grams, {DERIVED_COLUMNS}, matter_site, changed_by)
+        SELECT v.tbl, v.id, v.doc::jsonb, v.grams::bigint[], {DERIVED_VALUES}, {MATTER_SITE}, p_actor FROM v
         ON CONFLICT (tbl, id) DO NOTHING
         RETURNING r.tbl, r.id, r.version
     )
@@ -214,8 +227,8 @@ BEGIN
     WITH v AS (
         SELECT v.*, v.derived::jsonb AS d FROM unnest(p_tbl, p_id, p_doc, p_grams, p_derived, p_expected) AS v(tbl, id, doc, grams, derived, expected) WHERE v.expected IS NULL
     ), saved AS (
-        INSERT INTO fv_records AS r (tbl, id, doc, grams, {DERIVED_COLUMNS}, changed_by)
-        SELECT v.tbl, v.id, v.doc::jsonb, v.grams::bigint[], {DERIVED_VALUES}, p_actor FROM v
+        INSERT INTO fv_records AS r (tbl, id, doc, grams, {DERIVED_COLUMNS}, matter_site, changed_by)
+        SELECT v.tbl, v.id, v.doc::jsonb, v.grams::bigint[], {DERIVED_VALUES}, {MATTER_SITE}, p_actor FROM v
         ON CONFLICT (tbl, id) DO UPDATE SET doc = EXCLUDED.doc, version = r.version + 1,
             grams = CASE WHEN r.grams = EXCLUDED.grams THEN r.grams ELSE EXCLUDED.grams END,
             {DERIVED_EXCLUDED},
@@ -236,12 +249,23 @@ BEGIN
     FOREACH note IN ARRAY coalesce(p_notes, '{}') LOOP
         PERFORM pg_notify('fieldvisit', note);
     END LOOP;
+    -- a visit written (its site corrected, or new with its matters): its matters' site follows
+    UPDATE fv_records AS m SET matter_site = coalesce(vis.site, '')
+    FROM unnest(s_tbl, s_id) AS w(tbl, id), fv_records AS vis
+    WHERE w.tbl = 'visits' AND vis.tbl = 'visits' AND vis.id = w.id AND m.tbl = 'issues' AND m.visit_id = vis.id
+        AND m.matter_site IS DISTINCT FROM coalesce(vis.site, '');
     RETURN QUERY SELECT * FROM unnest(s_tbl, s_id, s_version);
 END
 $fn$;
 """
+_MATTER_SITE = (
+    "CASE WHEN v.tbl = 'issues' THEN coalesce((SELECT vis.site FROM fv_records AS vis "
+    "WHERE vis.tbl = 'visits' AND vis.id = (v.doc::jsonb #>> '{fields,visit_id,value}')), '') END"
+)
+"""A matter's site as it is written: its visit's (`matter_site`: the register sorts by it)."""
 WRITE_FUNCTIONS = (
-    WRITE_FUNCTIONS.replace("{DERIVED_SET}", _DERIVED_SET)
+    WRITE_FUNCTIONS.replace("{MATTER_SITE}", _MATTER_SITE)
+    .replace("{DERIVED_SET}", _DERIVED_SET)
     .replace("{DERIVED_COLUMNS}", _DERIVED_COLUMNS)
     .replace("{DERIVED_VALUES}", _DERIVED_VALUES)
     .replace("{DERIVED_EXCLUDED}", _DERIVED_EXCLUDED)
@@ -278,7 +302,7 @@ def _schema_statements() -> list[str]:
     conflicts integer GENERATED ALWAYS AS (jsonb_array_length(coalesce(doc -> 'conflicts', '[]'::jsonb))) STORED,
     search text GENERATED ALWAYS AS (lower({search})) STORED,
     grams bigint[] NOT NULL DEFAULT '{{}}',
-{derived}
+{derived}    matter_site text COLLATE "C",
     PRIMARY KEY (tbl, id)
 ) WITH (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.02)""",
         # schema 3: what the office computes from a matter when it writes it (`derive_with`)
@@ -363,6 +387,8 @@ def create_schema(url: str) -> int:
                 connection.execute(statement)
         for statement in _schema_statements():
             connection.execute(statement)
+        if found is not None and found < 3:
+            connection.execute(MATTER_SITES)
         if found is None:
             connection.execute("INSERT INTO fv_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
         elif found < SCHEMA_VERSION:
@@ -383,7 +409,7 @@ REGISTER_ORDERS: dict[str, str] = {
     "due": "due",
     "date": "raised_at",
     "ref": "ref",
-    "site": "coalesce((SELECT v.site FROM fv_records AS v WHERE v.tbl = 'visits' AND v.id = r.visit_id), '') COLLATE \"C\"",
+    "site": "coalesce(matter_site, '')",
     "petitioner": "petitioner",
     "category": f"coalesce(array_position({_CATEGORIES_SQL}, coalesce(category, 'other')), 99)",
     "title": "title",
@@ -818,9 +844,11 @@ class PostgresStore(Store):
                     for row in rows:
                         copy.write_row(row)
                 saved = connection.execute(
-                    f"INSERT INTO fv_records (tbl, id, doc, grams, {_DERIVED_COLUMNS}, changed_by) "
-                    f"SELECT v.tbl, v.id, v.doc::jsonb, v.grams::bigint[], {_DERIVED_VALUES}, %s "
-                    "FROM (SELECT *, derived::jsonb AS d FROM fv_incoming) AS v RETURNING tbl, id, version",
+                    f"INSERT INTO fv_records (tbl, id, doc, grams, {_DERIVED_COLUMNS}, matter_site, changed_by) "
+                    f"SELECT v.tbl, v.id, v.j, v.grams::bigint[], {_DERIVED_VALUES}, CASE WHEN v.tbl = 'issues' THEN coalesce(s.site, '') END, %s "
+                    "FROM (SELECT *, derived::jsonb AS d, doc::jsonb AS j FROM fv_incoming) AS v "
+                    "LEFT JOIN (SELECT id, doc::jsonb #>> '{fields,site,value}' AS site FROM fv_incoming WHERE tbl = 'visits') AS s "
+                    "ON v.tbl = 'issues' AND s.id = (v.j #>> '{fields,visit_id,value}') RETURNING tbl, id, version",
                     (self.actor,),
                 ).fetchall()
                 for statement in _indexes().values():
