@@ -102,11 +102,13 @@ _DEADLINE_NAMES = frozenset(
 
 def refresh_derived(store: Store, policy: Policy) -> int:
     """Bring the database's derived columns up to `policy` (run by `init-db`): every matter's
-    again when they were computed with another policy, else those never computed. How many were."""
+    again when they were computed with another policy (or never: schema 2 upgraded), else those
+    a writer without the policy left out. How many were computed."""
     derive = DerivedColumns(policy)
     if store.derived_policy() != derive.key:
-        store.forget_derived()
-    done = store.derive_missing(derive)
+        done = store.derive_all(derive)
+    else:
+        done = store.derive_missing(derive)
     store.set_derived_policy(derive.key)
     return done
 

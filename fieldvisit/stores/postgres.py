@@ -887,7 +887,7 @@ class PostgresStore(Store):
 
     def derive_missing(self, derive: Callable[[Record], dict[str, Any]], batch: int = 5000) -> int:
         """Compute the derived columns of the matters that lack them (written without `derive`,
-        or before schema 3, or after `forget_derived`), a batch per transaction, so an
+        or before schema 3), a batch per transaction, so an
         interruption loses only the batch it was in; a matter written meanwhile keeps what its
         writer computed. How many were computed."""
         done = 0
@@ -914,6 +914,40 @@ class PostgresStore(Store):
             if len(rows) < batch:
                 return done
 
+    def derive_all(self, derive: Callable[[Record], dict[str, Any]]) -> int:
+        """Compute every matter's derived columns again (the policy changed, or schema 2 was
+        upgraded), in one transaction that holds the register for writing: the matters are
+        read (readers go on), their columns COPYed into a temporary table, and only the rows
+        whose columns changed are updated, with the table's indexes dropped and built again
+        around it (as a bulk fill: kept up row by row, a million matters took an hour). How
+        many were computed."""
+        done = 0
+        with self._pool.connection() as writer, writer.transaction():
+            writer.execute("LOCK TABLE fv_records IN SHARE MODE")  # no write meanwhile; reading goes on
+            writer.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            writer.execute("CREATE TEMP TABLE fv_derived (id text, d text) ON COMMIT DROP")
+            with self._pool.connection() as reader, reader.transaction(), reader.cursor(name=f"fv_derive_{uuid.uuid4().hex}") as cursor:
+                cursor.itersize = 2000
+                cursor.execute("SELECT id, doc::text FROM fv_records WHERE tbl = 'issues'")
+                with writer.cursor() as copying, copying.copy("COPY fv_derived (id, d) FROM STDIN") as copy:
+                    for record_id, doc in cursor:
+                        found = derive(orjson.loads(doc))
+                        copy.write_row((record_id, orjson.dumps({**found, "due_step": found.get("due_step") or ""}).decode()))
+                        done += 1
+            writer.execute("LOCK TABLE fv_records IN ACCESS EXCLUSIVE MODE")
+            for name in _indexes():
+                writer.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(sql.Identifier(name)))
+            changed = " OR ".join(f"r.{name} IS DISTINCT FROM (v.d ->> '{name}')::{kind.split()[0]}" for name, kind in DERIVED.items())
+            writer.execute(
+                f"UPDATE fv_records AS r SET {_DERIVED_SET} FROM (SELECT id, d::jsonb AS d FROM fv_derived) AS v "
+                f"WHERE r.tbl = 'issues' AND r.id = v.id AND ({changed})"
+            )
+            for statement in _indexes().values():
+                writer.execute(statement)
+        with self._pool.connection() as connection:
+            connection.execute("VACUUM (ANALYZE) fv_records")
+        return done
+
     def derived_policy(self) -> str | None:
         """What the derived columns were computed with (`set_derived_policy`), None if not said."""
         with self._pool.connection() as connection:
@@ -922,12 +956,6 @@ class PostgresStore(Store):
     def set_derived_policy(self, key: str) -> None:
         with self._pool.connection() as connection:
             connection.execute("UPDATE fv_schema SET deadline_policy = %s", (key,))
-
-    def forget_derived(self) -> int:
-        """Mark every matter's derived columns as not computed (the policy changed): the
-        register shows them as they are until `derive_missing` has computed them again."""
-        with self._pool.connection() as connection:
-            return connection.execute("UPDATE fv_records SET due_step = NULL WHERE tbl = 'issues' AND due_step IS NOT NULL").rowcount
 
     def _notes(self, written: dict[str, list[Record]]) -> list[str]:
         """The NOTIFY payloads naming the ids written, cut to stay under PostgreSQL's limit."""
