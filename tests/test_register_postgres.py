@@ -123,7 +123,8 @@ def test_the_database_register_finds_and_orders_what_the_json_register_does(back
     """Every saved filter, a search, each column both ways: the same matters, in an order that is
     a sort by the register's key (the database breaks ties by id)."""
     index = memory_rows(backend)
-    register = register_db.register_for(backend, DEFAULT_POLICY, ANCHOR, None)[0]
+    register = register_db.register_for(backend, DEFAULT_POLICY, ANCHOR)
+    register.open(None)
     assert isinstance(register, DatabaseRegister) == isinstance(backend, PostgresStore)
     for chosen in FILTERS:
         matching = {row.id for row in index.rows.values() if chosen.matches(row)}

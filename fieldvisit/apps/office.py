@@ -89,13 +89,13 @@ class OfficeApp(BaseApp):
         self.policy = policy
         self.cache = cache
         self._today = today
-        register, from_cache = register_for(store, policy, today or dt.date.today(), cache)
+        register = register_for(store, policy, today or dt.date.today())
         self.register_index = register.follow(self.on_app_thread)
         """The register's rows: every one in memory (`RegisterIndex`), or asked of a database
         that pages them itself (`DatabaseRegister`), whichever the store suits."""
         if not register.uses_cache:
             self.cache = None
-        self._cached_version = register.version if from_cache else None
+        self._cached_version = register.version if register.open(cache) else None
         self.matter_facts = FactsIndex(store, FactsCache.of(self.home))
         """What the attention list and the statistics count (`office.facts`), kept in step."""
         self._cache_writer: threading.Thread | None = None

@@ -119,13 +119,12 @@ def keep_derived(store: Store, policy: Policy) -> None:
         store.derive_with(DerivedColumns(policy))
 
 
-def register_for(store: Store, policy: Policy, today: dt.date, cache: register_cache.RegisterCache | None) -> tuple[Any, bool]:
-    """The register the office app shows, and whether it came from `cache`: the database's
-    own when the store pages matters itself, else every row in memory (`RegisterIndex`)."""
+def register_for(store: Store, policy: Policy, today: dt.date) -> Any:
+    """The register the office app shows: the database's own questions when the store pages
+    matters itself, else every row in memory (`RegisterIndex`, then `open`ed from its cache)."""
     if store.pages_matters:
-        return DatabaseRegister(store, policy, today), False
-    index = RegisterIndex(store, policy, today)
-    return index, index.open(cache)
+        return DatabaseRegister(store, policy, today)
+    return RegisterIndex(store, policy, today)
 
 
 class DatabaseRegister:
@@ -190,6 +189,10 @@ class DatabaseRegister:
                 self._run(self._changed)
 
         return derive
+
+    def open(self, cache: register_cache.RegisterCache | None, build: bool = True) -> bool:
+        """False: no cache is kept of a register the database answers (`RegisterIndex.open`)."""
+        return False
 
     def held_rows(self) -> None:
         """None: no row is held (the table widens its columns as it draws rows)."""
