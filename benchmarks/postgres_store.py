@@ -10,13 +10,13 @@ schema with COPY (not timed; the load time is printed) and, for the JSON side, w
 
 Timed, on both back-ends, the same operations through the same code a user's command runs:
   - open → first register page, in a fresh interpreter each run (imports included):
-    PostgreSQL: `PostgresStore(url)` and `matter_page(limit=50)` (filtered and counted in SQL);
+    PostgreSQL: `PostgresStore(url)` and the office app's register over it (`register_db.DatabaseRegister`: filtered, sorted and counted in SQL);
     JSON: `SplicingJSONStore(path, deferred=True)`, the register cache beside it, `RegisterIndex.open`
     and its first page, as `fieldvisit office` does before Textual draws (warm: the cache is valid);
     and its peak memory (the office app's target: ≤ 500 MB);
   - a search typed one keystroke at a time ("养老金核定", "医药费 报销"): each prefix's first page
     and match count (up to 10,000); PostgreSQL through the character-pair and trigram indexes
-    (`matter_page`), JSON through `RegisterIndex.page`
+    (`DatabaseRegister`, by due date), JSON through `RegisterIndex.page`
     (its remembered selections cleared before each typed word, as after a write);
   - an officer step, durable: `Workflow.assign(matter, department=…)` (read, stamp, write, commit
     or fsync) on matters spread over the store;
@@ -163,10 +163,14 @@ def write_json(tables: dict[str, list[dict]], meta: dict, issues, path: Path) ->
 def child(mode: str, target: str, anchor: str) -> None:
     started = time.perf_counter()
     if mode == "pg-open":
+        from fieldvisit.office.policy import DEFAULT_POLICY
+        from fieldvisit.office.register import RegisterFilter
+        from fieldvisit.office.register_db import DatabaseRegister
         from fieldvisit.stores.postgres import PostgresStore
 
         store = PostgresStore(target)
-        rows, total = store.matter_page(limit=50, count="estimate")  # the register shows the estimate, then asks matter_count
+        # as the office app's register asks: the first block by due date, the estimate for the count
+        rows, total = DatabaseRegister(store, DEFAULT_POLICY, dt.date.fromisoformat(anchor)).page(RegisterFilter(), "due", False, 50)
         how = "sql"
     else:
         from fieldvisit.locations import paths
@@ -202,18 +206,26 @@ def opens(mode: str, target: str, anchor: str, runs: int) -> tuple[list[float], 
 # -- in-process operations ----------------------------------------------------------------------------
 
 
-def search_postgres(store, runs: int) -> tuple[list[float], list[float]]:
-    """Each keystroke's first page with the estimated number of matches (what the register
-    shows at once), and, timed apart, the exact count it asks next (up to 10,000)."""
+def search_postgres(store, runs: int, anchor: dt.date) -> tuple[list[float], list[float]]:
+    """Each keystroke's first page by due date with the estimated number of matches (what the
+    office app's register, `register_db.DatabaseRegister`, shows at once), and, timed apart, the
+    exact count it asks next, in a thread (up to 10,000). A fresh register for each typed word:
+    nothing remembered from the run before."""
+    from fieldvisit.office.policy import DEFAULT_POLICY
+    from fieldvisit.office.register import RegisterFilter
+    from fieldvisit.office.register_db import DatabaseRegister
+
     pages, counts = [], []
     for _ in range(runs):
         for word in TYPED:
+            register = DatabaseRegister(store, DEFAULT_POLICY, anchor)
             for end in range(1, len(word) + 1):
                 started = time.perf_counter()
-                store.matter_page(text=word[:end], limit=50, count="estimate")
+                ordering = register.ordered(RegisterFilter(text=word[:end]), "due", False)
+                ordering.window(0, 50)
                 pages.append(time.perf_counter() - started)
                 started = time.perf_counter()
-                store.matter_count(text=word[:end])
+                ordering.count_now()
                 counts.append(time.perf_counter() - started)
     return pages, counts
 
@@ -256,6 +268,8 @@ def import_postgres(url: str, bundle: bytes, runs: int, now: dt.datetime) -> lis
     from fieldvisit.sync.importer import import_bundles
     from fieldvisit.sync.validate import read_bundle
 
+    from fieldvisit.office.policy import DEFAULT_POLICY
+    from fieldvisit.office.register_db import keep_derived
     from fieldvisit.stores.postgres import PostgresStore
 
     data = read_bundle(bundle, now_ms=int(now.timestamp() * 1000))
@@ -266,6 +280,7 @@ def import_postgres(url: str, bundle: bytes, runs: int, now: dt.datetime) -> lis
         meta = connection.execute("SELECT doc::text FROM fv_meta").fetchone()[0]
         for _ in range(runs):
             with PostgresStore(url, actor="导入") as store:
+                keep_derived(store, DEFAULT_POLICY)  # as `fieldvisit import` does
                 started = time.perf_counter()
                 [report] = import_bundles(store, [("laptop-bundle.fvb", bundle)], now=now)
                 times.append(time.perf_counter() - started)
@@ -350,7 +365,11 @@ def officer(url: str, hot: list[str], number: int, seconds: float, anchor: str, 
         rng = random.Random(number)
         today = dt.date.fromisoformat(anchor)
         report = {"saved": [], "steps": [], "attempts": 0, "conflicts": 0}
+        from fieldvisit.office.policy import DEFAULT_POLICY
+        from fieldvisit.office.register_db import keep_derived
+
         with PostgresStore(url, actor=name, pool_size=1) as store:
+            keep_derived(store, DEFAULT_POLICY)
             workflow = Workflow(Editor(store, actor=name), today=lambda: today)
             store.meta()  # connected before the clock starts
             time.sleep(max(0.0, start_at - time.time()))
@@ -440,6 +459,8 @@ def main() -> int:
 
     import import_bundle  # benchmarks/import_bundle.py: the generator of the central store
 
+    from fieldvisit.office.policy import DEFAULT_POLICY
+    from fieldvisit.office.register_db import keep_derived
     from fieldvisit.stores.postgres import PostgresStore
 
     store_path, bundle_path, anchor = import_bundle.kept_store(args.keep)
@@ -495,7 +516,8 @@ def main() -> int:
 
         progress("search keystrokes, officer steps")
         with PostgresStore(url, actor="周建华") as store:
-            results["PostgreSQL"]["search"], results["PostgreSQL"]["count"] = search_postgres(store, args.runs)
+            keep_derived(store, DEFAULT_POLICY)  # as every office command and the app: a step keeps its deadline columns
+            results["PostgreSQL"]["search"], results["PostgreSQL"]["count"] = search_postgres(store, args.runs, anchor)
             results["PostgreSQL"]["step"] = steps(store, issue_ids, args.steps, anchor)
         if json_path:
             from fieldvisit.office.register import RegisterIndex
