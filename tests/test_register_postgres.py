@@ -16,9 +16,9 @@ import psycopg
 import pytest
 from fieldvisit.screens.register import COLUMNS
 from fieldvisit.screens.widgets.register_table import RegisterTable
-from homes import home_of
+from test_register import FILTERS
+from test_register_paging import app_for, count_line, shown_ids
 
-from fieldvisit.apps.office import OfficeApp
 from fieldvisit.editing.editor import Editor
 from fieldvisit.office import register_db
 from fieldvisit.office.policy import DEFAULT_POLICY, Policy
@@ -83,31 +83,9 @@ def many(request):
         yield store
 
 
-def app_for(store) -> OfficeApp:
-    return OfficeApp(store, Editor(store, actor="周敏"), today=ANCHOR, home=home_of(store))
-
-
-def shown_ids(table: RegisterTable) -> list[str]:
-    return [table.row_key_at(n) for n in range(table.row_count)]
-
-
-def count_line(app) -> str:
-    return str(app.screen.query_one("#register-count").render())
-
-
 def memory_rows(store) -> RegisterIndex:
     """Every row as the JSON register builds them, from the same store: what the database must agree with."""
     return RegisterIndex(store, DEFAULT_POLICY, ANCHOR).build()
-
-
-FILTERS = [
-    *SAVED_FILTERS.values(),
-    RegisterFilter(status="registered"),
-    RegisterFilter(category="wages", text="工资"),
-    RegisterFilter(text="井区 补"),
-    RegisterFilter(flags=("collective",), overdue=True),
-    RegisterFilter(date_from="2026-10-20", date_to="2026-11-05"),
-]
 
 
 async def settled(pilot, app) -> None:
@@ -186,17 +164,21 @@ async def test_keys_sort_by_each_column_both_ways(many):
                 assert keys == sorted(keys, reverse=reverse) and len(keys) == MATCHING + OTHERS, (key, reverse)
 
 
+async def cursor_down_by_owner(pilot, app) -> tuple[RegisterTable, str]:
+    """The register sorted by owner, the cursor on its 41st row: the table and that matter."""
+    app.screen.sort_by("owner")
+    await pilot.pause()
+    table = app.screen.query_one("#register", RegisterTable)
+    table.focus()
+    await pilot.press(*["down"] * 40)
+    return table, table.cursor_key
+
+
 async def test_a_write_keeps_the_cursor_on_its_matter(many):
     app = app_for(many)
     async with app.run_test(size=(120, 30)) as pilot:
         await settled(pilot, app)
-        screen = app.screen
-        screen.sort_by("owner")
-        await pilot.pause()
-        table = screen.query_one("#register", RegisterTable)
-        table.focus()
-        await pilot.press(*["down"] * 40)
-        target = table.cursor_key
+        table, target = await cursor_down_by_owner(pilot, app)
         app.workflow.assign(target, assignee="丁明")  # sorts first by owner now (丁 before every other name): the row moves to the top
         await settled(pilot, app)
         assert table.cursor_key == target and table.cursor_row == 0
@@ -339,13 +321,7 @@ async def test_another_officer_s_step_is_shown_and_the_cursor_stays_on_its_matte
     app = app_for(mine)
     async with app.run_test(size=(120, 30)) as pilot:
         await settled(pilot, app)
-        screen = app.screen
-        screen.sort_by("owner")
-        await pilot.pause()
-        table = screen.query_one("#register", RegisterTable)
-        table.focus()
-        await pilot.press(*["down"] * 40)
-        target = table.cursor_key
+        table, target = await cursor_down_by_owner(pilot, app)
         colleague.assign(target, assignee="丁明")  # sorts first by owner now: the row moves to the top
         await _until_heard(pilot, lambda: table.row_key_at(0) == target)
         assert table.cursor_key == target and table.cursor_row == 0
