@@ -24,8 +24,11 @@ OTHERS = 20
 
 @pytest.fixture
 def many() -> MemoryStore:
+    return fill_many(MemoryStore())
+
+
+def fill_many(store):
     """MATCHING matters about a mine allowance and OTHERS about the canteen, over five visits."""
-    store = MemoryStore()
     editor = Editor(store, actor="周敏", device_name="测试笔记本")
     visits = [
         editor.create_visit({"title": f"第{n}次下访", "site": f"{n}号井", "date": (ANCHOR - dt.timedelta(days=3 * n)).isoformat()})

@@ -17,7 +17,7 @@ import pytest
 from fieldvisit.screens.register import COLUMNS
 from fieldvisit.screens.widgets.register_table import RegisterTable
 from test_register import FILTERS
-from test_register_paging import app_for, count_line, shown_ids
+from test_register_paging import MATCHING, OTHERS, app_for, count_line, fill_many, shown_ids
 
 from fieldvisit.editing.editor import Editor
 from fieldvisit.office import register_db
@@ -30,8 +30,6 @@ from fieldvisit.stores.postgres import PostgresStore, drop_schema, search_codes
 from fieldvisit.stores.store import ISSUES, VISITS, MemoryStore, TinyDBStore
 
 ANCHOR = dt.date(2026, 11, 20)
-MATCHING = 300
-OTHERS = 20
 
 
 @pytest.fixture(autouse=True)
@@ -40,18 +38,6 @@ def count_at_once(monkeypatch):
     from fieldvisit.screens import register as screen
 
     monkeypatch.setattr(screen, "COUNT_AFTER", 0)
-
-
-def _many(store) -> None:
-    """MATCHING matters about a mine allowance and OTHERS about the canteen, over five visits."""
-    editor = Editor(store, actor="周敏", device_name="测试笔记本")
-    visits = [
-        editor.create_visit({"title": f"第{n}次下访", "site": f"{n}号井", "date": (ANCHOR - dt.timedelta(days=3 * n)).isoformat()})
-        for n in range(5)
-    ]
-    for n in range(MATCHING + OTHERS):
-        title = f"井下津贴少发 {n:03d}" if n < MATCHING else f"食堂饭菜涨价 {n:03d}"
-        editor.record_issue(visits[n % 5]["id"], {"title": title, "petitioner_name": f"职工{n}", "first_owner": ["王磊", "赵丽", "孙立新"][n % 3]})
 
 
 @pytest.fixture(params=["json", "postgres"])
@@ -73,13 +59,13 @@ def backend(request):
 def many(request):
     if request.param == "json":
         store = MemoryStore()
-        _many(store)
+        fill_many(store)
         yield store
         return
     url = request.getfixturevalue("postgres_store_url")
     with PostgresStore(url, actor="周敏") as store:
         store.derive_with(DerivedColumns(DEFAULT_POLICY))
-        _many(store)
+        fill_many(store)
         yield store
 
 
@@ -307,7 +293,7 @@ def shared(postgres_store_url):
     with PostgresStore(postgres_store_url, actor="周敏") as mine, PostgresStore(postgres_store_url, actor="王敏") as theirs:
         mine.derive_with(DerivedColumns(DEFAULT_POLICY))
         theirs.derive_with(DerivedColumns(DEFAULT_POLICY))
-        _many(mine)
+        fill_many(mine)
         yield mine, theirs
 
 
