@@ -75,6 +75,25 @@ def nearest_rank(values: list[float], share: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, -(-int(share * 100 * len(ordered)) // 100) - 1))]
 
 
+def now() -> float:
+    """A clock shared by all processes on the machine (Linux: CLOCK_MONOTONIC): a child's
+    moments can be compared with its parent's spawn time."""
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
+async def until(condition, what: str, timeout: float, poll: float) -> float:
+    """Let an app under Pilot run until `condition()` holds (work in another thread, or in the
+    app), looking every `poll` seconds; the moment it held (`now`)."""
+    import asyncio
+
+    deadline = now() + timeout
+    while not condition():
+        if now() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        await asyncio.sleep(poll)
+    return now()
+
+
 def verdict(ok: bool) -> str:
     return "OK" if ok else "MISSED"
 

@@ -102,8 +102,9 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
+
+from measure import now, until  # benchmarks/ is the script's folder
 
 OPEN_RUNS = 5
 WRITES = 7  # officer writes through the app, each on another row
@@ -126,11 +127,6 @@ DELTA_FILE = "register-delta.json"  # fieldvisit.office.register_cache DELTA_FIL
 ACTION_TIMEOUT = 30.0
 LOAD_TIMEOUT = 120.0  # the background store load, on a busy machine
 EVENT_LOOP_FRAMES_LEFT_OUT = r"^(?!.*(asyncio/|_contextvars))"  # the open's profile: asyncio's loop wraps everything
-
-
-def now() -> float:
-    """A clock shared by all processes on the machine (Linux: CLOCK_MONOTONIC)."""
-    return time.clock_gettime(time.CLOCK_MONOTONIC)
 
 
 START = now()
@@ -332,14 +328,7 @@ async def _until_shown(pilot, table, hooks: OpenHooks | None = None) -> float:
 
 async def _until(condition, what: str, timeout: float) -> float:
     """Let the app run until `condition()` holds (work in another thread, or in the app)."""
-    import asyncio
-
-    deadline = now() + timeout
-    while not condition():
-        if now() > deadline:
-            raise RuntimeError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.005)
-    return now()
+    return await until(condition, what, timeout, poll=0.005)
 
 
 def child_open(spawned: float, store_path: str, anchor: str, kind: str, cells_out: str = "", profile_out: str = "") -> dict:

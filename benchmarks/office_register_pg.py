@@ -66,16 +66,13 @@ TARGETS = {"open": 1.0, "keystroke_p95": 0.100, "memory_mb": 500}
 ACTION_TIMEOUT = 60.0
 
 
-def now() -> float:
-    """A clock shared by all processes on the machine (Linux: CLOCK_MONOTONIC)."""
-    return time.clock_gettime(time.CLOCK_MONOTONIC)
 
 
-START = now()
+START = measure.now()
 
 
 def progress(message: str) -> None:
-    print(f"[{now() - START:7.1f}s] {message}", file=sys.stderr, flush=True)
+    print(f"[{measure.now() - START:7.1f}s] {message}", file=sys.stderr, flush=True)
 
 
 def peak_rss() -> int:
@@ -96,7 +93,7 @@ def _open_app(target: str, anchor: str, home_dir: str):
     from fieldvisit.office.policy import load_policy
     from fieldvisit.office.register_cache import RegisterCache
 
-    opened = now()
+    opened = measure.now()
     if target.startswith("postgresql://"):
         from fieldvisit.stores.postgres import PostgresStore
 
@@ -113,23 +110,18 @@ def _open_app(target: str, anchor: str, home_dir: str):
 
 
 async def _until(condition, what: str, timeout: float = ACTION_TIMEOUT) -> float:
-    deadline = now() + timeout
-    while not condition():
-        if now() > deadline:
-            raise RuntimeError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.002)
-    return now()
+    return await measure.until(condition, what, timeout, poll=0.002)
 
 
 async def _first_rows(pilot, table) -> float:
-    deadline = now() + ACTION_TIMEOUT
+    deadline = measure.now() + ACTION_TIMEOUT
     while table.row_count == 0:
-        if now() > deadline:
+        if measure.now() > deadline:
             raise RuntimeError("the register never showed rows")
         await pilot._wait_for_screen()
     await pilot._wait_for_screen()
     pilot.app.screen._on_timer_update()  # what the screen's update timer does next: lay out, render
-    return now()
+    return measure.now()
 
 
 def child(spawned: float, mode: str, target: str, anchor: str, home_dir: str) -> dict:
@@ -158,7 +150,7 @@ def child(spawned: float, mode: str, target: str, anchor: str, home_dir: str) ->
             if mode == "views":
                 from fieldvisit.core.i18n import t
 
-                started = now()
+                started = measure.now()
                 await pilot.press("f3")
                 summary = app.screen.query_one("#attention-summary")
                 result["attention_counted"] = await _until(lambda: str(summary.render()) not in ("", t("register_db.counting")), "the attention counts", 1800) - started
@@ -167,7 +159,7 @@ def child(spawned: float, mode: str, target: str, anchor: str, home_dir: str) ->
                 result["attention_repeats"] = await _until(
                     lambda: all(str(options.get_option_at_index(n).prompt) != searching for n in range(options.option_count)), "the repeat suggestions", 1800) - started
                 result["rss_after_attention"] = peak_rss()
-                started = now()
+                started = measure.now()
                 await pilot.press("f4")
                 stats = app.screen.query_one("#stats-summary")
                 result["statistics"] = await _until(lambda: str(stats.render()) not in ("", t("stats.computing")), "the statistics", 1800) - started
@@ -178,19 +170,19 @@ def child(spawned: float, mode: str, target: str, anchor: str, home_dir: str) ->
 
             def refresh_rows() -> None:
                 original()
-                refreshes.append(now())
+                refreshes.append(measure.now())
 
             screen.refresh_rows = refresh_rows
             actions: list[dict] = []
 
             async def act(kind: str, label: str, trigger) -> None:
                 before = len(refreshes)
-                started = now()
+                started = measure.now()
                 trigger()
                 await _until(lambda: len(refreshes) > before, f"{kind} {label!r}")
                 await pilot._wait_for_screen()
                 app.screen._on_timer_update()
-                actions.append({"kind": kind, "label": label, "seconds": now() - started, "rows": table.row_count, "line": str(count.render())})
+                actions.append({"kind": kind, "label": label, "seconds": measure.now() - started, "rows": table.row_count, "line": str(count.render())})
                 await pilot.pause()
 
             search = screen.query_one("#register-search", Input)
@@ -210,12 +202,12 @@ def child(spawned: float, mode: str, target: str, anchor: str, home_dir: str) ->
             await pilot.pause()
 
             async def key(kind: str, name: str) -> None:
-                started = now()
+                started = measure.now()
                 app.post_message(events.Key(name, None))
                 await pilot._wait_for_screen()
                 await pilot._wait_for_screen()  # the table's CursorMoved, handled by the screen: the line under it
                 app.screen._on_timer_update()
-                actions.append({"kind": kind, "label": name, "seconds": now() - started, "row": table.cursor_row, "line": str(count.render())})
+                actions.append({"kind": kind, "label": name, "seconds": measure.now() - started, "row": table.cursor_row, "line": str(count.render())})
                 await pilot.pause()
 
             for _ in range(PAGES):
@@ -240,7 +232,7 @@ def views(found: dict) -> None:
 
 def run_child(mode: str, target: str, anchor: str, home_dir: str) -> dict:
     env = {**os.environ, "PYTHONHASHSEED": "0"}
-    spawned = now()
+    spawned = measure.now()
     done = subprocess.run([sys.executable, __file__, "--child", mode, repr(spawned), target, anchor, home_dir], capture_output=True, text=True, env=env)
     if done.returncode:
         raise RuntimeError(f"child {mode} failed:\n{done.stderr[-4000:]}")
