@@ -74,8 +74,9 @@ class StatisticsScreen(Screen):
         """One pass over every matter's facts (`app.matter_facts`: the dates its history fixes,
         the rating that counts, as the period report reads them), on a thread of its own: the
         first count reads the store when the facts' file does not fit it (seconds at 100,000)."""
-        matters, sites = self.app.matter_facts.ready()
-        stats = period_figures(matters, sites, start, end, self.app.policy, clock.today())
+        today = clock.today()
+        matters, sites = self.app.matter_facts.period(start, end, self.app.policy, today)
+        stats = period_figures(matters, sites, start, end, self.app.policy, today)
         if not get_current_worker().is_cancelled:  # a newer period was asked for meanwhile
             self.app.call_from_thread(self._show, stats)
 

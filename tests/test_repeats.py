@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fieldvisit.office.repeats import SIMILAR, WINDOW, _bigrams, _jaccard, _person_keys, suggest_repeats
+from fieldvisit.office.repeats import SIMILAR, WINDOW, bigrams, _jaccard, _person_keys, suggest_repeats
 
 
 def every_matter_compared(issues: list[dict[str, Any]], limit: int) -> list[tuple]:
@@ -23,8 +23,8 @@ def every_matter_compared(issues: list[dict[str, Any]], limit: int) -> list[tupl
             if same:
                 found.append((issue["id"], same[-1]["id"], "person", 1.0))
             else:
-                text = _bigrams(f"{issue.get('title', '')}{issue.get('demand', '')}")
-                scored = [(_jaccard(text, _bigrams(f"{other.get('title', '')}{other.get('demand', '')}")), other) for other in seen[-WINDOW:]]
+                text = bigrams(f"{issue.get('title', '')}{issue.get('demand', '')}")
+                scored = [(_jaccard(text, bigrams(f"{other.get('title', '')}{other.get('demand', '')}")), other) for other in seen[-WINDOW:]]
                 best = max(scored, default=(0.0, None), key=lambda pair: pair[0])
                 if best[1] is not None and best[0] >= SIMILAR and best[1].get("visit_id") != issue.get("visit_id"):
                     found.append((issue["id"], best[1]["id"], "text", round(best[0], 2)))

@@ -23,7 +23,7 @@ from fieldvisit.editing.editor import Editor
 from fieldvisit.core.i18n import t
 from fieldvisit.locations.paths import Home
 from fieldvisit.office.policy import DEFAULT_POLICY, Policy
-from fieldvisit.office.facts import FactsIndex
+from fieldvisit.office.facts_db import facts_for
 from fieldvisit.office.facts_cache import FactsCache
 from fieldvisit.office.register_db import register_for
 from fieldvisit.office.register_cache import FOLD_ROWS, RegisterCache
@@ -96,8 +96,9 @@ class OfficeApp(BaseApp):
         if not register.uses_cache:
             self.cache = None
         self._cached_version = register.version if register.open(cache) else None
-        self.matter_facts = FactsIndex(store, FactsCache.of(self.home))
-        """What the attention list and the statistics count (`office.facts`), kept in step."""
+        self.matter_facts = facts_for(store, FactsCache.of(self.home))
+        """What the attention list and the statistics count (`office.facts`), kept in step: in
+        memory, or asked of a database that keeps them (`office.facts_db`)."""
         self._cache_writer: threading.Thread | None = None
 
     @property

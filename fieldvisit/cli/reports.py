@@ -50,14 +50,14 @@ def summary(ctx, data_dir, lang, visit_id, fmt, out, redact, office, font, follo
 
         if office:
             # deferred: a store whose matters' facts fit it is read only for the visit's matters
-            from fieldvisit.office.facts import FactsIndex
+            from fieldvisit.office.facts_db import facts_for
             from fieldvisit.office.facts_cache import FactsCache
 
             opened, home = open_central(ctx, base, read_only=True, deferred=True)
         else:
             opened = open_store(paths.field_store_dir(base))
         with opened as store:
-            facts = FactsIndex(store, FactsCache.of(home)) if office else None
+            facts = facts_for(store, FactsCache.of(home)) if office else None
             found = visit_summary(store, visit_id, redact=redact, facts=facts if facts and facts.open_cached() else None)
         document = summary_document(found, write.now())
         name = f"visit-{found.visit.get('date') or ''}-{found.visit['id'][-6:]}"
@@ -84,7 +84,7 @@ def report(ctx, data_dir, lang, start, end, site, fmt, out, redact, font) -> Non
 
     def write_report() -> None:
         # imported when this runs: `fieldvisit --help` and the other commands start without it
-        from fieldvisit.office.facts import FactsIndex
+        from fieldvisit.office.facts_db import facts_for
         from fieldvisit.office.facts_cache import FactsCache
         from fieldvisit.office.policy import load_policy
         from fieldvisit.reports import write
@@ -96,7 +96,7 @@ def report(ctx, data_dir, lang, start, end, site, fmt, out, redact, font) -> Non
         # deferred: read only when the matters' facts beside it do not fit it (a few seconds at 100,000)
         opened, home = open_central(ctx, base, read_only=True, deferred=True)
         with opened as store:
-            facts = FactsIndex(store, FactsCache.of(home))
+            facts = facts_for(store, FactsCache.of(home))
             found = period_report(store, first, last, site, load_policy(home.policy_file), dt.date.today(), facts)
             name = f"report-{first.isoformat()}-{last.isoformat()}"
             if fmt == "xlsx":

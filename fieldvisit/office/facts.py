@@ -94,6 +94,40 @@ class MatterFacts(NamedTuple):
         return dict(zip(("raised_at", *DEADLINE_FIELDS), self.dates))
 
 
+MADE_AGAIN = ("tally", "deadline_key")
+"""Made again from the other fields when facts are read back (`from_stored`), never kept."""
+STORED = tuple(name for name in MatterFacts._fields if name not in MADE_AGAIN)
+"""A matter's facts as kept outside memory (the facts' file by column, a database's `facts`
+column as a JSON list), in this order."""
+
+
+def _nested_tuple(value: list[list[Any]]) -> tuple[tuple[Any, ...], ...]:
+    return tuple(map(tuple, value))
+
+
+TUPLED: dict[str, Callable[[Any], Any]] = {"counted": tuple, "starts": tuple, "dates": tuple, "persons": _nested_tuple}
+"""The fields that are tuples, and how to make them of the lists JSON gives back."""
+
+
+def stored(matter: MatterFacts) -> list[Any]:
+    """A matter's facts as kept (`STORED`): JSON-ready."""
+    return list(matter[: len(STORED)])
+
+
+def from_stored(values: list[Any], shared: Callable[[Any], Any]) -> MatterFacts:
+    """A matter's facts from what `stored` kept (read back from JSON), the strings and tuples
+    many matters share held once."""
+    found = dict(zip(STORED, values, strict=True))
+    for name, convert in TUPLED.items():
+        found[name] = convert(found[name])
+    for name in ("status", "raised", "category", "visit_id", "counted", "closed", "replied", "ended", "starts", "dates", "department", "assignee", "first_owner"):
+        found[name] = shared(found[name])
+    raised = found["raised"]
+    found["tally"] = shared((found["category"], found["visit_id"], found["status"], raised[:7] if raised else None, found["counted"]))
+    found["deadline_key"] = shared((found["dates"], found["ended"]))
+    return MatterFacts(**found)
+
+
 class Shared(dict):
     """One copy of each equal value (dates, categories, sites, names): 100,000 matters share a
     few thousand of them."""
@@ -225,6 +259,11 @@ class FactsIndex:
                 self._build()
         with self._lock:
             return list(self._facts.values()), dict(self._sites)
+
+    def period(self, start: dt.date, end: dt.date, policy: Any = None, today: dt.date | None = None) -> tuple[list[MatterFacts], dict[str, str]]:
+        """What a period's figures count (`stats.period_figures`): here every matter's facts and
+        each visit's site, as `ready`; a database reads only the period's (`facts_db.DatabaseFacts`)."""
+        return self.ready()
 
     def repeat_index(self) -> Any:
         """The facts in the order repeat suggestions walk them (`repeats.RepeatIndex`), made

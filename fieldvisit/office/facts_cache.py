@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from fieldvisit.locations.paths import Home
-from fieldvisit.office.facts import MatterFacts, Shared
+from fieldvisit.office.facts import STORED, TUPLED, MatterFacts, Shared
 from fieldvisit.stores.storage import collector_paused, write_atomically
 from fieldvisit.stores.store import Store
 
@@ -33,11 +33,6 @@ FORMAT = "fieldvisit.office.matter-facts"
 VERSION = 2
 """Raise when `MatterFacts` or the way facts are read changes: older files are then ignored."""
 FILE = "matter-facts.json"
-DERIVED = ("tally", "deadline_key")
-"""Made again from the other columns on reading, not stored."""
-NAMES = tuple(name for name in MatterFacts._fields if name not in DERIVED)
-TUPLES = ("counted", "starts", "dates")
-"""Columns of tuples (JSON gives lists back); `persons` is a tuple of tuples."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +63,7 @@ class FactsCache:
                 return None
             count, sites = cached["count"], cached["sites"]
             with collector_paused():
-                columns = {name: _decoded(cached["columns"][name], count, _TUPLED.get(name)) for name in NAMES}
+                columns = {name: _decoded(cached["columns"][name], count, TUPLED.get(name)) for name in STORED}
                 shared = Shared()
                 columns["tally"] = list(map(shared, map(tuple, zip(columns["category"], columns["visit_id"], columns["status"],
                                                                    [day[:7] if day else None for day in columns["raised"]], columns["counted"]))))
@@ -85,7 +80,7 @@ class FactsCache:
         key = self.key(store)
         if key is None:
             return
-        columns = {name: _encoded([getattr(item, name) for item in facts]) for name in NAMES}
+        columns = {name: _encoded([getattr(item, name) for item in facts]) for name in STORED}
         try:
             write_atomically(self.path, orjson.dumps({"format": FORMAT, "key": key, "count": len(facts), "sites": sites, "columns": columns}))
         except OSError:
@@ -122,9 +117,3 @@ def _decoded(column: dict[str, Any], count: int, convert: Any = None) -> list[An
         raise ValueError("column length")
     return values
 
-
-def _nested_tuple(value: list[list[Any]]) -> tuple[tuple[Any, ...], ...]:
-    return tuple(map(tuple, value))
-
-
-_TUPLED = {**{name: tuple for name in TUPLES}, "persons": _nested_tuple}

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 
 from fieldvisit.core.privacy import mask_name
 from fieldvisit.core.records import Record
+from fieldvisit.office.facts_db import fact_columns
 from fieldvisit.office.followups import rating_level
 from fieldvisit.office.policy import DEFAULT_POLICY, Deadline, Policy, PolicyError, current_deadline, days_left, history_dates
 from fieldvisit.office.register import CLOSED, OPEN_STATUSES, ROW_FIELDS, RegisterFilter, RegisterIndex, RegisterRow, most_pressing, register_row
@@ -42,7 +43,7 @@ COUNT_LIMIT = 10_000
 """A filter's matches are counted exactly up to this many; more are shown as "10,000+"."""
 REMEMBERED = 32
 """Orderings kept until the next write: a search typed and erased costs nothing the second time."""
-DERIVED_VERSION = 2
+DERIVED_VERSION = 3
 """Changes when the way the derived columns are computed changes: `init-db` computes them again."""
 
 
@@ -50,7 +51,8 @@ class DerivedColumns:
     """What the database keeps of a matter beside its document (`postgres.DERIVED`), computed as
     the JSON register computes its rows (`register.register_row`): the open step and its due date
     (`policy.current_deadline`), the rating that counts (`followups.rating_level`), the owner,
-    and the owner, petitioner (masked) and title as the register shows and sorts them."""
+    and the owner, petitioner (masked) and title as the register shows and sorts them; and
+    the matter's facts, for statistics and repeats (`facts_db.fact_columns`)."""
 
     def __init__(self, policy: Policy = DEFAULT_POLICY) -> None:
         self.policy = policy
@@ -88,6 +90,7 @@ class DerivedColumns:
             "owner_shown": owner or issue.get("department") or "",
             "petitioner": "匿名" if issue.get("anonymous") else mask_name(name),
             "title": issue.get("title") or "",
+            **fact_columns(record),
         }
 
 

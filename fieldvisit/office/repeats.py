@@ -87,12 +87,12 @@ class RepeatIndex:
         """For the newest matters not yet marked repeat, the earlier matter each probably
         repeats (newest suggestions first, at most `limit`)."""
         ordered, by_person = self.ordered, self.by_person
-        bigrams: dict[int, frozenset[str]] = {}
+        pairs: dict[int, frozenset[str]] = {}
 
         def grams(position: int) -> frozenset[str]:
-            found = bigrams.get(position)
+            found = pairs.get(position)
             if found is None:
-                found = bigrams[position] = _bigrams(ordered[position].text)
+                found = pairs[position] = bigrams(ordered[position].text)
             return found
 
         suggestions: list[RepeatSuggestion] = []
@@ -106,18 +106,28 @@ class RepeatIndex:
             if earlier:
                 suggestions.append(RepeatSuggestion(matter.id, ordered[earlier[-1]].id, "person", 1.0))
                 continue
-            own = grams(position)
-            best, best_at = 0.0, None
-            for other in range(max(0, position - WINDOW), position):
-                score = _jaccard(own, grams(other))
-                if best_at is None or score > best:
-                    best, best_at = score, other
-            if best_at is not None and best >= SIMILAR and ordered[best_at].visit_id != matter.visit_id:
-                suggestions.append(RepeatSuggestion(matter.id, ordered[best_at].id, "text", round(best, 2)))
+            window = range(max(0, position - WINDOW), position)
+            found = text_repeat(matter, grams(position), ((ordered[other], grams(other)) for other in window))
+            if found is not None:
+                suggestions.append(found)
         return suggestions
 
 
-def _bigrams(text: str) -> frozenset[str]:
+def text_repeat(matter: MatterFacts, own: frozenset[str], earlier: Iterable[tuple[MatterFacts, frozenset[str]]]) -> RepeatSuggestion | None:
+    """The earlier matter (with its character pairs, oldest first: the first of equal scores
+    wins) whose text `matter` most probably repeats, if similar enough and from another visit."""
+    best, best_matter = 0.0, None
+    for other, grams in earlier:
+        score = _jaccard(own, grams)
+        if best_matter is None or score > best:
+            best, best_matter = score, other
+    if best_matter is not None and best >= SIMILAR and best_matter.visit_id != matter.visit_id:
+        return RepeatSuggestion(matter.id, best_matter.id, "text", round(best, 2))
+    return None
+
+
+def bigrams(text: str) -> frozenset[str]:
+    """The pairs of adjacent letters and digits of a text: what texts are compared by."""
     cleaned = "".join(ch for ch in text if ch.isalnum())
     return frozenset(cleaned[i : i + 2] for i in range(len(cleaned) - 1))
 

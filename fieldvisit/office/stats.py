@@ -82,6 +82,7 @@ from fieldvisit.office.facts import (
     facts_of,
     visit_sites,
 )
+from fieldvisit.stores.queries import FactsWindow
 
 SATISFIED = ("satisfied", "basically_satisfied")
 RISING_MIN_COUNT = 3
@@ -261,6 +262,21 @@ def period_figures(
         rising=rising_categories(by_category, _catalogue_order(before)),
         due_soon=due_soon,
         satisfaction_face_to_face=face_to_face,
+    )
+
+
+def facts_window(start: dt.date, end: dt.date, policy: Policy = DEFAULT_POLICY, today: dt.date | None = None) -> FactsWindow:
+    """The matters `period_figures` may count for this period, as dates (every other matter adds
+    nothing to any figure): raised in it or in the previous period, closed or replied to in it,
+    or with a deadline that could fall due in it or run on the day it is judged. A database
+    reads only those (`PostgresStore.period_facts`), not a million matters for one month."""
+    check_period(start, end)
+    before_start, _before_end = previous_period(start, end)
+    as_of = min(end, today) if today is not None else end
+    lo, hi = start.isoformat(), end.isoformat()
+    return FactsWindow(
+        raised_from=before_start.isoformat(), raised_to=hi, answered_from=lo, answered_to=hi,
+        active_from=min(_horizon(start, policy), as_of.isoformat()), active_to=hi,
     )
 
 

@@ -125,7 +125,7 @@ def period_report(
     read record by record, each parsed, read and let go: the store is never held as records."""
     if facts is None:
         return period_report_of(store_facts(store), store_sites(store), start, end, site, policy, today)
-    matters, sites = facts.ready()
+    matters, sites = facts.period(start, end, policy, today)
     return period_report_of(matters, sites, start, end, site, policy, today)
 
 

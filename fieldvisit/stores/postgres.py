@@ -54,12 +54,13 @@ from fieldvisit.core.errors import (
 from fieldvisit.core.model import DEFAULT_CATEGORIES, FLAGS, STATUSES
 from fieldvisit.core.records import Record
 from fieldvisit.stores.factory import without_password as safe_url
+from fieldvisit.stores.postgres_facts import NOT_WITHDRAWN, FactsQueries
 from fieldvisit.stores.queries import MatterQuery
 from fieldvisit.stores.store import ISSUES, META, META_KEY, Store
 
 _log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 CHANNEL = "fieldvisit"
 """The NOTIFY channel every fieldvisit store on a database writes to and listens on."""
 
@@ -119,7 +120,17 @@ def _indexes() -> dict[str, str]:
         "fv_records_unassigned": "CREATE INDEX IF NOT EXISTS fv_records_unassigned ON fv_records (tbl, due, id) WHERE owner = ''",
         "fv_records_dissatisfied": "CREATE INDEX IF NOT EXISTS fv_records_dissatisfied ON fv_records (tbl, due, id) WHERE rating = 'dissatisfied'",
         "fv_records_not_derived": "CREATE INDEX IF NOT EXISTS fv_records_not_derived ON fv_records (id) WHERE tbl = 'issues' AND due_step IS NULL",
+        # schema 4: a period's facts (`period_facts`) and repeat suggestions (`repeat_*`)
+        **{f"fv_records_{column}": f"CREATE INDEX IF NOT EXISTS fv_records_{column} ON fv_records (tbl, {column})" for column in ("fact_raised", "fact_closed", "fact_replied")},
+        "fv_records_fact_span": "CREATE INDEX IF NOT EXISTS fv_records_fact_span ON fv_records USING gist (fact_span) WHERE tbl = 'issues'",
+        "fv_records_facts_missing": "CREATE INDEX IF NOT EXISTS fv_records_facts_missing ON fv_records (id) WHERE tbl = 'issues' AND facts IS NULL",
+        "fv_records_repeat_order": f"CREATE INDEX IF NOT EXISTS fv_records_repeat_order ON fv_records (tbl, raised_order, (id COLLATE \"C\")) WHERE {NOT_WITHDRAWN}",
+        "fv_records_repeat_newest": f"CREATE INDEX IF NOT EXISTS fv_records_repeat_newest ON fv_records (tbl, (id COLLATE \"C\")) WHERE {NOT_WITHDRAWN}",
+        "fv_records_persons": "CREATE INDEX IF NOT EXISTS fv_records_persons ON fv_records USING gin (persons) WHERE tbl = 'issues'",
     }
+
+
+
 
 
 RETIRED_INDEXES = ("fv_records_search", "fv_records_status", "fv_records_category", "fv_records_ref", "fv_records_raised_at", "fv_records_registered_at", "fv_records_accepted_at")
@@ -144,6 +155,14 @@ DERIVED = {
     "owner_shown": 'text COLLATE "C"',
     "petitioner": 'text COLLATE "C"',
     "title": 'text COLLATE "C"',
+    # schema 4: the matter's facts (`office.facts_db.fact_columns`), for statistics and repeats
+    "facts": "text",
+    "fact_raised": 'text COLLATE "C"',
+    "fact_closed": 'text COLLATE "C"',
+    "fact_replied": 'text COLLATE "C"',
+    "fact_span": "daterange",
+    "raised_order": 'text COLLATE "C"',
+    "persons": "jsonb",
 }
 """Columns the office computes from a matter in Python when it writes it (`PostgresStore.derive_with`),
 by name with their types: the open step's due date and its name, from the policy's working days
@@ -151,7 +170,13 @@ and holidays; the rating that counts; the owner (assignee, else first owner) and
 as shown (else the department); the petitioner as shown (masked); the title. The register
 filters and sorts on them (overdue: `due < today`) without reading a document. NULL `due_step`:
 not computed yet (written without the policy, or before schema 3), found through a small partial
-index and computed by `init-db` or the office app (`derive_missing`)."""
+index and computed by `init-db` or the office app (`derive_missing`).
+
+Schema 4 adds each matter's facts (`office.facts`, as a JSON list: what statistics, the period
+report and repeat suggestions read) and what they are selected by: the local dates it was raised,
+closed and replied to, the span of days its deadlines may run, its raised time as written (the
+order repeats are judged in) and who raised it. NULL `facts`: not computed yet, read from the
+document instead."""
 _DERIVED_COLUMNS = ", ".join(DERIVED)
 _DERIVED_VALUES = ", ".join(f"(v.d ->> '{name}')::{kind.split()[0]}" for name, kind in DERIVED.items())
 _DERIVED_SET = ", ".join(f"{name} = (v.d ->> '{name}')::{kind.split()[0]}" for name, kind in DERIVED.items())
@@ -524,7 +549,7 @@ def _default_actor() -> str:
     return f"{user}@{socket.gethostname()}" if user else socket.gethostname()
 
 
-class PostgresStore(Store):
+class PostgresStore(FactsQueries, Store):
     """`Store` on a PostgreSQL database whose schema `create_schema` made.
 
     `actor` names who writes through this store (the officer); a conflict error shows it to the

@@ -32,3 +32,20 @@ class MatterQuery:
     due_to: dt.date | None = None
     conflicts: bool = False
     rating: str | None = None
+
+
+@dataclass(frozen=True)
+class FactsWindow:
+    """Which matters one period's figures may read, in the database's terms (`stats.facts_window`
+    makes one; `PostgresStore.period_facts` reads them): those raised from `raised_from` to
+    `raised_to`, those closed or replied to from `answered_from` to `answered_to`, and those whose
+    deadlines were running at some time from `active_from` to `active_to` (their span, from the
+    first day a step could start to the day they stopped waiting). ISO dates, ends included: a
+    superset, which the figures' own counting then sorts out."""
+
+    raised_from: str
+    raised_to: str
+    answered_from: str
+    answered_to: str
+    active_from: str
+    active_to: str

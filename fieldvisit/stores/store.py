@@ -38,6 +38,9 @@ class Store(ABC):
     """The store filters, sorts, counts and pages matters itself (a database:
     `PostgresStore.register_page`): the office register asks it rather than holding every row
     (`office.register_db.register_for`)."""
+    keeps_facts: bool = False
+    """The store keeps each matter's facts beside it and answers a period's and the repeat
+    suggestions' questions itself (`PostgresStore.period_facts`, `office.facts_db.facts_for`)."""
 
     def subscribe(self, listener: Callable[[dict[str, list[Record]]], None]) -> None:
         """Call `listener(written)` after every successful `put`, with the records written by table.

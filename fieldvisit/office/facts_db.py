@@ -1,0 +1,182 @@
+"""The matters' facts in a database that keeps them beside each matter (issue 16 §4): statistics,
+the period report and repeat suggestions over a million matters without reading them all.
+
+`FactsIndex` holds every matter's facts in memory, built from the JSON store or read from its
+file: right for 100,000, not for a million in PostgreSQL, where building them meant reading every
+document (over two minutes and 2 GB at the first F3 or F4). So the database keeps each matter's
+facts as it is written (`fact_columns`, among the columns `register_db.DerivedColumns` computes),
+with the dates a period selects by, and `DatabaseFacts` answers the same questions:
+
+- a period's figures read, as a stream, only the matters that can count in it
+  (`stats.facts_window`: every other adds nothing), then count by the same code (`period_figures`);
+- repeat suggestions walk the newest matters and ask, for each, the latest earlier matter of the
+  same person and the `repeats.WINDOW` raised just before it (`DatabaseRepeats`): the same
+  suggestions as `repeats.RepeatIndex` gives.
+
+`facts_for` chooses between the two by what the store offers (`Store.keeps_facts`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable, Iterable
+
+import orjson
+
+from fieldvisit.core.records import Record
+from fieldvisit.office.facts import FactsIndex, MatterFacts, Shared, from_stored, record_facts, stored
+from fieldvisit.office.policy import DEFAULT_POLICY, Policy
+from fieldvisit.office.repeats import WINDOW, RepeatSuggestion, bigrams, text_repeat
+from fieldvisit.office.stats import facts_window
+from fieldvisit.stores.store import Store
+
+CANDIDATES = 200
+"""Newest matters asked for at once while repeat suggestions are looked for."""
+
+
+def facts_for(store: Store, cache: Any) -> FactsIndex | DatabaseFacts:
+    """What the attention list, the statistics and the period report count: the database's own
+    answers when it keeps the facts, else every matter's facts in memory (from `cache`)."""
+    if store.keeps_facts:
+        return DatabaseFacts(store)
+    return FactsIndex(store, cache)
+
+
+def fact_columns(record: Record) -> dict[str, Any]:
+    """What the database keeps of a matter for its facts (`postgres.DERIVED`, schema 4)."""
+    matter = record_facts(record)
+    return {
+        "facts": stored(matter),
+        "fact_raised": matter.raised,
+        "fact_closed": matter.closed,
+        "fact_replied": matter.replied,
+        "fact_span": active_span(matter),
+        "raised_order": matter.raised_at,
+        "persons": [person_key(key) for key in matter.persons],
+    }
+
+
+def active_span(matter: MatterFacts) -> str:
+    """The days a matter's deadlines may run, as a PostgreSQL date range: from its first start
+    (a day a step can start from: `facts.STARTS`) to its last, or to the day it stopped waiting
+    if later, open-ended while it waits. Unbounded when a start or that day is not a date (such
+    a matter is read for every period); empty when nothing can start it."""
+    days = [_date(day) for day in matter.starts]
+    if not days:
+        return "empty"
+    if None in days:
+        return "(,)"
+    ended = matter.ended
+    if ended is None:
+        return f"[{min(days).isoformat()},)"
+    if ended:
+        stopped = _date(ended)
+        if stopped is None:
+            return "(,)"
+        days.append(stopped)
+    return f"[{min(days).isoformat()},{max(days).isoformat()}]"
+
+
+def person_key(key: tuple) -> str:
+    """Who raised a matter (`facts._person_keys`: employee number, or name in unit) as one string."""
+    return orjson.dumps(list(key)).decode()
+
+
+def _date(day: Any) -> dt.date | None:
+    """An ISO date written as such (what compares as text like the date it is), else None."""
+    if not (isinstance(day, str) and len(day) == 10 and day[4] == "-" and day[7] == "-"):
+        return None
+    try:
+        return dt.date.fromisoformat(day)
+    except ValueError:
+        return None
+
+
+class DatabaseFacts:
+    """`FactsIndex`'s questions answered by a store that keeps the facts (`Store.keeps_facts`)."""
+
+    built = False
+    """Nothing is held: a visit's summary asks the store for the visit's matters itself."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def open_cached(self) -> bool:
+        """There is no file to take the facts from (and nothing to build)."""
+        return False
+
+    def save(self) -> None:
+        """Nothing to keep: the database keeps the facts as it is written."""
+
+    def period(self, start: dt.date, end: dt.date, policy: Policy = DEFAULT_POLICY, today: dt.date | None = None) -> tuple[Iterable[MatterFacts], dict[str, str]]:
+        """(the facts of the matters that may count in the period, each visit's site): the
+        facts as a stream, to be counted once (`stats.period_figures`)."""
+        read = reader()
+        rows = self.store.period_facts(facts_window(start, end, policy, today))
+        return (read(*row) for row in rows), self.store.visit_sites()
+
+    def repeat_index(self) -> DatabaseRepeats:
+        return DatabaseRepeats(self.store)
+
+
+def reader() -> Callable[[str | None, str | None], MatterFacts]:
+    """Reads one (facts, document) pair as the store gives it: the stored facts, else the facts
+    of the document (a matter written before they were computed)."""
+    shared = Shared()
+
+    def read(facts: str | None, document: str | None) -> MatterFacts:
+        if facts is None:
+            return record_facts(orjson.loads(document), shared)
+        return from_stored(orjson.loads(facts), shared)
+
+    return read
+
+
+class DatabaseRepeats:
+    """`repeats.RepeatIndex.suggestions` asked of the database: the newest matters in turn, each
+    judged against the matters raised before it (the latest of the same person, else the most
+    similar text among the `WINDOW` just before it), which the database finds by its indexes."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def suggestions(self, limit: int = 50) -> list[RepeatSuggestion]:
+        read = reader()
+        pairs: dict[str, frozenset[str]] = {}
+
+        def grams(matter: MatterFacts) -> frozenset[str]:
+            found = pairs.get(matter.id)
+            if found is None:
+                found = pairs[matter.id] = bigrams(matter.text)
+            return found
+
+        suggestions: list[RepeatSuggestion] = []
+        before: str | None = None
+        while len(suggestions) < limit:
+            batch = [read(*row) for row in self.store.repeat_newest(before, CANDIDATES)]
+            for matter in batch:
+                if len(suggestions) >= limit:
+                    break
+                if matter.marked:
+                    continue
+                earlier = self._earlier_by_person(matter)
+                if earlier is not None:
+                    suggestions.append(RepeatSuggestion(matter.id, earlier, "person", 1.0))
+                    continue
+                window = [read(*row) for row in reversed(self.store.repeat_window(matter.raised_at, matter.id, WINDOW))]
+                found = text_repeat(matter, grams(matter), ((other, grams(other)) for other in window))
+                if found is not None:
+                    suggestions.append(found)
+            if len(batch) < CANDIDATES:
+                break
+            before = batch[-1].id
+        return suggestions
+
+    def _earlier_by_person(self, matter: MatterFacts) -> str | None:
+        """As `RepeatIndex` takes it: the latest earlier matter of the last of its keys that has
+        one (employee number, then name in unit)."""
+        for key in reversed(matter.persons):
+            found = self.store.repeat_earlier(person_key(key), matter.raised_at, matter.id)
+            if found is not None:
+                return found
+        return None

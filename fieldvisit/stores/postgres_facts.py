@@ -1,0 +1,83 @@
+"""The PostgreSQL store's questions about the matters' facts (schema 4's columns, `postgres.DERIVED`):
+a period's, and the few repeat suggestions need, so that neither reads a million documents.
+
+Each answer is a list or stream of (facts, document) pairs: the facts as the JSON list the office
+stored (`office.facts.stored`), or None with the document's JSON when the matter's facts are not
+computed yet (written by a program without the office's policy); `office.facts_db` reads either.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+from psycopg_pool import ConnectionPool
+
+from fieldvisit.stores.queries import FactsWindow
+
+_FACTS = "facts, CASE WHEN facts IS NULL THEN doc::text END"
+NOT_WITHDRAWN = "status IS DISTINCT FROM 'withdrawn'"
+"""The repeat indexes' condition (`postgres._indexes`): written the same, so the planner uses them."""
+_REPEAT_ORDER = 'raised_order DESC, (id COLLATE "C") DESC'
+"""The order repeats are judged in, newest first: raised as written, then id, by code point (as
+Python compares them: `repeats.RepeatIndex`)."""
+
+FactsRow = tuple[str | None, str | None]
+
+
+class FactsQueries:
+    """Mixed into `PostgresStore`: the queries of `office.facts_db`."""
+
+    _pool: ConnectionPool
+    keeps_facts = True
+    """Every matter's facts are kept beside it (`Store.keeps_facts`)."""
+
+    def period_facts(self, window: FactsWindow) -> Iterator[FactsRow]:
+        """The facts of every matter that may count in a period's figures (`stats.facts_window`),
+        streamed from a cursor, so a three-year report holds a batch at a time, not a million."""
+        query = (
+            f"SELECT {_FACTS} FROM fv_records WHERE tbl = 'issues' AND ("
+            "fact_raised BETWEEN %(raised_from)s AND %(raised_to)s"
+            " OR fact_closed BETWEEN %(answered_from)s AND %(answered_to)s"
+            " OR fact_replied BETWEEN %(answered_from)s AND %(answered_to)s"
+            " OR fact_span && daterange(%(active_from)s::date, %(active_to)s::date, '[]')"
+            " OR facts IS NULL)"
+        )
+        values = {
+            "raised_from": window.raised_from, "raised_to": window.raised_to,
+            "answered_from": window.answered_from, "answered_to": window.answered_to,
+            "active_from": window.active_from, "active_to": window.active_to,
+        }
+        with self._pool.connection() as connection, connection.transaction(), connection.cursor(name=f"fv_facts_{uuid.uuid4().hex}") as cursor:
+            cursor.itersize = 5000
+            cursor.execute(query, values)
+            yield from cursor
+
+    def repeat_newest(self, before_id: str | None, limit: int) -> list[FactsRow]:
+        """Up to `limit` matters not withdrawn, newest id first, after `before_id` when given:
+        the candidates repeat suggestions walk."""
+        after = "" if before_id is None else ' AND (id COLLATE "C") < %(before)s'
+        query = f'SELECT {_FACTS} FROM fv_records WHERE tbl = \'issues\' AND {NOT_WITHDRAWN}{after} ORDER BY (id COLLATE "C") DESC LIMIT %(limit)s'
+        with self._pool.connection() as connection:
+            return connection.execute(query, {"before": before_id, "limit": limit}).fetchall()
+
+    def repeat_earlier(self, person: str, raised_at: str, record_id: str) -> str | None:
+        """The id of the latest matter not withdrawn raised before (`raised_at`, `record_id`) by
+        `person` (`office.facts_db.person_key`), if any."""
+        query = (
+            f"SELECT id FROM fv_records WHERE tbl = 'issues' AND {NOT_WITHDRAWN} AND persons ? %s"
+            f' AND (raised_order, (id COLLATE "C")) < (%s, %s) ORDER BY {_REPEAT_ORDER} LIMIT 1'
+        )
+        with self._pool.connection() as connection:
+            found = connection.execute(query, (person, raised_at, record_id)).fetchone()
+        return None if found is None else found[0]
+
+    def repeat_window(self, raised_at: str, record_id: str, limit: int) -> list[FactsRow]:
+        """The `limit` matters not withdrawn raised just before (`raised_at`, `record_id`),
+        the nearest first: those a matter's text is compared with."""
+        query = (
+            f"SELECT {_FACTS} FROM fv_records WHERE tbl = 'issues' AND {NOT_WITHDRAWN}"
+            f' AND (raised_order, (id COLLATE "C")) < (%s, %s) ORDER BY {_REPEAT_ORDER} LIMIT %s'
+        )
+        with self._pool.connection() as connection:
+            return connection.execute(query, (raised_at, record_id, limit)).fetchall()
