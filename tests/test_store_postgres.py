@@ -27,6 +27,7 @@ from fieldvisit.editing.editor import Editor
 from fieldvisit.office.workflow import FEEDBACK, Workflow
 from fieldvisit.stores import postgres
 from fieldvisit.stores.postgres import PostgresStore, create_schema, drop_schema
+from fieldvisit.stores.queries import MatterQuery
 from fieldvisit.stores.store import IMPORTS, ISSUES, VISITS
 
 ANCHOR = dt.date(2026, 11, 20)
@@ -349,7 +350,7 @@ def test_a_big_batch_into_an_empty_store_is_filled_whole_with_its_indexes_and_ch
         with psycopg.connect(url) as connection:
             indexes = {row[0] for row in connection.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'fv_records'")}
         assert set(postgres._indexes()) <= indexes
-        page, total = store.matter_page(text="金核", limit=5)
+        page, total = matters_found(store, text="金核", limit=5)
         assert total == 30 and [record["id"] for record in page] == [record["id"] for record in matters[::-1][:5]]
 
         with PostgresStore(url, actor="王敏") as officer_store:  # the fill remembered what it wrote: a stale copy conflicts
@@ -364,7 +365,7 @@ def test_a_big_batch_into_an_empty_store_is_filled_whole_with_its_indexes_and_ch
         with pytest.raises(FieldVisitError):
             store.fill((ISSUES, matter) for matter in more)
         store.put({ISSUES: more})  # not empty now: the checked way, every index kept up
-        assert store.record_count(ISSUES) == 42 and store.matter_page(text="金核")[1] == 42
+        assert store.record_count(ISSUES) == 42 and matters_found(store, text="金核")[1] == 42
 
 
 # -- other processes' writes ------------------------------------------------------------------
@@ -418,34 +419,41 @@ def test_an_import_of_a_thousand_records_is_heard_whole(url: str) -> None:
 # -- the register's queries -------------------------------------------------------------------
 
 
+def matters_found(store: PostgresStore, text: str = "", order: str = "date", descending: bool = True, limit: int = 500, offset: int = 0, **conditions) -> tuple[list[dict], int]:
+    """A page of the matters the register asks the database for (`register_page`: whitespace-
+    separated search terms, other conditions as `MatterQuery`'s) and how many match."""
+    query = MatterQuery(terms=tuple((term, ()) for term in text.split()), **conditions)
+    return [record for record, _due in store.register_page(query, order, descending, limit, offset)], store.register_count(query)
+
+
 def test_matters_are_filtered_and_searched_in_the_database(url: str, office: list[str]) -> None:
     with PostgresStore(url) as store:
         records = {record["id"]: record for record in store.all(ISSUES)}
         sample = records[office[5]]
         title = get_value(sample, "title")
         for piece in (title[1], title[1:3], title[1:4], title[:6], f"{title[:2]} {title[-2:]}"):  # Chinese words of one, two, more characters
-            page, total = store.matter_page(text=piece, limit=500)
+            page, total = matters_found(store, text=piece)
             expected = {
                 record_id
                 for record_id, record in records.items()
                 if all(any(term in str(get_value(record, name) or "").lower() for name in postgres.SEARCHED_FIELDS) for term in piece.split())
             }
             assert {record["id"] for record in page} == expected and total == len(expected) and sample["id"] in expected, piece
-            assert store.matter_count(text=piece) == len(expected), piece
-            first, estimated = store.matter_page(text=piece, limit=1, count="estimate")  # a full page: the planner's estimate
-            assert first[0]["id"] in expected and estimated >= 1, piece
+            first, _total = matters_found(store, text=piece, limit=1)
+            estimated = store.register_estimate(MatterQuery(terms=tuple((term, ()) for term in piece.split())))
+            assert first[0]["id"] in expected and estimated >= 1, piece  # the planner's estimate, shown while counting
 
         category = get_value(sample, "category")
-        page, total = store.matter_page(category=category, status="recorded", limit=500)
+        page, total = matters_found(store, category=category, status="recorded")
         assert {record["id"] for record in page} == {
             record_id for record_id, record in records.items() if get_value(record, "category") == category and get_value(record, "status", "recorded") == "recorded"
         }
-        first, _ = store.matter_page(order="raised_at", descending=True, limit=5)
+        first, _ = matters_found(store, order="date", descending=True, limit=5)
         assert [get_value(record, "raised_at") for record in first] == sorted((get_value(record, "raised_at") for record in records.values()), reverse=True)[:5]
         by_ref = [record["id"] for record in sorted(records.values(), key=lambda record: (get_value(record, "ref"), record["id"]))]
-        pages = [store.matter_page(order="ref", descending=False, limit=4, offset=offset)[0] for offset in range(0, len(by_ref), 4)]
+        pages = [matters_found(store, order="ref", descending=False, limit=4, offset=offset)[0] for offset in range(0, len(by_ref), 4)]
         assert [record["id"] for page in pages for record in page] == by_ref  # pages in index order, each row once
-        assert [record["id"] for record in store.matter_page(order="ref", descending=True, limit=len(by_ref))[0]] == by_ref[::-1]
+        assert [record["id"] for record in matters_found(store, order="ref", descending=True, limit=len(by_ref))[0]] == by_ref[::-1]
         flagged = {record_id for record_id, record in records.items() if get_value(record, "collective")}
-        page, total = store.matter_page(flags=["collective"], limit=500)
+        page, total = matters_found(store, flags=("collective",))
         assert {record["id"] for record in page} == flagged and total == len(flagged)

@@ -451,19 +451,6 @@ the catalogue's order of statuses and categories, names as shown (masked), code-
 text. Ties are broken by id. "due" and "date" walk an index; the others sort the matches."""
 
 
-def _matter_filter(
-    text: str, status: str | None, category: str | None, visit_ids: Iterable[str] | None, flags: Iterable[str]
-) -> tuple[sql.Composable, list[Any]]:
-    query = MatterQuery(
-        terms=tuple((term, ()) for term in text.lower().split()),
-        status=status,
-        category=category,
-        visit_ids=None if visit_ids is None else tuple(visit_ids),
-        flags=tuple(flags),
-    )
-    return _query_filter(query)
-
-
 def _query_filter(query: MatterQuery) -> tuple[sql.Composable, list[Any]]:
     """The WHERE of a register query and its parameters. Each term is its characters (one or
     two) or its character pairs in the grams index; a longer term's pairs narrow it and the
@@ -594,7 +581,7 @@ class PostgresStore(FactsQueries, Store):
         """None: a register cache kept between runs is not used over a database. A token read
         when the cache is saved could already count another officer's write that this app has
         not heard yet (NOTIFY arrives after the commit), and the cache would then miss it for
-        good; a register over a database asks it instead (`matter_page`)."""
+        good; a register over a database asks it instead (`register_page`)."""
         return None
 
     # -- reading --------------------------------------------------------------------------
@@ -662,65 +649,6 @@ class PostgresStore(FactsQueries, Store):
         if clock is not None and not (isinstance(found.get("clock"), str) and found["clock"] >= clock):
             found["clock"] = clock
         return found
-
-    def matter_page(
-        self,
-        text: str = "",
-        status: str | None = None,
-        category: str | None = None,
-        visit_ids: Iterable[str] | None = None,
-        flags: Iterable[str] = (),
-        order: str = "raised_at",
-        descending: bool = True,
-        limit: int = 50,
-        offset: int = 0,
-        count_limit: int = 10_000,
-        count: str = "exact",
-    ) -> tuple[list[Record], int]:
-        """One page of matters filtered in the database, and how many match: what a register
-        over a million matters asks instead of holding every row in memory. `text`:
-        whitespace-separated terms, each a case-insensitive substring of the searched fields,
-        found through the index of characters and character pairs. Ascending puts matters
-        without a value last; descending is that order reversed (index order: a first page
-        reads its rows, not every match).
-
-        The number: when the page is not full it is exact at no cost. Otherwise `count="exact"`
-        counts up to `count_limit` (that number means "at least"), and `count="estimate"` gives
-        the planner's estimate, at once, for a register to show while it asks `matter_count`."""
-        if order not in ORDERS:
-            raise ValueError(f"unknown order {order!r}")
-        if count not in ("exact", "estimate"):
-            raise ValueError(f"unknown count {count!r}")
-        where, params = _matter_filter(text, status, category, visit_ids, flags)
-        direction = sql.SQL("DESC" if descending else "ASC")
-        key = sql.Identifier(order)
-        by = sql.SQL("{key} {direction}, id {direction}").format(key=key, direction=direction) if order != "id" else sql.SQL("id {}").format(direction)
-        # The page's ids first, in index order, then only their documents: no document of a row off the page is read.
-        page = sql.SQL(
-            "WITH page AS MATERIALIZED (SELECT id, {key} AS key FROM fv_records WHERE {where} ORDER BY {by} LIMIT %s OFFSET %s) "
-            "SELECT r.doc::text FROM page JOIN fv_records AS r ON r.tbl = 'issues' AND r.id = page.id ORDER BY {page_by}"
-        ).format(key=key, where=where, by=by, page_by=sql.SQL("page.key {direction}, page.id {direction}").format(direction=direction))
-        with self._pool.connection() as connection:
-            rows = [orjson.loads(row[0]) for row in connection.execute(page, [*params, limit, offset]).fetchall()]
-            if len(rows) < limit and (rows or offset == 0):
-                return rows, offset + len(rows)
-            if count == "estimate":
-                return rows, max(offset + len(rows), min(count_limit, self._estimate(connection, where, params)))
-            return rows, self._count(connection, where, params, count_limit)
-
-    def matter_count(
-        self,
-        text: str = "",
-        status: str | None = None,
-        category: str | None = None,
-        visit_ids: Iterable[str] | None = None,
-        flags: Iterable[str] = (),
-        count_limit: int = 10_000,
-    ) -> int:
-        """How many matters `matter_page` with the same filter finds, counted up to `count_limit`."""
-        where, params = _matter_filter(text, status, category, visit_ids, flags)
-        with self._pool.connection() as connection:
-            return self._count(connection, where, params, count_limit)
 
     # -- the register over the database (office.register_db) -------------------------------
 
