@@ -164,3 +164,20 @@ async def test_the_office_app_shows_the_same_statistics_and_repeats_over_postgre
     assert (summary, tables, repeat_lines) == await _figures_in_app(source)
     assert "共 1" in summary and len(repeat_lines) > 3
     assert database.record_count(VISITS) > 0
+
+
+def test_a_visit_summary_reads_only_the_visit_s_matters_from_the_database(stores, monkeypatch):
+    from fieldvisit.reports import data
+
+    source, database = stores
+    monkeypatch.setattr(data, "VISIT_PAGE", 3)  # a visit's matters over several pages
+
+    def read_all(table):
+        raise AssertionError(f"every {table} record read for one visit")
+
+    visits = [record["id"] for record in source.records(VISITS)]
+    monkeypatch.setattr(database, "records", lambda table: read_all(table) if table == ISSUES else PostgresStore.records(database, table))
+    for visit_id in visits:
+        expected = data.visit_summary(source, visit_id)
+        assert data.visit_summary(database, visit_id) == expected
+    assert max(len(data.visit_summary(source, visit_id).matters) for visit_id in visits) > 3
