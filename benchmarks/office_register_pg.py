@@ -24,9 +24,10 @@ Timed in each child, from the interpreter's start (imports included) and from op
   - the saved filter switched to "overdue" and back SWITCHES times;
   - memory: the peak resident set (VmHWM) of the actions child at the end;
   - with `--views`, in another child: F3 (the attention list) until its sections are counted
-    and until its repeat suggestions are found (they read every matter's facts), then F4 (the
-    statistics) until counted, and the peak memory then (shown, not judged: the issue allows them
-    to be built when first opened).
+    and until its repeat suggestions are found, then F4 (the statistics, last month to today)
+    until counted, then F4 again for three years (every matter counts); shown, and the peak
+    memory of that child held to the memory target (over PostgreSQL they ask the database:
+    `office.facts_db`; the JSON store holds every matter's facts).
 
 Targets (issue 16 §4, for 1,000,000 matters; PASS/MISS at whatever size was run, exit status 1 on
 a miss): open → first rows ≤ 1 s (from the interpreter's start), search keystroke p95 ≤ 100 ms,
@@ -163,6 +164,13 @@ def child(spawned: float, mode: str, target: str, anchor: str, home_dir: str) ->
                 await pilot.press("f4")
                 stats = app.screen.query_one("#stats-summary")
                 result["statistics"] = await _until(lambda: str(stats.render()) not in ("", t("stats.computing")), "the statistics", 1800) - started
+                await pilot.pause()
+                first = str(stats.render())
+                anchor_day = dt.date.fromisoformat(anchor)
+                app.screen.query_one("#stats-from").value = anchor_day.replace(year=anchor_day.year - 3).isoformat()
+                started = measure.now()
+                await pilot.press("ctrl+r")  # three years: every matter counts
+                result["statistics_years"] = await _until(lambda: str(stats.render()) not in ("", first, t("stats.computing")), "three years' statistics", 1800) - started
                 return
             await app.workers.wait_for_complete()
             refreshes: list[float] = []
@@ -224,10 +232,13 @@ def child(spawned: float, mode: str, target: str, anchor: str, home_dir: str) ->
     return result
 
 
-def views(found: dict) -> None:
-    print(f"  F3 attention: counted {found['attention_counted']:.1f} s after the key, repeat suggestions {found['attention_repeats']:.1f} s "
-          f"(every matter's facts read: peak memory then {found['rss_after_attention'] / 2**20:.0f} MB); F4 statistics {found['statistics']:.1f} s after the key; "
-          f"peak memory {found['peak_rss'] / 2**20:.0f} MB")
+def views(found: dict) -> bool:
+    """F3 and F4 as first opened (shown), and the app's memory with them opened (judged: the
+    office app's memory target holds whatever the officer opens)."""
+    print(f"  F3 attention: counted {found['attention_counted']:.2f} s after the key, repeat suggestions {found['attention_repeats']:.2f} s "
+          f"(peak memory then {found['rss_after_attention'] / 2**20:.0f} MB); F4 statistics (last month to today) {found['statistics']:.2f} s after the key, "
+          f"three years {found['statistics_years']:.2f} s")
+    return judged("office app peak memory with F3 and F4 opened", found["peak_rss"] / 2**20, TARGETS["memory_mb"], "MB")
 
 
 def run_child(mode: str, target: str, anchor: str, home_dir: str) -> dict:
@@ -331,7 +342,7 @@ def main() -> int:
     parser.add_argument("--matters", type=int, default=100_000)
     parser.add_argument("--url", help="a PostgreSQL database to use (wiped); default: a throwaway cluster")
     parser.add_argument("--skip-json", action="store_true")
-    parser.add_argument("--views", action="store_true", help="also time F3 (attention) and F4 (statistics) opened the first time (shown, not judged)")
+    parser.add_argument("--views", action="store_true", help="also time F3 (attention) and F4 (statistics, last month and three years) opened the first time (shown), and judge the memory then")
     parser.add_argument("--no-load", action="store_true", help="with --url: use the matters already there (a run before loaded them)")
     args = parser.parse_args()
     anchor = (args.keep / "anchor.txt").read_text().strip()[:10]
@@ -358,9 +369,10 @@ def main() -> int:
         opens = [run_child("open", url, anchor, str(home)) for _ in range(OPEN_RUNS + 1)][1:]  # the first warms the server's cache
         progress("PostgreSQL: actions")
         results["PostgreSQL"] = report("PostgreSQL", opens, run_child("actions", url, anchor, str(home)))
+        viewed = True
         if args.views:
             progress("PostgreSQL: F3 and F4")
-            views(run_child("views", url, anchor, str(home)))
+            viewed = views(run_child("views", url, anchor, str(home)))
         if not args.skip_json:
             copy = work / "json"
             copy.mkdir()
@@ -384,7 +396,7 @@ def main() -> int:
             judged("PageDown/End/Home p95 (the keystroke target)", found["paging_p95"] * 1000, TARGETS["keystroke_p95"] * 1000, "ms"),
             judged("office app peak memory", found["memory_mb"], TARGETS["memory_mb"], "MB"),
         ]
-        return 0 if all(ok) else 1
+        return 0 if all(ok) and viewed else 1
     finally:
         if cluster is not None:
             cluster.stop()
