@@ -21,7 +21,10 @@ from test_register_paging import MATCHING, OTHERS, app_for, count_line, fill_man
 
 from fieldvisit.editing.editor import Editor
 from fieldvisit.office import register_db
+from fieldvisit.office.facts import FactsIndex
+from fieldvisit.office.facts_db import facts_for
 from fieldvisit.office.policy import DEFAULT_POLICY, Policy
+from fieldvisit.office.stats import facts_window, period_figures
 from fieldvisit.office.register import SAVED_FILTERS, SORT_KEYS, RegisterFilter, RegisterIndex
 from fieldvisit.office.register_db import DatabaseRegister, DerivedColumns
 from fieldvisit.stores.migrate import migrate
@@ -209,9 +212,9 @@ def _cli(*args: str):
 
 
 def test_init_db_upgrades_schema_2_and_computes_every_deadline_again_when_the_policy_changes(postgres_url, office_store_path, tmp_path):
-    """A schema-2 database (as that release made it, with matters in it) is brought to schema 3
-    by `fieldvisit office init-db`: the deadline columns added and computed with the office's
-    policy, so the register's default order and its overdue filter are right at once; run again
+    """A schema-2 database (as that release made it, with matters in it) is brought to this
+    schema by `fieldvisit office init-db`: the deadline and facts columns added and computed with
+    the office's policy, so the register's default order and its overdue filter are right at once; run again
     it computes nothing, and after policy.toml changed it computes them all again."""
     drop_schema(postgres_url)
     with psycopg.connect(postgres_url, autocommit=True) as connection:
@@ -224,6 +227,7 @@ def test_init_db_upgrades_schema_2_and_computes_every_deadline_again_when_the_po
                         (table, record["id"], orjson.dumps(record).decode(), search_codes(record) if table == ISSUES else "{}"),
                     )
             index = memory_rows(source)
+            statistics = period_figures(*FactsIndex(source).period(dt.date(2026, 10, 1), dt.date(2026, 11, 30)), dt.date(2026, 10, 1), dt.date(2026, 11, 30), DEFAULT_POLICY, ANCHOR)
     with pytest.raises(StoreUnavailableError):
         PostgresStore(postgres_url)  # schema 2: the command to run is named
     data_dir = tmp_path / "data"
@@ -240,6 +244,9 @@ def test_init_db_upgrades_schema_2_and_computes_every_deadline_again_when_the_po
         overdue = register.ordered(SAVED_FILTERS["overdue"], "due", False)
         overdue.count_now()
         assert {row.id for row in overdue.window(0, len(overdue))} == {row.id for row in index.rows.values() if row.overdue} != set()
+        start, end = dt.date(2026, 10, 1), dt.date(2026, 11, 30)  # and every matter's facts (schema 4) computed with them
+        assert all(facts is not None for facts, _document in store.period_facts(facts_window(start, end)))
+        assert period_figures(*facts_for(store, None).period(start, end), start, end, DEFAULT_POLICY, ANCHOR) == statistics
     assert "Deadlines computed" not in _cli("--data-dir", str(data_dir), "--lang", "en", "office", "init-db", postgres_url).output
     office = data_dir / "office"
     office.mkdir(parents=True, exist_ok=True)
