@@ -21,7 +21,7 @@ from fieldvisit.core.model import check_range, parse_date
 from fieldvisit.screens.widgets.fitting_footer import FittingFooter
 from fieldvisit.screens.literal import literal
 from fieldvisit.core.text import one_line
-from fieldvisit.office.stats import PeriodStats, period_figures
+from fieldvisit.office.stats import PeriodStats
 
 BAR_WIDTH = 30
 
@@ -71,12 +71,11 @@ class StatisticsScreen(Screen):
 
     @work(thread=True, exclusive=True, group="statistics")
     def _count(self, start: dt.date, end: dt.date) -> None:
-        """One pass over every matter's facts (`app.matter_facts`: the dates its history fixes,
-        the rating that counts, as the period report reads them), on a thread of its own: the
-        first count reads the store when the facts' file does not fit it (seconds at 100,000)."""
-        today = clock.today()
-        matters, sites = self.app.matter_facts.period(start, end, self.app.policy, today)
-        stats = period_figures(matters, sites, start, end, self.app.policy, today)
+        """One pass over the matters' facts (`app.matter_facts`: the dates its history fixes, the
+        rating that counts, as the period report reads them; a database's counted in groups), on
+        a thread of its own: the first count reads the store when the facts' file does not fit
+        it (seconds at 100,000)."""
+        stats = self.app.matter_facts.figures(start, end, self.app.policy, clock.today())
         if not get_current_worker().is_cancelled:  # a newer period was asked for meanwhile
             self.app.call_from_thread(self._show, stats)
 

@@ -12,6 +12,7 @@ import pytest
 from textual.widgets import Input, OptionList
 
 from fieldvisit.apps.office import OfficeApp
+from fieldvisit.core.records import get_value
 from fieldvisit.editing.editor import Editor
 from fieldvisit.office import facts_db, repeats
 from fieldvisit.office.facts import FactsIndex, facts_of
@@ -59,6 +60,11 @@ def stores(office_store_path, postgres_store_url):
         gone = editor.record_issue(visit["id"], {"title": "已撤回的事项", "employee_no": "E-7001"})
         editor.withdraw_issue(gone["id"], "当场解决")
         source.put({ISSUES: [_damaged(earlier[0], "accepted_at", "2026-02-30"), _damaged(earlier[1], "raised_at", "不是日期")]})
+        handled = next(
+            record for record in source.records(ISSUES)
+            if record["id"] not in (earlier[0]["id"], earlier[1]["id"]) and str(get_value(record, "accepted_at") or "").startswith("2026-10") and not get_value(record, "replied_at")
+        )
+        source.put({ISSUES: [_damaged(handled, "status", "withdrawn")]})  # its handling would fall due in December: withdrawn, it counts nowhere
         with PostgresStore(postgres_store_url, actor="信访办") as database:
             database.derive_with(DerivedColumns(DEFAULT_POLICY))
             migrate(source, database)
@@ -78,10 +84,14 @@ def test_a_period_reads_the_matters_that_count_in_it_and_counts_the_same(stores)
             expected = period_figures(held, sites, start, end, DEFAULT_POLICY, today, late=late_memory)
             assert period_figures(read, read_sites, start, end, DEFAULT_POLICY, today, late=late_database) == expected, (start, end, today)
             assert sorted(item.id for item, _step in late_database) == sorted(item.id for item, _step in late_memory)
+            assert asked.figures(start, end, DEFAULT_POLICY, today) == expected == memory.figures(start, end, DEFAULT_POLICY, today)  # the rest in groups
     october = facts_window(dt.date(2026, 10, 1), dt.date(2026, 10, 31), DEFAULT_POLICY, ANCHOR)
     assert 0 < len(list(database.period_facts(october))) < everything  # November's matters are not read
     future = facts_window(dt.date(2027, 4, 1), dt.date(2027, 6, 30), DEFAULT_POLICY, ANCHOR)
     assert len(list(database.period_facts(future))) < everything  # only those still waiting, or not dated
+    groups = database.period_groups(future)
+    assert list(database.period_facts(future, whole=False)) == []  # nothing raised, closed or replied to then
+    assert sum(count for _part, count in groups) > len(groups) > 0  # the waiting ones, counted in groups
 
 
 def test_the_period_report_is_the_same_from_the_database(stores):

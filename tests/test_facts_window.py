@@ -6,13 +6,16 @@ Python (`selected`), and `tests/test_facts_postgres.py` holds the database to th
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+
+import orjson
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fieldvisit.core.model import STATUSES
-from fieldvisit.office.facts import DEADLINE_FIELDS, facts_of
-from fieldvisit.office.facts_db import active_span
+from fieldvisit.office.facts import DEADLINE_FIELDS, Shared, facts_of
+from fieldvisit.office.facts_db import active_span, deadline_part, from_deadline_part
 from fieldvisit.office.policy import DEFAULT_POLICY
 from fieldvisit.office.stats import facts_window, period_figures
 from fieldvisit.office.workflow import SATISFACTION
@@ -72,15 +75,24 @@ def _bounds(span: str) -> tuple[str | None, str | None] | None:
     return low or None, high or None
 
 
+def _between(value, low, high) -> bool:
+    return value is not None and low <= value <= high
+
+
+def counted(matter, window) -> bool:
+    """`PostgresStore.period_facts`'s condition without `whole`: counted one by one."""
+    if _between(matter.raised, window.raised_from, window.raised_to):
+        return True
+    return _between(matter.closed, window.answered_from, window.answered_to) or _between(matter.replied, window.answered_from, window.answered_to)
+
+
 def selected(matter, window) -> bool:
     """`PostgresStore.period_facts`'s condition."""
-    def between(value, low, high) -> bool:
-        return value is not None and low <= value <= high
+    return counted(matter, window) or active(matter, window)
 
-    if between(matter.raised, window.raised_from, window.raised_to):
-        return True
-    if between(matter.closed, window.answered_from, window.answered_to) or between(matter.replied, window.answered_from, window.answered_to):
-        return True
+
+def active(matter, window) -> bool:
+    """Its deadlines ran in the period's window (`fact_span &&` it)."""
     bounds = _bounds(active_span(matter))
     if bounds is None:
         return False
@@ -100,6 +112,10 @@ def test_a_matter_left_out_of_a_period_adds_nothing_to_its_figures(issues, first
     late_every, late_chosen = [], []
     assert period_figures(chosen, sites, start, end, DEFAULT_POLICY, today, late_chosen) == period_figures(every, sites, start, end, DEFAULT_POLICY, today, late_every)
     assert [matter.id for matter, _step in late_chosen] == [matter.id for matter, _step in late_every]
+    groups = Counter(orjson.dumps(deadline_part(matter)) for matter in every if matter.status != "withdrawn" and active(matter, window) and not counted(matter, window))
+    waiting = [(from_deadline_part(orjson.loads(part), Shared()), count) for part, count in groups.items()]  # as `period_groups` gives them
+    apart = [matter for matter in every if counted(matter, window)]
+    assert period_figures(apart, sites, start, end, DEFAULT_POLICY, today, waiting=waiting) == period_figures(every, sites, start, end, DEFAULT_POLICY, today)
 
 
 def test_a_month_leaves_out_the_matters_of_other_months():

@@ -265,6 +265,13 @@ class FactsIndex:
         each visit's site, as `ready`; a database reads only the period's (`facts_db.DatabaseFacts`)."""
         return self.ready()
 
+    def figures(self, start: dt.date, end: dt.date, policy: Any, today: dt.date | None = None) -> Any:
+        """The period's figures (`stats.period_figures`) from every matter's facts."""
+        # imported when first needed: the index is made before any figure is asked for
+        from fieldvisit.office.stats import period_figures
+
+        return period_figures(*self.ready(), start, end, policy, today)
+
     def repeat_index(self) -> Any:
         """The facts in the order repeat suggestions walk them (`repeats.RepeatIndex`), made
         once and kept in step with the writes that leave a matter where it is."""

@@ -505,6 +505,17 @@ def _deadline(step: str, start: date, days: int, done: date | None, policy: Poli
     return Deadline(step=step, due=due, done=done, start=start, approximate=approximate)
 
 
+def as_read(value: Any) -> Any:
+    """A date field's value as `deadlines` reads it: its local date (ISO) when it can be read, else
+    as it is (`deadlines` then refuses it, as it would have): matters whose times differ but
+    whose dates are the same then share their deadlines (`office.facts_db`)."""
+    try:
+        day = _date({"value": value}, "value")
+    except PolicyError:
+        return value
+    return value if day is None else day.isoformat()
+
+
 def _date(issue: dict[str, Any], field: str) -> date | None:
     """A date field (or the local date of a time with offset); None when empty."""
     value = issue.get(field)

@@ -43,7 +43,7 @@ COUNT_LIMIT = 10_000
 """A filter's matches are counted exactly up to this many; more are shown as "10,000+"."""
 REMEMBERED = 32
 """Orderings kept until the next write: a search typed and erased costs nothing the second time."""
-DERIVED_VERSION = 3
+DERIVED_VERSION = 4
 """Changes when the way the derived columns are computed changes: `init-db` computes them again."""
 
 

@@ -154,10 +154,14 @@ def period_figures(
     policy: Policy = DEFAULT_POLICY,
     today: dt.date | None = None,
     late: list[tuple[MatterFacts, Deadline]] | None = None,
+    waiting: Iterable[tuple[MatterFacts, int]] = (),
 ) -> PeriodStats:
     """Every figure for one period in one pass over the matters' facts; `sites`: each visit's
     site by id. With `late`, each matter counted overdue is added to it with the step it was
-    late on (the period report's overdue list)."""
+    late on (the period report's overdue list). `waiting`: matters that add to the deadline
+    figures only (not raised in this period or the one before, nor closed or replied to in it,
+    nor withdrawn), as (facts, how many matters share them): a database counts them by group
+    (`facts_db.DatabaseFacts.figures`); without `late` only, as their members are not named."""
     check_period(start, end)
     lo, hi = start.isoformat(), end.isoformat()
     before_start, before_end = previous_period(start, end)
@@ -222,6 +226,12 @@ def period_figures(
             if late is not None:
                 late.append((matter, found[2]))
         due_soon += found[3]
+    for matter, count in waiting:
+        found = known(matter.deadline_key) or add_of(matter)
+        done += found[0] * count
+        done_on_time += found[1] * count
+        overdue += count if found[2] is not None else 0
+        due_soon += found[3] * count
 
     categories: Counter[str] = Counter()
     by_site: Counter[str] = Counter()

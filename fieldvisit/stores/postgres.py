@@ -163,6 +163,7 @@ DERIVED = {
     "fact_span": "daterange",
     "raised_order": 'text COLLATE "C"',
     "persons": "jsonb",
+    "deadline_part": "text",
 }
 """Columns the office computes from a matter in Python when it writes it (`PostgresStore.derive_with`),
 by name with their types: the open step's due date and its name, from the policy's working days

@@ -24,6 +24,23 @@ Python compares them: `repeats.RepeatIndex`)."""
 
 FactsRow = tuple[str | None, str | None]
 
+_RANGES = (
+    ("fact_raised", "raised_from", "raised_to"),
+    ("fact_closed", "answered_from", "answered_to"),
+    ("fact_replied", "answered_from", "answered_to"),
+)
+_COUNTED = " OR ".join(f"{column} BETWEEN %({low})s AND %({high})s" for column, low, high in _RANGES) + " OR facts IS NULL OR deadline_part IS NULL"
+"""A matter counted one by one in a period (`FactsWindow`): raised in it or the period before,
+closed or replied to in it, or its facts not computed."""
+_COUNTED_OR_FALSE = " OR ".join(f"coalesce({column} BETWEEN %({low})s AND %({high})s, false)" for column, low, high in _RANGES) + " OR facts IS NULL OR deadline_part IS NULL"
+"""The same, false where a date is missing (NULL): for `NOT`."""
+_ACTIVE = "fact_span && daterange(%(active_from)s::date, %(active_to)s::date, '[]')"
+"""A matter whose deadlines ran at some time in the period's window."""
+
+
+def _values(window: FactsWindow) -> dict[str, str]:
+    return {name: getattr(window, name) for name in window.__dataclass_fields__}
+
 
 class FactsQueries:
     """Mixed into `PostgresStore`: the queries of `office.facts_db`."""
@@ -32,26 +49,27 @@ class FactsQueries:
     keeps_facts = True
     """Every matter's facts are kept beside it (`Store.keeps_facts`)."""
 
-    def period_facts(self, window: FactsWindow) -> Iterator[FactsRow]:
+    def period_facts(self, window: FactsWindow, whole: bool = True) -> Iterator[FactsRow]:
         """The facts of every matter that may count in a period's figures (`stats.facts_window`),
-        streamed from a cursor, so a three-year report holds a batch at a time, not a million."""
-        query = (
-            f"SELECT {_FACTS} FROM fv_records WHERE tbl = 'issues' AND ("
-            "fact_raised BETWEEN %(raised_from)s AND %(raised_to)s"
-            " OR fact_closed BETWEEN %(answered_from)s AND %(answered_to)s"
-            " OR fact_replied BETWEEN %(answered_from)s AND %(answered_to)s"
-            " OR fact_span && daterange(%(active_from)s::date, %(active_to)s::date, '[]')"
-            " OR facts IS NULL)"
-        )
-        values = {
-            "raised_from": window.raised_from, "raised_to": window.raised_to,
-            "answered_from": window.answered_from, "answered_to": window.answered_to,
-            "active_from": window.active_from, "active_to": window.active_to,
-        }
+        streamed from a cursor, so a three-year report holds a batch at a time, not a million.
+        Not `whole`: only those raised, closed or replied to in it (or not computed), the others
+        being counted in groups (`period_groups`)."""
+        condition = f"{_COUNTED} OR {_ACTIVE}" if whole else _COUNTED
         with self._pool.connection() as connection, connection.transaction(), connection.cursor(name=f"fv_facts_{uuid.uuid4().hex}") as cursor:
             cursor.itersize = 5000
-            cursor.execute(query, values)
+            cursor.execute(f"SELECT {_FACTS} FROM fv_records WHERE tbl = 'issues' AND ({condition})", _values(window))
             yield from cursor
+
+    def period_groups(self, window: FactsWindow) -> list[tuple[str, int]]:
+        """The matters not withdrawn whose deadlines ran in the period and that `period_facts`
+        without `whole` leaves out, counted by what they add to the deadline figures (their
+        `deadline_part`): (part, how many)."""
+        query = (
+            f"SELECT deadline_part, count(*) FROM fv_records WHERE tbl = 'issues' AND {NOT_WITHDRAWN} AND {_ACTIVE}"
+            f" AND NOT ({_COUNTED_OR_FALSE}) GROUP BY deadline_part"
+        )
+        with self._pool.connection() as connection:
+            return connection.execute(query, _values(window)).fetchall()
 
     def repeat_newest(self, before_id: str | None, limit: int) -> list[FactsRow]:
         """Up to `limit` matters not withdrawn, newest id first, after `before_id` when given:
