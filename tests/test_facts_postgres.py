@@ -91,10 +91,16 @@ def test_a_period_reads_the_matters_that_count_in_it_and_counts_the_same(stores)
     assert len(list(database.period_facts(future))) < everything  # only those still waiting, or not dated
     groups = database.period_groups(future)
     assert list(database.period_facts(future, whole=False)) == []  # nothing raised, closed or replied to then
-    assert sum(count for _part, count in groups) > len(groups) > 0  # the waiting ones, counted in groups
+    assert sum(count for _part, _site, count in groups) > len(groups) > 0  # the waiting ones, counted in groups
 
 
-def test_the_period_report_is_the_same_from_the_database(stores):
+@pytest.mark.parametrize("listed", [200, 3])
+def test_the_period_report_is_the_same_from_the_database(stores, monkeypatch, listed):
+    """Its overdue list too: the longest overdue, some counted one by one, some in the database's
+    groups (named for the list), all of them or the first 3."""
+    from fieldvisit.reports import data
+
+    monkeypatch.setattr(data, "OVERDUE_LISTED", listed)
     source, database = stores
     for start, end in PERIODS[:5]:
         expected = period_report(source, start, end, None, DEFAULT_POLICY, ANCHOR, FactsIndex(source))
@@ -103,6 +109,9 @@ def test_the_period_report_is_the_same_from_the_database(stores):
     expected = period_report(source, dt.date(2026, 11, 1), dt.date(2026, 11, 30), site, DEFAULT_POLICY, ANCHOR, FactsIndex(source))
     assert expected.stats.total >= 3
     assert period_report(database, dt.date(2026, 11, 1), dt.date(2026, 11, 30), site, DEFAULT_POLICY, ANCHOR, facts_for(database, None)) == expected
+    december = period_report(source, dt.date(2026, 12, 1), dt.date(2026, 12, 31), None, DEFAULT_POLICY, None, FactsIndex(source))
+    assert len(december.overdue) == min(listed, december.stats.overdue) and december.stats.overdue > 3
+    assert period_report(database, dt.date(2026, 12, 1), dt.date(2026, 12, 31), None, DEFAULT_POLICY, None, facts_for(database, None)) == december
 
 
 def test_a_matter_written_before_its_facts_were_computed_counts_from_its_document(stores):

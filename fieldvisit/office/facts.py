@@ -265,12 +265,14 @@ class FactsIndex:
         each visit's site, as `ready`; a database reads only the period's (`facts_db.DatabaseFacts`)."""
         return self.ready()
 
-    def figures(self, start: dt.date, end: dt.date, policy: Any, today: dt.date | None = None) -> Any:
-        """The period's figures (`stats.period_figures`) from every matter's facts."""
+    def figures(self, start: dt.date, end: dt.date, policy: Any, today: dt.date | None = None, site: str | None = None, late: list | None = None) -> Any:
+        """The period's figures (`stats.period_figures`, at `site` when one is given) from every
+        matter's facts; with `late`, the overdue added to it with their steps."""
         # imported when first needed: the index is made before any figure is asked for
-        from fieldvisit.office.stats import period_figures
+        from fieldvisit.office.stats import at_site, period_figures
 
-        return period_figures(*self.ready(), start, end, policy, today)
+        matters, sites = at_site(*self.ready(), site)
+        return period_figures(matters, sites, start, end, policy, today, late=late)
 
     def repeat_index(self) -> Any:
         """The facts in the order repeat suggestions walk them (`repeats.RepeatIndex`), made

@@ -27,7 +27,7 @@ from fieldvisit.core.records import Record
 from fieldvisit.office.facts import DEADLINE_FIELDS, FactsIndex, MatterFacts, Shared, from_stored, record_facts, stored
 from fieldvisit.office.policy import DEFAULT_POLICY, Policy, as_read
 from fieldvisit.office.repeats import WINDOW, RepeatSuggestion, bigrams, text_repeat
-from fieldvisit.office.stats import PeriodStats, facts_window, period_figures
+from fieldvisit.office.stats import PeriodStats, at_site, facts_window, period_figures
 from fieldvisit.stores.store import Store
 
 CANDIDATES = 200
@@ -136,16 +136,41 @@ class DatabaseFacts:
         rows = self.store.period_facts(facts_window(start, end, policy, today))
         return (read(*row) for row in rows), self.store.visit_sites()
 
-    def figures(self, start: dt.date, end: dt.date, policy: Policy = DEFAULT_POLICY, today: dt.date | None = None) -> PeriodStats:
-        """The period's figures (`stats.period_figures`): the matters raised, closed or replied to
-        in it read one by one, the others whose deadlines ran in it counted by the database in
-        groups of those that add the same to them (`deadline_part`): a register of a million
-        open matters is then a few thousand groups, not a million rows."""
+    def figures(
+        self, start: dt.date, end: dt.date, policy: Policy = DEFAULT_POLICY, today: dt.date | None = None, site: str | None = None, late: list | None = None
+    ) -> PeriodStats:
+        """The period's figures (`stats.period_figures`, at `site` when one is given): the matters
+        raised, closed or replied to in it read one by one, the others whose deadlines ran in it
+        counted by the database in groups of those that add the same to them (`deadline_part`):
+        a register of a million open matters is then a few thousand groups, not a million rows.
+        With `late` (`reports.data.Longest`), the overdue: each counted one by one, and of the
+        groups' members enough for its `size` longest."""
         read, shared = reader(), Shared()
         window = facts_window(start, end, policy, today)
-        counted = (read(*row) for row in self.store.period_facts(window, whole=False))
-        groups = ((from_deadline_part(orjson.loads(part), shared), count) for part, count in self.store.period_groups(window))
-        return period_figures(counted, self.store.visit_sites(), start, end, policy, today, waiting=groups)
+        counted, sites = at_site((read(*row) for row in self.store.period_facts(window, whole=False)), self.store.visit_sites(), site)
+        groups = [(from_deadline_part(orjson.loads(part), shared), count, part) for part, at, count in self.store.period_groups(window) if not site or at == site]
+        late_groups: list | None = [] if late is not None else None
+        stats = period_figures(counted, sites, start, end, policy, today, late=late, waiting=((facts, count) for facts, count, _part in groups), late_waiting=late_groups)
+        if late_groups:
+            self._name_late(window, site, groups, late_groups, late)
+        return stats
+
+    def _name_late(self, window: Any, site: str | None, groups: list, late_groups: list, late: Any) -> None:
+        """The members of the late groups a report lists: the groups longest overdue first, until
+        they hold `late.size` matters (with every group due the same day as the last)."""
+        of = {id(facts): (count, part) for facts, count, part in groups}
+        wanted, held, last_due = [], 0, None
+        steps: dict[str, Any] = {}
+        for facts, step in sorted(late_groups, key=lambda pair: pair[1].due):
+            if held >= getattr(late, "size", float("inf")) and step.due != last_due:
+                break
+            count, part = of[id(facts)]
+            wanted.append(part)
+            steps[part] = step
+            held, last_due = held + count, step.due
+        read = reader()
+        for facts, document, part in self.store.period_group_members(window, wanted, site):
+            late.append((read(facts, document), steps[part]))
 
     def repeat_index(self) -> DatabaseRepeats:
         return DatabaseRepeats(self.store)

@@ -155,13 +155,15 @@ def period_figures(
     today: dt.date | None = None,
     late: list[tuple[MatterFacts, Deadline]] | None = None,
     waiting: Iterable[tuple[MatterFacts, int]] = (),
+    late_waiting: list[tuple[MatterFacts, Deadline]] | None = None,
 ) -> PeriodStats:
     """Every figure for one period in one pass over the matters' facts; `sites`: each visit's
     site by id. With `late`, each matter counted overdue is added to it with the step it was
     late on (the period report's overdue list). `waiting`: matters that add to the deadline
     figures only (not raised in this period or the one before, nor closed or replied to in it,
     nor withdrawn), as (facts, how many matters share them): a database counts them by group
-    (`facts_db.DatabaseFacts.figures`); without `late` only, as their members are not named."""
+    (`facts_db.DatabaseFacts.figures`); with `late_waiting`, each such group counted overdue is
+    added to it with its step (the caller names its members)."""
     check_period(start, end)
     lo, hi = start.isoformat(), end.isoformat()
     before_start, before_end = previous_period(start, end)
@@ -230,7 +232,10 @@ def period_figures(
         found = known(matter.deadline_key) or add_of(matter)
         done += found[0] * count
         done_on_time += found[1] * count
-        overdue += count if found[2] is not None else 0
+        if found[2] is not None:
+            overdue += count
+            if late_waiting is not None:
+                late_waiting.append((matter, found[2]))
         due_soon += found[3] * count
 
     categories: Counter[str] = Counter()
@@ -273,6 +278,15 @@ def period_figures(
         due_soon=due_soon,
         satisfaction_face_to_face=face_to_face,
     )
+
+
+def at_site(matters: Iterable[MatterFacts], sites: dict[str, str], site: str | None) -> tuple[Iterable[MatterFacts], dict[str, str]]:
+    """The matters of the visits at `site` and those visits' sites (all of them without one):
+    what a report for one site counts."""
+    if not site:
+        return matters, sites
+    sites = {visit_id: name for visit_id, name in sites.items() if name == site}
+    return (matter for matter in matters if matter.visit_id in sites), sites
 
 
 def facts_window(start: dt.date, end: dt.date, policy: Policy = DEFAULT_POLICY, today: dt.date | None = None) -> FactsWindow:

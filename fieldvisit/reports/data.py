@@ -23,7 +23,7 @@ from fieldvisit.core.records import entries, values
 from fieldvisit.core.references import device_short
 from fieldvisit.stores.queries import MatterQuery
 from fieldvisit.office.facts import FactsIndex, MatterFacts, Shared, facts_of, store_facts, store_sites, visit_sites
-from fieldvisit.office.stats import PeriodStats, period_figures
+from fieldvisit.office.stats import PeriodStats, at_site, period_figures
 from fieldvisit.stores.store import ISSUES, VISITS, Store
 
 MATTER_TEXT = ("title", "demand", "detail", "onsite_answer", "commitment", "representatives")
@@ -128,8 +128,10 @@ def period_report(
     read record by record, each parsed, read and let go: the store is never held as records."""
     if facts is None:
         return period_report_of(store_facts(store), store_sites(store), start, end, site, policy, today)
-    matters, sites = facts.period(start, end, policy, today)
-    return period_report_of(matters, sites, start, end, site, policy, today)
+    late = Longest(OVERDUE_LISTED)
+    stats = facts.figures(start, end, policy, today, site, late)
+    as_of = min(end, today) if today is not None else end
+    return PeriodReport(stats, site or None, as_of, overdue_list(late, as_of), policy.due_soon_days)
 
 
 def period_report_from(
@@ -157,19 +159,35 @@ def period_report_of(
     today: dt.date | None = None,
 ) -> PeriodReport:
     """The report from the matters' facts and each visit's site (`office.facts`), in one pass."""
-    if site:
-        sites = {visit_id: name for visit_id, name in sites.items() if name == site}
-        matters = (matter for matter in matters if matter.visit_id in sites)
-    late: list[tuple[MatterFacts, Deadline]] = []
+    matters, sites = at_site(matters, sites, site)
+    late = Longest(OVERDUE_LISTED)
     stats = period_figures(matters, sites, start, end, policy, today, late=late)
     as_of = min(end, today) if today is not None else end
     return PeriodReport(stats, site or None, as_of, overdue_list(late, as_of), policy.due_soon_days)
 
 
+def _longest_first(pair: tuple[MatterFacts, Deadline]) -> tuple:
+    return (pair[1].due, pair[0].ref or pair[0].id)
+
+
+class Longest(list):
+    """What `period_figures` adds to its `late` list, holding only the `size` longest overdue
+    (by due date, then reference) as they come: not every overdue matter of a million."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def append(self, pair: tuple[MatterFacts, Deadline]) -> None:
+        super().append(pair)
+        if len(self) >= 4 * self.size:
+            self[:] = heapq.nsmallest(self.size, self, key=_longest_first)
+
+
 def overdue_list(late: Iterable[tuple[MatterFacts, Deadline]], as_of: dt.date) -> list[OverdueMatter]:
     """The matters `period_figures` counted overdue on `as_of` with the step each was late on,
     longest overdue first, at most `OVERDUE_LISTED`."""
-    first = heapq.nsmallest(OVERDUE_LISTED, late, key=lambda pair: (pair[1].due, pair[0].ref or pair[0].id))
+    first = heapq.nsmallest(OVERDUE_LISTED, late, key=_longest_first)
     return [
         OverdueMatter(
             ref=matter.ref or matter.id,

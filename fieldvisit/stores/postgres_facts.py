@@ -37,6 +37,9 @@ _COUNTED_OR_FALSE = " OR ".join(f"coalesce({column} BETWEEN %({low})s AND %({hig
 _ACTIVE = "fact_span && daterange(%(active_from)s::date, %(active_to)s::date, '[]')"
 """A matter whose deadlines ran at some time in the period's window."""
 
+_WAITING = f"tbl = 'issues' AND {NOT_WITHDRAWN} AND {_ACTIVE} AND NOT ({_COUNTED_OR_FALSE})"
+"""A matter counted in a group: not withdrawn, its deadlines running in the window, not counted one by one."""
+
 
 def _values(window: FactsWindow) -> dict[str, str]:
     return {name: getattr(window, name) for name in window.__dataclass_fields__}
@@ -60,16 +63,21 @@ class FactsQueries:
             cursor.execute(f"SELECT {_FACTS} FROM fv_records WHERE tbl = 'issues' AND ({condition})", _values(window))
             yield from cursor
 
-    def period_groups(self, window: FactsWindow) -> list[tuple[str, int]]:
+    def period_groups(self, window: FactsWindow) -> list[tuple[str, str, int]]:
         """The matters not withdrawn whose deadlines ran in the period and that `period_facts`
         without `whole` leaves out, counted by what they add to the deadline figures (their
-        `deadline_part`): (part, how many)."""
-        query = (
-            f"SELECT deadline_part, count(*) FROM fv_records WHERE tbl = 'issues' AND {NOT_WITHDRAWN} AND {_ACTIVE}"
-            f" AND NOT ({_COUNTED_OR_FALSE}) GROUP BY deadline_part"
-        )
+        `deadline_part`) and by site: (part, site, how many)."""
+        query = f"SELECT deadline_part, coalesce(matter_site, ''), count(*) FROM fv_records WHERE {_WAITING} GROUP BY 1, 2"
         with self._pool.connection() as connection:
             return connection.execute(query, _values(window)).fetchall()
+
+    def period_group_members(self, window: FactsWindow, parts: list[str], site: str | None) -> list[tuple[str | None, str | None, str]]:
+        """The matters of these groups (`period_groups`), at `site` if one is given, each with
+        its group's part: those a report names among its overdue."""
+        at = "" if not site else " AND matter_site = %(site)s"
+        query = f"SELECT {_FACTS}, deadline_part FROM fv_records WHERE {_WAITING} AND deadline_part = ANY(%(parts)s){at}"
+        with self._pool.connection() as connection:
+            return connection.execute(query, {**_values(window), "parts": parts, "site": site}).fetchall()
 
     def repeat_newest(self, before_id: str | None, limit: int) -> list[FactsRow]:
         """Up to `limit` matters not withdrawn, newest id first, after `before_id` when given:
