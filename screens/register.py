@@ -56,6 +56,9 @@ milliseconds); a larger register measures them once its first rows are shown."""
 
 class RegisterScreen(Screen):
     CSS_PATH = "register.tcss"
+    AUTO_FOCUS = "#register"
+    """The table has the focus from the start (not the search box first, then the table: the
+    footer's keys would be composed for each)."""
     COMMANDS = {SortCommands}
     BINDINGS = [
         Binding("ctrl+f", "search", t("action.search")),
@@ -103,7 +106,6 @@ class RegisterScreen(Screen):
         self.title = t("app.office_title")
         self._unwatch = self.app.register_index.watch(self._rows_changed)
         self.refresh_rows()
-        self.query_one("#register", RegisterTable).focus()
         self.call_after_refresh(self.post_message, self.Shown())
 
     def on_unmount(self) -> None:
