@@ -541,20 +541,15 @@ class PostgresStore(Store):
         self._listen_lock = threading.Lock()
         self._listener: threading.Thread | None = None
         self._closing = threading.Event()
+        # checked on a connection of its own before the pool connects: that one fails at once with
+        # the server's reason, where the pool would retry, and log each try on the terminal
+        self._check_schema()
         self._pool = ConnectionPool(url, min_size=1, max_size=max(1, pool_size), kwargs={"autocommit": True}, open=False, name="fieldvisit")
-        # the pool connects in its thread while the schema is checked on a connection of its own
-        # (which fails at once, with the server's reason, where the pool would wait): the office
-        # app's start waits for one connection instead of two in a row (issue 16 §4)
-        self._pool.open(wait=False)
         try:
-            self._check_schema()
-            self._pool.wait(timeout=15)
+            self._pool.open(wait=True, timeout=15)
         except PoolTimeout as error:
             self._pool.close()
             raise StoreUnavailableError(url=safe_url(url), reason=_reason(error)) from None
-        except BaseException:
-            self._pool.close()
-            raise
 
     def sign_as(self, actor: str) -> None:
         self.actor = actor
