@@ -23,7 +23,8 @@ class ExportScreen(ModalScreen[tuple[str, bool] | None]):
         Binding("escape", "cancel", t("action.cancel")),
     ]
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: str) -> None:
+        """`count`: how many matters, as the register's line shows the number ("约 61,000")."""
         super().__init__()
         self.count = count
 

@@ -56,6 +56,9 @@ milliseconds); a larger register measures them once its first rows are shown."""
 
 class RegisterScreen(Screen):
     CSS_PATH = "register.tcss"
+    AUTO_FOCUS = "#register"
+    """The table has the focus from the start (not the search box first, then the table: the
+    footer's keys would be composed for each)."""
     COMMANDS = {SortCommands}
     BINDINGS = [
         Binding("ctrl+f", "search", t("action.search")),
@@ -103,7 +106,6 @@ class RegisterScreen(Screen):
         self.title = t("app.office_title")
         self._unwatch = self.app.register_index.watch(self._rows_changed)
         self.refresh_rows()
-        self.query_one("#register", RegisterTable).focus()
         self.call_after_refresh(self.post_message, self.Shown())
 
     def on_unmount(self) -> None:
@@ -270,20 +272,22 @@ class RegisterScreen(Screen):
         self.app.push_screen(OfficeMatterScreen(issue_id))
 
     def action_export(self) -> None:
-        """Write the matters of the current filter, in the current order, to a spreadsheet."""
+        """Write the matters of the current filter, in the current order, to a spreadsheet. The
+        choice is asked at once, with the number the line under the table shows; the rows are
+        read in the thread that writes them (a database register reads them page by page)."""
         # imported when first needed: the app starts without it
         from fieldvisit.screens.export import ExportScreen
-        from fieldvisit.screens.register_export import export_rows
 
-        rows = export_rows(self.app.register_index, self.current_filter(), self.sort_key, self.sort_reverse)
-        self.app.push_screen(ExportScreen(len(rows)), lambda chosen: self._export(rows, chosen))
+        ordering = self.app.register_index.ordered(self.current_filter(), self.sort_key, self.sort_reverse)
+        shown = _number(len(ordering), ordering.exact, ordering.at_least)
+        self.app.push_screen(ExportScreen(shown), lambda chosen: self._export(ordering, shown, chosen))
 
-    def _export(self, rows: list[RegisterRow], chosen: tuple[str, bool] | None) -> None:
+    def _export(self, ordering: Ordering, shown: str, chosen: tuple[str, bool] | None) -> None:
         if chosen is not None:
             # imported when first needed: the app starts without it
             from fieldvisit.screens.register_export import write_in_background
 
-            write_in_background(self, rows, *chosen)
+            write_in_background(self, ordering, shown, *chosen)
 
     def action_search(self) -> None:
         self.query_one("#register-search", Input).focus()

@@ -134,7 +134,6 @@ def test_repeat_suggestions_are_the_ones_the_facts_in_memory_give(stores, monkey
     raised just before (a small one: the window's edge matters), newest first."""
     source, database = stores
     monkeypatch.setattr(repeats, "WINDOW", window)
-    monkeypatch.setattr(facts_db, "WINDOW", window)
     monkeypatch.setattr(facts_db, "CANDIDATES", 7)  # several batches of candidates
     for limit in (3, 50, 500):
         expected = FactsIndex(source).repeat_index().suggestions(limit)

@@ -263,7 +263,7 @@ async def test_ctrl_s_exports_the_whole_filter_in_the_order_the_keys_chose(many,
     from fieldvisit.screens import register_export
 
     written: list[list[str]] = []
-    monkeypatch.setattr(register_export, "write_in_background", lambda screen, rows, fmt, redact: written.append([row.id for row in rows]))
+    monkeypatch.setattr(register_export, "write_in_background", lambda screen, ordering, shown, fmt, redact: written.append([row.id for row in ordering.all()]))
     app = app_for(many)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()

@@ -9,6 +9,7 @@ orders compared are those of keys without ties, or compared as a sort of the row
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 
 import orjson
@@ -25,8 +26,11 @@ from fieldvisit.office.facts import FactsIndex
 from fieldvisit.office.facts_db import facts_for
 from fieldvisit.office.policy import DEFAULT_POLICY, Policy
 from fieldvisit.office.stats import facts_window, period_figures
-from fieldvisit.office.register import SAVED_FILTERS, SORT_KEYS, RegisterFilter, RegisterIndex
-from fieldvisit.office.register_db import DatabaseRegister, DerivedColumns
+from fieldvisit.apps.office import OfficeApp
+from fieldvisit.locations.paths import Home
+from fieldvisit.office.register import SAVED_FILTERS, SORT_KEYS, Ordering, RegisterFilter, RegisterIndex
+from fieldvisit.office.register_db import DatabaseOrdering, DatabaseRegister, DerivedColumns
+from fieldvisit.screens.export import ExportScreen
 from fieldvisit.stores.migrate import migrate
 from fieldvisit.core.errors import StoreUnavailableError
 from fieldvisit.stores.postgres import PostgresStore, drop_schema, search_codes
@@ -136,6 +140,29 @@ async def test_end_reaches_the_last_of_300_matching_and_the_line_says_where(many
         await pilot.press("home", "pagedown")
         await pilot.pause()
         assert table.cursor_row > 0 and table.cursor_key == ids[table.cursor_row]
+
+
+async def test_ctrl_s_reads_every_matching_row_in_the_thread_that_writes_them(many, tmp_path, monkeypatch):
+    """Over a database every matching row is a query of its pages: the export key asks its
+    question at once and reads the rows in its worker, so the register answers meanwhile."""
+    read_on: list[int] = []
+    for ordering in (Ordering, DatabaseOrdering):
+        monkeypatch.setattr(ordering, "all", lambda self, read=ordering.all: read_on.append(threading.get_ident()) or read(self))
+    app = OfficeApp(many, Editor(many, actor="周敏"), today=ANCHOR, home=Home(tmp_path / "office"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settled(pilot, app)
+        app.screen.query_one("#register-search").value = "津贴"
+        await settled(pilot, app)
+        read_on.clear()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen) and read_on == []  # asked before a row is read
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert read_on and threading.get_ident() not in read_on
+        [written] = (tmp_path / "summaries").glob("register-*-masked.xlsx")
+        assert any(f"已把 {MATCHING} 件事项写入 {written}" == str(note.message) for note in app._notifications)
 
 
 async def test_keys_sort_by_each_column_both_ways(many):

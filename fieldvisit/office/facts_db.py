@@ -19,16 +19,18 @@ with the dates a period selects by, and `DatabaseFacts` answers the same questio
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import orjson
 
 from fieldvisit.core.records import Record
 from fieldvisit.office.facts import DEADLINE_FIELDS, FactsIndex, MatterFacts, Shared, from_stored, record_facts, stored
 from fieldvisit.office.policy import DEFAULT_POLICY, Policy, as_read
-from fieldvisit.office.repeats import WINDOW, RepeatSuggestion, bigrams, text_repeat
-from fieldvisit.office.stats import PeriodStats, at_site, facts_window, period_figures
 from fieldvisit.stores.store import Store
+
+if TYPE_CHECKING:
+    from fieldvisit.office.repeats import RepeatSuggestion
+    from fieldvisit.office.stats import PeriodStats
 
 CANDIDATES = 200
 """Newest matters asked for at once while repeat suggestions are looked for."""
@@ -132,6 +134,8 @@ class DatabaseFacts:
     def period(self, start: dt.date, end: dt.date, policy: Policy = DEFAULT_POLICY, today: dt.date | None = None) -> tuple[Iterable[MatterFacts], dict[str, str]]:
         """(the facts of the matters that may count in the period, each visit's site): the
         facts as a stream, to be counted once (`stats.period_figures`)."""
+        from fieldvisit.office.stats import facts_window
+
         read = reader()
         rows = self.store.period_facts(facts_window(start, end, policy, today))
         return (read(*row) for row in rows), self.store.visit_sites()
@@ -145,6 +149,9 @@ class DatabaseFacts:
         a register of a million open matters is then a few thousand groups, not a million rows.
         With `late` (`reports.data.Longest`), the overdue: each counted one by one, and of the
         groups' members enough for its `size` longest."""
+        # imported when first asked: the office app opens on its register without them
+        from fieldvisit.office.stats import at_site, facts_window, period_figures
+
         read, shared = reader(), Shared()
         window = facts_window(start, end, policy, today)
         counted, sites = at_site((read(*row) for row in self.store.period_facts(window, whole=False)), self.store.visit_sites(), site)
@@ -198,6 +205,9 @@ class DatabaseRepeats:
         self.store = store
 
     def suggestions(self, limit: int = 50) -> list[RepeatSuggestion]:
+        from fieldvisit.office import repeats
+        from fieldvisit.office.repeats import RepeatSuggestion, bigrams, text_repeat
+
         read = reader()
         pairs: dict[str, frozenset[str]] = {}
 
@@ -220,7 +230,7 @@ class DatabaseRepeats:
                 if earlier is not None:
                     suggestions.append(RepeatSuggestion(matter.id, earlier, "person", 1.0))
                     continue
-                window = [read(*row) for row in reversed(self.store.repeat_window(matter.raised_at, matter.id, WINDOW))]
+                window = [read(*row) for row in reversed(self.store.repeat_window(matter.raised_at, matter.id, repeats.WINDOW))]
                 found = text_repeat(matter, grams(matter), ((other, grams(other)) for other in window))
                 if found is not None:
                     suggestions.append(found)

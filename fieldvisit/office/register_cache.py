@@ -29,7 +29,6 @@ sit beside the store with the same protection.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 import hashlib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -233,6 +232,8 @@ def _policy_id(policy: Policy) -> str:
     """The policy's numbers, and the holiday data's version when working days are counted."""
     text = repr(policy)
     if policy.working_days:
+        # imported when first needed: only a policy that counts working days asks it (10 ms)
+        from importlib.metadata import PackageNotFoundError, version
 
         try:
             text += version("chinese-calendar")

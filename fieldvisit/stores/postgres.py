@@ -554,6 +554,8 @@ class PostgresStore(FactsQueries, Store):
         self._listen_lock = threading.Lock()
         self._listener: threading.Thread | None = None
         self._closing = threading.Event()
+        # checked on a connection of its own before the pool connects: that one fails at once with
+        # the server's reason, where the pool would retry, and log each try on the terminal
         self._check_schema()
         self._pool = ConnectionPool(url, min_size=1, max_size=max(1, pool_size), kwargs={"autocommit": True}, open=False, name="fieldvisit")
         try:

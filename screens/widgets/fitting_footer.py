@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from textual import events
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 from rich.cells import cell_len
@@ -23,8 +24,12 @@ class FittingFooter(Footer):
     def __init__(self, *children: Widget, **how) -> None:
         super().__init__(*children, **how)
         self._fitted_width = 0
+        self._recompose_due = False
+        self._composed_for: tuple | None = None
 
     def compose(self) -> ComposeResult:
+        self._recompose_due = False  # what changed until now is composed here
+        self._composed_for = self._keys_shown()
         items = list(super().compose())
         room = self.size.width
         self._fitted_width = room
@@ -45,11 +50,41 @@ class FittingFooter(Footer):
 
     def watch_compact(self, _compact: bool) -> None:
         if self.is_mounted:
-            self.call_after_refresh(self.recompose)  # the keys' widths changed
+            self.recompose_once()  # the keys' widths changed
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._fitted_width:
-            self.call_after_refresh(self.recompose)
+            self.recompose_once()
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """As Textual's footer, through `recompose_once`."""
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.recompose_once()
+
+    def recompose_once(self) -> None:
+        """Compose the keys again after the next refresh, once, and only if they changed: a
+        screen's opening resizes the footer, focuses a widget and updates its bindings several
+        times, and each would mount and style its twenty keys again (15 ms each) before the
+        screen's first paint (issue 16 §4)."""
+        if not self._recompose_due:
+            self._recompose_due = True
+            self.call_after_refresh(self._recompose_due_now)
+
+    async def _recompose_due_now(self) -> None:
+        if not self.is_attached or self._keys_shown() != self._composed_for:
+            await self.recompose()
+        self._recompose_due = False  # also when nothing was composed
+
+    def _keys_shown(self) -> tuple:
+        """What `compose` draws the keys from: the width, the style, the screen's bindings."""
+        if not self._bindings_ready:
+            return (self.size.width, self.compact)
+        bindings = tuple(
+            (binding.key, self.app.get_key_display(binding), binding.description, binding.action, binding.show, binding.group, enabled, tooltip)
+            for _node, binding, enabled, tooltip in self.screen.active_bindings.values()
+        )
+        return (self.size.width, self.compact, self.show_command_palette, bindings)
 
 
 def is_key(item: Widget) -> bool:
