@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import orjson
+
 from textual.widgets import Input, Select
 
 from homes import home_of
@@ -15,7 +17,7 @@ from fieldvisit.core.i18n import label
 from fieldvisit.core.records import values
 from fieldvisit.editing.editor import Editor
 from fieldvisit.office import followups as fu
-from fieldvisit.office.facts import FactsIndex, facts_of, facts_kept_in_step, record_facts, store_sites
+from fieldvisit.office.facts import STORED, FactsIndex, MatterFacts, Shared, facts_of, facts_kept_in_step, from_stored, record_facts, store_sites, stored
 from fieldvisit.office.facts_cache import FILE, FactsCache
 from fieldvisit.office.register import SAVED_FILTERS, RegisterIndex
 from fieldvisit.office.repeats import repeat_suggestions, suggest_repeats
@@ -95,6 +97,16 @@ def test_a_records_facts_are_those_of_its_rated_values(office_store_path):
     with TinyDBStore(office_store_path) as store:
         for record in store.records(ISSUES):
             assert record_facts(record) == facts_of(fu.rated_values(record))
+
+
+def test_a_matters_facts_read_back_from_json_are_the_same(office_store_path):
+    """As a database keeps them (`stored`, a JSON list) and reads them (`from_stored`)."""
+    assert STORED == MatterFacts._fields[: len(STORED)]
+    shared = Shared()
+    with TinyDBStore(office_store_path) as store:
+        for record in store.records(ISSUES):
+            matter = record_facts(record)
+            assert from_stored(orjson.loads(orjson.dumps(stored(matter))), shared) == matter
 
 
 def test_figures_and_repeats_from_the_facts_are_those_from_the_values(office_store_path):
