@@ -1,7 +1,7 @@
 """What a database reads for a period's figures (`stats.facts_window`, `facts_db.active_span`) is
 a superset: every matter it leaves out adds nothing to any figure. Held over random matters and
 periods, with no server: the selection `PostgresStore.period_facts` makes is written here in
-Python (`selected`), and `tests/test_facts_postgres.py` holds the database to the same figures."""
+Python (`selected`, `counted`, `active`), and `tests/test_facts_postgres.py` holds the database to the same figures."""
 
 from __future__ import annotations
 
@@ -80,14 +80,14 @@ def _between(value, low, high) -> bool:
 
 
 def counted(matter, window) -> bool:
-    """`PostgresStore.period_facts`'s condition without `whole`: counted one by one."""
+    """`PostgresStore.period_facts`'s condition: counted one by one."""
     if _between(matter.raised, window.raised_from, window.raised_to):
         return True
     return _between(matter.closed, window.answered_from, window.answered_to) or _between(matter.replied, window.answered_from, window.answered_to)
 
 
 def selected(matter, window) -> bool:
-    """`PostgresStore.period_facts`'s condition."""
+    """What the database reads at all: counted one by one (`period_facts`) or in groups (`period_groups`)."""
     return counted(matter, window) or active(matter, window)
 
 

@@ -25,7 +25,7 @@ from fieldvisit.office import register_db
 from fieldvisit.office.facts import FactsIndex
 from fieldvisit.office.facts_db import facts_for
 from fieldvisit.office.policy import DEFAULT_POLICY, Policy
-from fieldvisit.office.stats import facts_window, period_figures
+from fieldvisit.office.stats import facts_window
 from fieldvisit.apps.office import OfficeApp
 from fieldvisit.locations.paths import Home
 from fieldvisit.office.register import SAVED_FILTERS, SORT_KEYS, Ordering, RegisterFilter, RegisterIndex
@@ -254,7 +254,7 @@ def test_init_db_upgrades_schema_2_and_computes_every_deadline_again_when_the_po
                         (table, record["id"], orjson.dumps(record).decode(), search_codes(record) if table == ISSUES else "{}"),
                     )
             index = memory_rows(source)
-            statistics = period_figures(*FactsIndex(source).period(dt.date(2026, 10, 1), dt.date(2026, 11, 30)), dt.date(2026, 10, 1), dt.date(2026, 11, 30), DEFAULT_POLICY, ANCHOR)
+            statistics = FactsIndex(source).figures(dt.date(2026, 10, 1), dt.date(2026, 11, 30), DEFAULT_POLICY, ANCHOR)
     with pytest.raises(StoreUnavailableError):
         PostgresStore(postgres_url)  # schema 2: the command to run is named
     data_dir = tmp_path / "data"
@@ -273,7 +273,7 @@ def test_init_db_upgrades_schema_2_and_computes_every_deadline_again_when_the_po
         assert {row.id for row in overdue.window(0, len(overdue))} == {row.id for row in index.rows.values() if row.overdue} != set()
         start, end = dt.date(2026, 10, 1), dt.date(2026, 11, 30)  # and every matter's facts (schema 4) computed with them
         assert all(facts is not None for facts, _document in store.period_facts(facts_window(start, end)))
-        assert period_figures(*facts_for(store, None).period(start, end), start, end, DEFAULT_POLICY, ANCHOR) == statistics
+        assert facts_for(store, None).figures(start, end, DEFAULT_POLICY, ANCHOR) == statistics
     assert "Deadlines computed" not in _cli("--data-dir", str(data_dir), "--lang", "en", "office", "init-db", postgres_url).output
     office = data_dir / "office"
     office.mkdir(parents=True, exist_ok=True)

@@ -263,11 +263,6 @@ class FactsIndex:
         with self._lock:
             return list(self._facts.values()), dict(self._sites)
 
-    def period(self, start: dt.date, end: dt.date, policy: Any = None, today: dt.date | None = None) -> tuple[list[MatterFacts], dict[str, str]]:
-        """What a period's figures count (`stats.period_figures`): here every matter's facts and
-        each visit's site, as `ready`; a database reads only the period's (`facts_db.DatabaseFacts`)."""
-        return self.ready()
-
     def figures(self, start: dt.date, end: dt.date, policy: Any, today: dt.date | None = None, site: str | None = None, late: list | None = None) -> Any:
         """The period's figures (`stats.period_figures`, at `site` when one is given) from every
         matter's facts; with `late`, the overdue added to it with their steps."""

@@ -19,7 +19,7 @@ with the dates a period selects by, and `DatabaseFacts` answers the same questio
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable
 
 import orjson
 
@@ -131,15 +131,6 @@ class DatabaseFacts:
     def save(self) -> None:
         """Nothing to keep: the database keeps the facts as it is written."""
 
-    def period(self, start: dt.date, end: dt.date, policy: Policy = DEFAULT_POLICY, today: dt.date | None = None) -> tuple[Iterable[MatterFacts], dict[str, str]]:
-        """(the facts of the matters that may count in the period, each visit's site): the
-        facts as a stream, to be counted once (`stats.period_figures`)."""
-        from fieldvisit.office.stats import facts_window
-
-        read = reader()
-        rows = self.store.period_facts(facts_window(start, end, policy, today))
-        return (read(*row) for row in rows), self.store.visit_sites()
-
     def figures(
         self, start: dt.date, end: dt.date, policy: Policy = DEFAULT_POLICY, today: dt.date | None = None, site: str | None = None, late: list | None = None
     ) -> PeriodStats:
@@ -154,7 +145,7 @@ class DatabaseFacts:
 
         read, shared = reader(), Shared()
         window = facts_window(start, end, policy, today)
-        counted, sites = at_site((read(*row) for row in self.store.period_facts(window, whole=False)), self.store.visit_sites(), site)
+        counted, sites = at_site((read(*row) for row in self.store.period_facts(window)), self.store.visit_sites(), site)
         groups = [(from_deadline_part(orjson.loads(part), shared), count, part) for part, at, count in self.store.period_groups(window) if not site or at == site]
         late_groups: list | None = [] if late is not None else None
         stats = period_figures(counted, sites, start, end, policy, today, late=late, waiting=((facts, count) for facts, count, _part in groups), late_waiting=late_groups)

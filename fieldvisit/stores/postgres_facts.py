@@ -52,21 +52,20 @@ class FactsQueries:
     keeps_facts = True
     """Every matter's facts are kept beside it (`Store.keeps_facts`)."""
 
-    def period_facts(self, window: FactsWindow, whole: bool = True) -> Iterator[FactsRow]:
-        """The facts of every matter that may count in a period's figures (`stats.facts_window`),
+    def period_facts(self, window: FactsWindow) -> Iterator[FactsRow]:
+        """The facts of the matters a period's figures count one by one (`stats.facts_window`):
+        raised in it or the period before, closed or replied to in it, or not computed yet;
         streamed from a cursor, so a three-year report holds a batch at a time, not a million.
-        Not `whole`: only those raised, closed or replied to in it (or not computed), the others
-        being counted in groups (`period_groups`)."""
-        condition = f"{_COUNTED} OR {_ACTIVE}" if whole else _COUNTED
+        The others whose deadlines ran in it are counted in groups (`period_groups`)."""
         with self._pool.connection() as connection, connection.transaction(), connection.cursor(name=f"fv_facts_{uuid.uuid4().hex}") as cursor:
             cursor.itersize = 5000
-            cursor.execute(f"SELECT {_FACTS} FROM fv_records WHERE tbl = 'issues' AND ({condition})", _values(window))
+            cursor.execute(f"SELECT {_FACTS} FROM fv_records WHERE tbl = 'issues' AND ({_COUNTED})", _values(window))
             yield from cursor
 
     def period_groups(self, window: FactsWindow) -> list[tuple[str, str, int]]:
         """The matters not withdrawn whose deadlines ran in the period and that `period_facts`
-        without `whole` leaves out, counted by what they add to the deadline figures (their
-        `deadline_part`) and by site: (part, site, how many)."""
+        leaves out, counted by what they add to the deadline figures (their `deadline_part`) and
+        by site: (part, site, how many)."""
         query = f"SELECT deadline_part, coalesce(matter_site, ''), count(*) FROM fv_records WHERE {_WAITING} GROUP BY 1, 2"
         with self._pool.connection() as connection:
             return connection.execute(query, _values(window)).fetchall()
