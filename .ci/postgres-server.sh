@@ -4,6 +4,9 @@
 # OS packages when we are root (or have password-less sudo); elsewhere we say what to install.
 # FIELDVISIT_CI_PG_ROOT overrides where Debian keeps the server (tests of this file use it).
 
+# shellcheck source=os-packages.sh
+. "${BASH_SOURCE[0]%/*}/os-packages.sh"
+
 postgres_server_found() {
     local root="${FIELDVISIT_CI_PG_ROOT:-/usr/lib/postgresql}"
     compgen -G "$root/*/bin/initdb" >/dev/null && return 0
@@ -18,25 +21,7 @@ ensure_postgres_server() {
     if postgres_server_found; then
         return 0
     fi
-    if ! command -v apt-get >/dev/null 2>&1; then
-        echo "ci: no PostgreSQL server and no apt-get here: install the OS package for PostgreSQL (initdb, pg_ctl) or set FIELDVISIT_TEST_PG_URL; the PostgreSQL tests will fail" >&2
-        return 0
-    fi
-    local sudo=()
-    if [ "$(id -u)" -ne 0 ]; then
-        if command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then
-            sudo=(sudo -n)
-        else
-            echo "ci: no PostgreSQL server, and installing one needs root: run 'apt-get install -y postgresql' as root, or set FIELDVISIT_TEST_PG_URL; the PostgreSQL tests will fail" >&2
-            return 0
-        fi
-    fi
-    echo "ci: installing the PostgreSQL server from the OS packages (apt-get install -y postgresql)"
-    if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q \
-        || ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql; then
-        echo "ci: installing postgresql failed; the PostgreSQL tests will fail" >&2
-        return 0
-    fi
+    install_os_package postgresql "PostgreSQL server" " (initdb, pg_ctl) or set FIELDVISIT_TEST_PG_URL" "the PostgreSQL tests will fail" || return 0
     postgres_server_found || echo "ci: postgresql is installed but no initdb was found under ${FIELDVISIT_CI_PG_ROOT:-/usr/lib/postgresql}" >&2
     return 0
 }
