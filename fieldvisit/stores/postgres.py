@@ -127,7 +127,15 @@ def _indexes() -> dict[str, str]:
         "fv_records_repeat_order": f"CREATE INDEX IF NOT EXISTS fv_records_repeat_order ON fv_records (tbl, raised_order, (id COLLATE \"C\")) WHERE {NOT_WITHDRAWN}",
         "fv_records_repeat_newest": f"CREATE INDEX IF NOT EXISTS fv_records_repeat_newest ON fv_records (tbl, (id COLLATE \"C\")) WHERE {NOT_WITHDRAWN}",
         "fv_records_persons": "CREATE INDEX IF NOT EXISTS fv_records_persons ON fv_records USING gin (persons) WHERE tbl = 'issues'",
+        # the attention list's counts of open matters by due date (overdue, due soon): read from
+        # this small index, not by a scan of every row (a million overdue: 0.1 s, not 1.5 s)
+        "fv_records_open_due": f"CREATE INDEX IF NOT EXISTS fv_records_open_due ON fv_records (tbl, due) WHERE coalesce(status, 'recorded') <> ALL ('{{{','.join(ENDED_STATUSES)}}}'::text[])",
     }
+
+
+ENDED_STATUSES = ("closed", "withdrawn")
+"""The statuses the register's open-matter filters leave out (`office.register.CLOSED`, which a
+test keeps equal): the partial index `fv_records_open_due` holds the others."""
 
 
 
