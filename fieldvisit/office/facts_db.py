@@ -7,8 +7,10 @@ document (over two minutes and 2 GB at the first F3 or F4). So the database keep
 facts as it is written (`fact_columns`, among the columns `register_db.DerivedColumns` computes),
 with the dates a period selects by, and `DatabaseFacts` answers the same questions:
 
-- a period's figures read, as a stream, only the matters that can count in it
-  (`stats.facts_window`: every other adds nothing), then count by the same code (`period_figures`);
+- a period's figures read one by one, as a stream, only the matters raised, closed or replied to
+  in it (`stats.facts_window`: every other adds nothing but to the deadline figures), and take
+  the others whose deadlines ran in it as the database's groups of equal `deadline_part`, with
+  their counts; then count by the same code (`period_figures`);
 - repeat suggestions walk the newest matters and ask, for each, the latest earlier matter of the
   same person and the `repeats.WINDOW` raised just before it (`DatabaseRepeats`): the same
   suggestions as `repeats.RepeatIndex` gives.

@@ -293,7 +293,8 @@ def facts_window(start: dt.date, end: dt.date, policy: Policy = DEFAULT_POLICY, 
     """The matters `period_figures` may count for this period, as dates (every other matter adds
     nothing to any figure): raised in it or in the previous period, closed or replied to in it,
     or with a deadline that could fall due in it or run on the day it is judged. A database
-    reads only those (`PostgresStore.period_facts`), not a million matters for one month."""
+    reads only those (`PostgresStore.period_facts` the first ones one by one, `period_groups`
+    the others in groups), not a million matters for one month."""
     check_period(start, end)
     before_start, _before_end = previous_period(start, end)
     as_of = min(end, today) if today is not None else end

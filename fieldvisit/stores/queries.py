@@ -37,7 +37,7 @@ class MatterQuery:
 @dataclass(frozen=True)
 class FactsWindow:
     """Which matters one period's figures may read, in the database's terms (`stats.facts_window`
-    makes one; `PostgresStore.period_facts` reads them): those raised from `raised_from` to
+    makes one; `PostgresStore.period_facts` and `period_groups` read them): those raised from `raised_from` to
     `raised_to`, those closed or replied to from `answered_from` to `answered_to`, and those whose
     deadlines were running at some time from `active_from` to `active_to` (their span, from the
     first day a step could start to the day they stopped waiting). ISO dates, ends included: a
